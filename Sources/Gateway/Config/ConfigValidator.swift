@@ -1,0 +1,90 @@
+import Foundation
+
+/// Semantic checks shared by `serve` and `check-config`; returns every problem, with key paths.
+public enum ConfigValidator {
+    static let logLevels: Set = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
+
+    public static func validate(_ config: GatewayConfig) -> [ConfigProblem] {
+        var problems: [ConfigProblem] = []
+        func check(_ condition: Bool, _ path: String, _ message: String) {
+            if !condition { problems.append(ConfigProblem(path: path, message: message)) }
+        }
+        let server = config.server
+        check((0...65535).contains(server.port), "server.port", "must be between 0 and 65535")
+        check((0...65535).contains(server.metricsPort), "server.metrics_port", "must be between 0 and 65535")
+        check(server.port == 0 || server.port != server.metricsPort, "server.metrics_port", "must differ from server.port")
+        check(server.maxConnections > 0, "server.max_connections", "must be > 0")
+        check(server.timeoutSeconds > 0, "server.timeout_seconds", "must be > 0")
+        check(server.maxBodyBytes > 0, "server.max_body_bytes", "must be > 0")
+        check(server.shutdownTimeoutSeconds >= 0, "server.shutdown_timeout_seconds", "must be >= 0")
+        check(server.drainDelaySeconds >= 0, "server.drain_delay_seconds", "must be >= 0")
+
+        for (name, provider) in config.providers.sorted(by: { $0.key < $1.key }) {
+            problems += validate(provider: provider, at: "providers.\(name)")
+        }
+
+        let pool = config.connectionPool
+        check(pool.maxIdlePerHost >= 0, "connection_pool.max_idle_per_host", "must be >= 0")
+        check(pool.idleTimeoutSeconds > 0, "connection_pool.idle_timeout_seconds", "must be > 0")
+        check(pool.connectTimeoutSeconds > 0, "connection_pool.connect_timeout_seconds", "must be > 0")
+        check(pool.maxConnectionsPerProvider > 0, "connection_pool.max_connections_per_provider", "must be > 0")
+        check(config.cache.ttlSeconds > 0, "cache.ttl_seconds", "must be > 0")
+        check(config.cache.maxSizeMB > 0, "cache.max_size_mb", "must be > 0")
+        check(logLevels.contains(config.logging.level), "logging.level", "must be one of \(logLevels.sorted().joined(separator: ", "))")
+
+        var seenKeys: Set<String> = []
+        for (index, key) in config.auth.apiKeys.enumerated() {
+            check(!key.key.isEmpty, "auth.api_keys[\(index)].key", "must not be empty")
+            check(seenKeys.insert(key.key).inserted, "auth.api_keys[\(index)].key", "duplicates an earlier key")
+        }
+
+        for (name, deployments) in config.models.sorted(by: { $0.key < $1.key }) {
+            check(!deployments.isEmpty, "models.\(name)", "needs at least one deployment")
+            check(!name.contains("/"), "models.\(name)", "public names may not contain '/' (reserved for provider/model)")
+            for (index, deployment) in deployments.enumerated() {
+                let path = "models.\(name)[\(index)]"
+                if let provider = config.providers[deployment.provider] {
+                    check(provider.enabled, "\(path).provider", "provider \"\(deployment.provider)\" is disabled")
+                } else {
+                    problems.append(ConfigProblem(path: "\(path).provider", message: "no provider named \"\(deployment.provider)\""))
+                }
+                check(!deployment.model.isEmpty, "\(path).model", "must not be empty")
+            }
+        }
+        if let redis = config.redisURL {
+            check(redis.hasPrefix("redis://") || redis.hasPrefix("rediss://"), "redis.url", "must start with redis://")
+        }
+        return problems
+    }
+
+    static func validate(provider: ProviderConfig, at path: String) -> [ConfigProblem] {
+        var problems: [ConfigProblem] = []
+        func check(_ condition: Bool, _ key: String, _ message: String) {
+            if !condition { problems.append(ConfigProblem(path: "\(path).\(key)", message: message)) }
+        }
+        check(provider.timeoutSeconds > 0, "timeout_seconds", "must be > 0")
+        check((0...10).contains(provider.maxRetries), "max_retries", "must be between 0 and 10")
+        if let limit = provider.rateLimit {
+            check((limit.requestsPerMinute ?? 1) > 0, "rate_limit.requests_per_minute", "must be > 0")
+            check((limit.tokensPerMinute ?? 1) > 0, "rate_limit.tokens_per_minute", "must be > 0")
+        }
+        if let base = provider.baseURL {
+            let url = URL(string: base)
+            let valid = url?.host != nil && ["http", "https"].contains(url?.scheme ?? "")
+            check(valid, "base_url", "must be an absolute http(s) URL, got \"\(base)\"")
+        } else {
+            check(provider.type != .azureOpenAI, "base_url", "required for azure_openai (https://RESOURCE.openai.azure.com)")
+        }
+        if provider.type == .azureOpenAI && provider.enabled {
+            check(provider.apiKey?.isEmpty == false, "api_key", "required for azure_openai (or set AZURE_OPENAI_API_KEY)")
+        }
+        let mock = provider.mock
+        check(mock.latencyMs >= 0, "mock.latency_ms", "must be >= 0")
+        check(mock.timeToFirstTokenMs >= 0, "mock.ttft_ms", "must be >= 0")
+        check(mock.interTokenMs >= 0, "mock.inter_token_ms", "must be >= 0")
+        check(mock.replyTokens > 0, "mock.reply_tokens", "must be > 0")
+        check((0...1).contains(mock.errorRate), "mock.error_rate", "must be between 0 and 1")
+        check((400...599).contains(mock.errorStatus), "mock.error_status", "must be an HTTP error status (400-599)")
+        return problems
+    }
+}

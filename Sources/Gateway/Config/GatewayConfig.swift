@@ -1,0 +1,181 @@
+/// The gateway's whole configuration, decoded once at start-up into immutable values.
+///
+/// Field names follow the seed's `config.yaml` (snake_case in YAML, camelCase here).
+/// `serve` and `check-config` read it through the same ``ConfigLoader``.
+public struct GatewayConfig: Sendable, Equatable {
+    public var server: ServerConfig
+    public var providers: [String: ProviderConfig]
+    public var connectionPool: ConnectionPoolConfig
+    public var cache: CacheConfig
+    public var logging: LoggingConfig
+    public var auth: AuthConfig
+    /// Public model name → ordered deployments (first is preferred).
+    public var models: [String: [ModelDeployment]]
+    /// `REDIS_URL`; nil keeps rate limits and cache in memory.
+    public var redisURL: String?
+
+    public init(
+        server: ServerConfig = .init(),
+        providers: [String: ProviderConfig] = [:],
+        connectionPool: ConnectionPoolConfig = .init(),
+        cache: CacheConfig = .init(),
+        logging: LoggingConfig = .init(),
+        auth: AuthConfig = .init(),
+        models: [String: [ModelDeployment]] = [:],
+        redisURL: String? = nil
+    ) {
+        self.server = server
+        self.providers = providers
+        self.connectionPool = connectionPool
+        self.cache = cache
+        self.logging = logging
+        self.auth = auth
+        self.models = models
+        self.redisURL = redisURL
+    }
+
+    /// Providers that are switched on, sorted by name so start-up order is stable.
+    public var enabledProviders: [(name: String, config: ProviderConfig)] {
+        providers.filter { $0.value.enabled }.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+    }
+}
+
+/// `server:` — listeners, limits and shutdown behaviour.
+public struct ServerConfig: Sendable, Equatable {
+    public var host: String = "0.0.0.0"
+    public var port: Int = 8080
+    public var metricsPort: Int = 9090
+    /// Accepted for the seed's config; connection admission is left to the load balancer for now.
+    public var maxConnections: Int = 1000
+    /// Upper bound for one client request, in seconds.
+    public var timeoutSeconds: Double = 300
+    /// Largest accepted request body; larger ones get 413.
+    public var maxBodyBytes: Int = 10 * 1024 * 1024
+    /// How long in-flight requests may take to finish after SIGTERM.
+    public var shutdownTimeoutSeconds: Double = 30
+    /// How long readiness reports 503 before the listener stops accepting (lets load balancers notice).
+    public var drainDelaySeconds: Double = 0
+
+    public init() {}
+}
+
+/// The wire protocols the gateway can speak to an upstream.
+public enum ProviderType: String, Sendable, CaseIterable, Equatable {
+    case openai
+    case azureOpenAI = "azure_openai"
+    case anthropic
+    case bedrock
+    case gemini
+    case mock
+}
+
+/// One entry under `providers:`.
+public struct ProviderConfig: Sendable, Equatable {
+    public var type: ProviderType
+    public var enabled: Bool = true
+    public var baseURL: String?
+    /// Secret; never logged. Filled from the provider's environment variable when absent.
+    public var apiKey: String?
+    public var apiVersion: String?
+    public var timeoutSeconds: Double = 60
+    public var maxRetries: Int = 3
+    public var rateLimit: RateLimitConfig?
+    /// Model names this provider serves under their own name (become public model names).
+    public var models: [String] = []
+    public var mock: MockSettings = .init()
+
+    public init(type: ProviderType) {
+        self.type = type
+    }
+}
+
+/// `rate_limit:` of a provider.
+public struct RateLimitConfig: Sendable, Equatable {
+    public var requestsPerMinute: Int?
+    public var tokensPerMinute: Int?
+
+    public init(requestsPerMinute: Int? = nil, tokensPerMinute: Int? = nil) {
+        self.requestsPerMinute = requestsPerMinute
+        self.tokensPerMinute = tokensPerMinute
+    }
+}
+
+/// Behaviour of the built-in `mock` provider (dev default, tests, benchmarks).
+public struct MockSettings: Sendable, Equatable {
+    /// Delay before a non-streamed reply, in milliseconds.
+    public var latencyMs: Int = 0
+    /// Delay before the first streamed chunk, in milliseconds.
+    public var timeToFirstTokenMs: Int = 0
+    /// Delay between streamed chunks, in milliseconds.
+    public var interTokenMs: Int = 0
+    /// Words in a reply (before `max_tokens` cuts it).
+    public var replyTokens: Int = 16
+    /// Share of requests, 0…1, answered with `errorStatus`.
+    public var errorRate: Double = 0
+    public var errorStatus: Int = 500
+
+    public init() {}
+}
+
+/// `connection_pool:` — shared by every upstream.
+public struct ConnectionPoolConfig: Sendable, Equatable {
+    public var maxIdlePerHost: Int = 32
+    public var idleTimeoutSeconds: Double = 90
+    public var connectTimeoutSeconds: Double = 10
+    public var maxConnectionsPerProvider: Int = 100
+
+    public init() {}
+}
+
+/// `cache:` — response cache settings (the cache itself arrives with the Redis issue).
+public struct CacheConfig: Sendable, Equatable {
+    public var enabled: Bool = false
+    public var ttlSeconds: Int = 3600
+    public var maxSizeMB: Int = 256
+
+    public init() {}
+}
+
+/// `logging:` — level, format and destination of the gateway's own log.
+public struct LoggingConfig: Sendable, Equatable {
+    public enum Format: String, Sendable, Equatable { case json, text }
+    public enum Output: String, Sendable, Equatable { case stdout, stderr }
+    public var level: String = "info"
+    public var format: Format = .json
+    public var output: Output = .stdout
+
+    public init() {}
+}
+
+/// `auth:` — client API keys. Empty means auth is off.
+public struct AuthConfig: Sendable, Equatable {
+    public var apiKeys: [ClientKey] = []
+
+    public init(apiKeys: [ClientKey] = []) {
+        self.apiKeys = apiKeys
+    }
+
+    public var isEnabled: Bool { !apiKeys.isEmpty }
+}
+
+/// One client key; `name` is what logs and metrics may show instead of the secret.
+public struct ClientKey: Sendable, Equatable {
+    public var name: String
+    public var key: String
+
+    public init(name: String, key: String) {
+        self.name = name
+        self.key = key
+    }
+}
+
+/// One place a public model can be served: a provider and the model name it knows.
+public struct ModelDeployment: Sendable, Equatable {
+    public var provider: String
+    public var model: String
+
+    public init(provider: String, model: String) {
+        self.provider = provider
+        self.model = model
+    }
+}

@@ -1,0 +1,125 @@
+import NIOCore
+
+/// Every way a request can fail, and the one place that knows each failure's HTTP status,
+/// OpenAI error `type`/`code`, retryability and `error_type` metric label. Nothing else invents status codes.
+public enum GatewayError: Error, Sendable, Equatable {
+    /// The client sent something we cannot serve (400); `param` names the offending field.
+    case invalidRequest(message: String, param: String? = nil)
+    /// Missing or wrong bearer key (401).
+    case invalidAPIKey
+    /// No configured model or `provider/model` route matches (404).
+    case modelNotFound(String)
+    /// No such endpoint (404).
+    case routeNotFound(String)
+    case methodNotAllowed
+    /// Body larger than `server.max_body_bytes` (413).
+    case payloadTooLarge(limit: Int)
+    /// The upstream answered with an error status; its message and `Retry-After` are kept.
+    case upstreamStatus(status: Int, message: String, type: String?, code: String?, retryAfter: String?)
+    /// Connecting to the upstream failed or the connection broke (502).
+    case upstreamUnreachable(String)
+    /// The upstream answered with something that is not its documented format (502).
+    case invalidUpstreamResponse(String)
+    /// The upstream did not answer in time (504).
+    case upstreamTimeout
+    /// The gateway is shutting down or has nothing to route to (503).
+    case unavailable(String)
+    /// The client went away; nothing is sent.
+    case cancelled
+
+    public var status: Int {
+        switch self {
+        case .invalidRequest: 400
+        case .invalidAPIKey: 401
+        case .modelNotFound, .routeNotFound: 404
+        case .methodNotAllowed: 405
+        case .payloadTooLarge: 413
+        case .upstreamStatus(let status, _, _, _, _): status
+        case .upstreamUnreachable, .invalidUpstreamResponse: 502
+        case .upstreamTimeout: 504
+        case .unavailable: 503
+        case .cancelled: 499
+        }
+    }
+
+    public var message: String {
+        switch self {
+        case .invalidRequest(let message, _): message
+        case .invalidAPIKey: "Incorrect or missing API key. Send it as 'Authorization: Bearer <key>'."
+        case .modelNotFound(let model): "The model '\(model)' does not exist or you do not have access to it."
+        case .routeNotFound(let path): "Unknown request URL: \(path)."
+        case .methodNotAllowed: "Method not allowed for this URL."
+        case .payloadTooLarge(let limit): "Request body is larger than the limit of \(limit) bytes."
+        case .upstreamStatus(_, let message, _, _, _): message
+        case .upstreamUnreachable(let detail): "The upstream provider could not be reached: \(detail)"
+        case .invalidUpstreamResponse(let detail): "The upstream provider sent an invalid response: \(detail)"
+        case .upstreamTimeout: "The upstream provider did not answer in time."
+        case .unavailable(let reason): reason
+        case .cancelled: "The client closed the request."
+        }
+    }
+
+    /// OpenAI's `error.type`.
+    public var type: String {
+        switch self {
+        case .invalidRequest, .invalidAPIKey, .modelNotFound, .routeNotFound, .methodNotAllowed, .payloadTooLarge:
+            "invalid_request_error"
+        case .upstreamStatus(let status, _, let type, _, _):
+            type ?? (status == 429 ? "rate_limit_error" : status >= 500 ? "api_error" : "invalid_request_error")
+        case .upstreamUnreachable, .invalidUpstreamResponse, .upstreamTimeout: "api_error"
+        case .unavailable: "service_unavailable"
+        case .cancelled: "cancelled"
+        }
+    }
+
+    /// OpenAI's `error.code`.
+    public var code: String? {
+        switch self {
+        case .invalidRequest: nil
+        case .invalidAPIKey: "invalid_api_key"
+        case .modelNotFound: "model_not_found"
+        case .routeNotFound: "unknown_url"
+        case .methodNotAllowed: "method_not_allowed"
+        case .payloadTooLarge: "request_too_large"
+        case .upstreamStatus(let status, _, _, let code, _): code ?? (status == 429 ? "rate_limit_exceeded" : nil)
+        case .upstreamUnreachable: "upstream_unreachable"
+        case .invalidUpstreamResponse: "upstream_invalid_response"
+        case .upstreamTimeout: "upstream_timeout"
+        case .unavailable: "service_unavailable"
+        case .cancelled: nil
+        }
+    }
+
+    public var param: String? {
+        if case .invalidRequest(_, let param) = self { return param }
+        return nil
+    }
+
+    /// `Retry-After` to send back, when the upstream gave one.
+    public var retryAfter: String? {
+        if case .upstreamStatus(_, _, _, _, let retryAfter) = self { return retryAfter }
+        return nil
+    }
+
+    /// Whether another attempt (same or other deployment) may succeed.
+    public var isRetryable: Bool {
+        switch self {
+        case .upstreamStatus(let status, _, _, _, _): [408, 429, 500, 502, 503, 504, 529].contains(status)
+        case .upstreamUnreachable, .upstreamTimeout: true
+        default: false
+        }
+    }
+
+    /// The bounded `error_type` label of `llm_provider_errors_total`.
+    public var errorTypeLabel: String {
+        switch self {
+        case .upstreamTimeout: "timeout"
+        case .upstreamUnreachable: "connection"
+        case .upstreamStatus(let status, _, _, _, _):
+            status == 429 ? "rate_limited" : status >= 500 ? "server_error" : "client_error"
+        case .invalidUpstreamResponse: "invalid_response"
+        case .cancelled: "cancelled"
+        default: "client_error"
+        }
+    }
+}

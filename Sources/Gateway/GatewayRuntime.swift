@@ -1,0 +1,133 @@
+import HummingbirdCore
+import Logging
+import NIOCore
+import ServiceLifecycle
+import UnixSignals
+import Telemetry
+
+/// Everything a running gateway is made of, built once from a validated configuration:
+/// providers, routes, health, and the two listeners (API and metrics) as lifecycle services.
+public final class GatewayRuntime: Sendable {
+    public static let version = "0.1.0"
+
+    public let config: GatewayConfig
+    public let drain: DrainState
+    public let metrics: MetricsRegistry
+    let router: ModelRouter
+    let transport: any UpstreamTransport
+    let health: [ProviderHealth]
+    let logger: Logger
+    let started: ContinuousClock.Instant = .now
+
+    /// - Parameter transport: the upstream client; by default one pooled AsyncHTTPClient.
+    public init(config: GatewayConfig, logger: Logger, metrics: MetricsRegistry? = nil, transport: (any UpstreamTransport)? = nil) {
+        self.config = config
+        self.logger = logger
+        self.drain = DrainState()
+        self.metrics = metrics ?? MetricsRegistry(version: Self.version, revision: "unknown")
+        let longestTimeout = config.providers.values.map(\.timeoutSeconds).max() ?? 60
+        let transport = transport ?? HTTPClientTransport(pool: config.connectionPool, readTimeout: .seconds(longestTimeout))
+        self.transport = transport
+        let adapters = ProviderFactory.make(config: config, transport: transport, logger: logger)
+        var health: [String: ProviderHealth] = [:]
+        for name in adapters.keys { health[name] = ProviderHealth(name: name) }
+        self.health = health.values.sorted { $0.name < $1.name }
+        self.router = ModelRouter(config: config, providers: adapters, health: health)
+    }
+
+    /// The public model names the gateway serves.
+    public var publicModels: [String] { router.publicModels }
+
+    /// The API listener. `onBound` receives the bound port (useful with port 0).
+    public func apiListener(onBound: (@Sendable (Int) -> Void)? = nil) -> HTTPListener {
+        let disconnects = ClientDisconnectMonitor()
+        let handler = GatewayHandler(
+            chat: ChatCompletionsEndpoint(router: router),
+            embeddings: EmbeddingsEndpoint(router: router),
+            models: ModelsEndpoint(router: router),
+            health: HealthEndpoints(version: Self.version, providers: health, drain: drain, started: started, usesRedis: config.redisURL != nil),
+            authenticator: Authenticator(config: config.auth),
+            bodyReader: RequestBodyReader(limit: config.server.maxBodyBytes),
+            disconnects: disconnects,
+            logger: logger
+        )
+        return HTTPListener(
+            name: "api",
+            host: config.server.host,
+            port: config.server.port,
+            maxConnections: config.server.maxConnections,
+            additionalHandlers: { [disconnects.makeHandler()] },
+            responder: { request, writer, channel in try await handler.respond(to: request, writer: writer, channel: channel) },
+            onBound: onBound,
+            logger: logger
+        )
+    }
+
+    /// The metrics listener serving `GET /metrics`.
+    public func metricsListener(onBound: (@Sendable (Int) -> Void)? = nil) -> HTTPListener {
+        let endpoint = MetricsEndpoint(registry: metrics)
+        return HTTPListener(
+            name: "metrics",
+            host: config.server.host,
+            port: config.server.metricsPort,
+            maxConnections: nil,
+            responder: { request, writer, _ in try await endpoint.respond(to: request, writer: writer) },
+            onBound: onBound,
+            logger: logger
+        )
+    }
+
+    /// Services in start order. The group shuts them down in reverse: readiness turns 503 first,
+    /// then the API listener drains, then metrics stop, then the upstream client closes.
+    public func services(apiBound: (@Sendable (Int) -> Void)? = nil, metricsBound: (@Sendable (Int) -> Void)? = nil) -> [any Service] {
+        [
+            TransportService(transport: transport),
+            metricsListener(onBound: metricsBound),
+            apiListener(onBound: apiBound),
+            DrainService(drain: drain, delay: .milliseconds(Int64(config.server.drainDelaySeconds * 1000)), logger: logger),
+        ]
+    }
+
+    /// A service group running ``services(apiBound:metricsBound:)`` that drains on SIGTERM/SIGINT
+    /// within `server.shutdown_timeout_seconds`.
+    public func serviceGroup(
+        signals: [UnixSignal] = [.sigterm, .sigint],
+        apiBound: (@Sendable (Int) -> Void)? = nil,
+        metricsBound: (@Sendable (Int) -> Void)? = nil
+    ) -> ServiceGroup {
+        var configuration = ServiceGroupConfiguration(
+            services: services(apiBound: apiBound, metricsBound: metricsBound).map { .init(service: $0) },
+            gracefulShutdownSignals: signals,
+            logger: logger
+        )
+        configuration.maximumGracefulShutdownDuration = .milliseconds(Int64(config.server.shutdownTimeoutSeconds * 1000))
+        return ServiceGroup(configuration: configuration)
+    }
+}
+
+/// Flips readiness to 503 when shutdown begins, then waits `delay` so load balancers notice
+/// before the listener stops accepting.
+struct DrainService: Service {
+    let drain: DrainState
+    let delay: Duration
+    let logger: Logger
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        drain.beginDraining()
+        logger.info("shutdown requested; draining", metadata: ["drain_delay_seconds": "\(delay.components.seconds)"])
+        if delay > .zero {
+            try? await Task.sleep(for: delay)
+        }
+    }
+}
+
+/// Keeps the upstream client open until every listener has finished, then closes it.
+struct TransportService: Service {
+    let transport: any UpstreamTransport
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        try await transport.shutdown()
+    }
+}

@@ -1,0 +1,52 @@
+import NIOCore
+
+/// OpenAI and any server that speaks its API (vLLM, Ollama, LiteLLM, …): requests and answers pass
+/// through as bytes; only the model name is rewritten when a deployment maps it.
+struct OpenAIProvider: ChatProvider {
+    let name: String
+    let type: ProviderType
+    let mapping: OpenAIRequestMapping
+    let transport: any UpstreamTransport
+
+    init(name: String, config: ProviderConfig, transport: any UpstreamTransport) {
+        self.init(
+            name: name,
+            type: .openai,
+            endpoint: OpenAIPlatformEndpoint(baseURL: config.baseURL, apiKey: config.apiKey),
+            timeoutSeconds: config.timeoutSeconds,
+            transport: transport
+        )
+    }
+
+    /// Shared with ``AzureOpenAIProvider``, which differs only in its endpoint.
+    init(name: String, type: ProviderType, endpoint: any OpenAIEndpoint, timeoutSeconds: Double, transport: any UpstreamTransport) {
+        self.name = name
+        self.type = type
+        self.mapping = OpenAIRequestMapping(endpoint: endpoint, timeout: .milliseconds(Int64(timeoutSeconds * 1000)))
+        self.transport = transport
+    }
+
+    func chatCompletion(_ request: ChatCompletionRequest, model: String) async throws(GatewayError) -> ProviderReply {
+        let outbound = try mapping.request(operation: .chatCompletions, body: request.body, requestedModel: request.model, model: model, stream: false)
+        return try await OpenAIResponseMapping.reply(from: send(outbound))
+    }
+
+    func chatCompletionStream(_ request: ChatCompletionRequest, model: String) async throws(GatewayError) -> UpstreamBody {
+        let outbound = try mapping.request(operation: .chatCompletions, body: request.body, requestedModel: request.model, model: model, stream: true)
+        let body = try await OpenAIResponseMapping.stream(from: send(outbound))
+        return UpstreamBody(CheckedOpenAIStream(base: body))
+    }
+
+    func embeddings(_ request: EmbeddingsRequest, model: String) async throws(GatewayError) -> ProviderReply {
+        let outbound = try mapping.request(operation: .embeddings, body: request.body, requestedModel: request.model, model: model, stream: false)
+        return try await OpenAIResponseMapping.reply(from: send(outbound))
+    }
+
+    private func send(_ request: UpstreamRequest) async throws(GatewayError) -> UpstreamResponse {
+        do {
+            return try await transport.send(request)
+        } catch {
+            throw HTTPClientTransport.translate(error)
+        }
+    }
+}

@@ -1,0 +1,75 @@
+import Foundation
+import NIOCore
+import NIOFoundationCompat
+import NIOHTTP1
+
+/// Builds upstream requests for servers that speak OpenAI's API (OpenAI, vLLM, Ollama, Azure OpenAI).
+///
+/// The client's body is forwarded as received; only `model` is replaced when the deployment's
+/// model name differs from the public one.
+struct OpenAIRequestMapping: Sendable {
+    /// Where each operation goes and how the key is sent: the only part Azure does differently.
+    let endpoint: any OpenAIEndpoint
+    let timeout: Duration
+
+    func request(operation: OpenAIOperation, body: ByteBuffer, requestedModel: String, model: String, stream: Bool) throws(GatewayError) -> UpstreamRequest {
+        var headers = HTTPHeaders()
+        headers.add(name: "content-type", value: "application/json")
+        headers.add(name: "accept", value: stream ? "text/event-stream" : "application/json")
+        endpoint.authorize(&headers)
+        let outbound = model == requestedModel ? body : try Self.replacingModel(in: body, with: model)
+        return UpstreamRequest(url: endpoint.url(for: operation, model: model), headers: headers, body: outbound, timeout: timeout)
+    }
+
+    /// Rewrites the top-level `model` of a JSON object, keeping every other field.
+    static func replacingModel(in body: ByteBuffer, with model: String) throws(GatewayError) -> ByteBuffer {
+        do {
+            guard var object = try JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any] else {
+                throw GatewayError.invalidRequest(message: "The request body must be a JSON object.")
+            }
+            object["model"] = model
+            return ByteBuffer(data: try JSONSerialization.data(withJSONObject: object))
+        } catch let error as GatewayError {
+            throw error
+        } catch {
+            throw GatewayError.invalidRequest(message: "The request body must be a JSON object.")
+        }
+    }
+}
+
+/// The operations the gateway forwards to OpenAI-compatible servers.
+enum OpenAIOperation: String, Sendable {
+    case chatCompletions = "chat/completions"
+    case embeddings = "embeddings"
+}
+
+/// URL scheme and authentication of an OpenAI-compatible server.
+protocol OpenAIEndpoint: Sendable {
+    func url(for operation: OpenAIOperation, model: String) -> String
+    func authorize(_ headers: inout HTTPHeaders)
+}
+
+/// OpenAI itself and compatible servers: `{base}/v1/{operation}`, bearer key.
+struct OpenAIPlatformEndpoint: OpenAIEndpoint {
+    static let defaultBaseURL = "https://api.openai.com"
+    /// The base URL with `/v1` appended unless the configured URL already ends with it (vLLM and Ollama docs use both forms).
+    let root: String
+    let apiKey: String?
+
+    init(baseURL: String?, apiKey: String?) {
+        var base = baseURL ?? Self.defaultBaseURL
+        while base.hasSuffix("/") { base.removeLast() }
+        self.root = base.hasSuffix("/v1") ? base : base + "/v1"
+        self.apiKey = apiKey
+    }
+
+    func url(for operation: OpenAIOperation, model: String) -> String {
+        "\(root)/\(operation.rawValue)"
+    }
+
+    func authorize(_ headers: inout HTTPHeaders) {
+        if let apiKey, !apiKey.isEmpty {
+            headers.add(name: "authorization", value: "Bearer \(apiKey)")
+        }
+    }
+}

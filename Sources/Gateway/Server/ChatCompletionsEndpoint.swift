@@ -1,0 +1,81 @@
+import HTTPTypes
+import HummingbirdCore
+import Logging
+import NIOCore
+
+/// `POST /v1/chat/completions`: validate, route, call the provider, answer whole or as SSE.
+struct ChatCompletionsEndpoint: Sendable {
+    let router: ModelRouter
+
+    func handle(body: ByteBuffer, scope: RequestScope, slot: WriterSlot) async throws {
+        let request: ChatCompletionRequest
+        let route: Route
+        do {
+            request = try ChatCompletionRequest(body: body)
+            route = try router.resolve(request.model).first ?? { throw GatewayError.modelNotFound(request.model) }()
+        } catch {
+            return try await ResponseWriting.fail(error, scope: scope, slot: slot)
+        }
+        if request.stream {
+            try await stream(request, route: route, scope: scope, slot: slot)
+        } else {
+            try await complete(request, route: route, scope: scope, slot: slot)
+        }
+    }
+
+    private func complete(_ request: ChatCompletionRequest, route: Route, scope: RequestScope, slot: WriterSlot) async throws {
+        let started = ContinuousClock.now
+        let reply: ProviderReply
+        do {
+            reply = try await route.provider.chatCompletion(request, model: route.model)
+        } catch {
+            route.health.recordFailure(error)
+            return try await ResponseWriting.fail(error, scope: scope, slot: slot, provider: route.provider.name)
+        }
+        route.health.recordSuccess(latency: .now - started)
+        guard let writer = slot.take() else { return }
+        try await ResponseWriting.json(reply.body, extraHeaders: scope.responseHeaders(provider: route.provider.name), to: writer)
+    }
+
+    /// Relays the provider's SSE events as they arrive. The response head waits for the first event,
+    /// so a refusal before any output (429, 5xx, timeout) still reaches the client as an HTTP status.
+    private func stream(_ request: ChatCompletionRequest, route: Route, scope: RequestScope, slot: WriterSlot) async throws {
+        let started = ContinuousClock.now
+        var events: UpstreamBody.AsyncIterator
+        let first: ByteBuffer?
+        do {
+            events = try await route.provider.chatCompletionStream(request, model: route.model).makeAsyncIterator()
+            first = try await Self.next(&events)
+        } catch {
+            route.health.recordFailure(error)
+            return try await ResponseWriting.fail(error, scope: scope, slot: slot, provider: route.provider.name)
+        }
+        guard let writer = slot.take() else { return }
+        var headers = scope.responseHeaders(provider: route.provider.name)
+        headers[.contentType] = "text/event-stream"
+        headers[.cacheControl] = "no-cache"
+        headers[HTTPField.Name("x-accel-buffering")!] = "no"
+        var body = try await writer.writeHead(HTTPResponse(status: .ok, headerFields: headers))
+        if let first { try await body.write(first) }
+        do {
+            while let event = try await Self.next(&events) {
+                try await body.write(event)
+            }
+            route.health.recordSuccess(latency: .now - started)
+        } catch let error as GatewayError where error != .cancelled {
+            route.health.recordFailure(error)
+            scope.logger.warning("stream failed after it started", metadata: ["error": "\(error.message)", "provider": "\(route.provider.name)"])
+            try await body.write(OpenAIErrorBody.sseEvent(for: error))
+        }
+        try await body.finish(nil)
+    }
+
+    /// The next event, with every failure expressed as a ``GatewayError``.
+    private static func next(_ events: inout UpstreamBody.AsyncIterator) async throws(GatewayError) -> ByteBuffer? {
+        do {
+            return try await events.next()
+        } catch {
+            throw HTTPClientTransport.translate(error)
+        }
+    }
+}

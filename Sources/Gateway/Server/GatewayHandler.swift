@@ -1,0 +1,91 @@
+import HTTPTypes
+import HummingbirdCore
+import Logging
+import NIOCore
+
+/// The gateway's request pipeline: plain Swift called once per request by the HTTP server.
+///
+/// It dispatches on method and path itself (a handful of fixed routes needs no router), so the
+/// pipeline owes nothing to a web framework's middleware types and can move onto a bare NIO handler.
+struct GatewayHandler: Sendable {
+    static let providerHeader = HTTPField.Name("x-llm-gateway-provider")!
+
+    let chat: ChatCompletionsEndpoint
+    let embeddings: EmbeddingsEndpoint
+    let models: ModelsEndpoint
+    let health: HealthEndpoints
+    let authenticator: Authenticator
+    let bodyReader: RequestBodyReader
+    let disconnects: ClientDisconnectMonitor
+    let logger: Logger
+
+    func respond(to request: Request, writer: consuming ResponseWriter, channel: any Channel) async throws {
+        let path = request.uri.path
+        let scope = RequestScope(headers: request.headers, logger: logger)
+        switch (request.method, path) {
+        case (.post, "/v1/chat/completions"):
+            try await authenticated(request, scope, writer, channel) { request, body, scope, slot in
+                try await chat.handle(body: body, scope: scope, slot: slot)
+            }
+        case (.post, "/v1/embeddings"):
+            try await authenticated(request, scope, writer, channel) { request, body, scope, slot in
+                try await embeddings.handle(body: body, scope: scope, slot: slot)
+            }
+        case (.get, "/v1/models"):
+            let authError: GatewayError?
+            do {
+                _ = try authenticator.authenticate(request.headers)
+                authError = nil
+            } catch {
+                authError = error
+            }
+            if let authError {
+                try await ResponseWriting.error(authError, extraHeaders: scope.responseHeaders(), to: writer)
+            } else {
+                try await models.list(scope: scope, writer: writer)
+            }
+        case (.get, "/health"), (.head, "/health"):
+            try await health.health(writer: writer)
+        case (.get, "/health/live"), (.head, "/health/live"):
+            try await health.live(writer: writer)
+        case (.get, "/health/ready"), (.head, "/health/ready"):
+            try await health.ready(writer: writer)
+        case (_, "/v1/chat/completions"), (_, "/v1/embeddings"), (_, "/v1/models"), (_, "/health"), (_, "/health/live"), (_, "/health/ready"):
+            try await ResponseWriting.error(.methodNotAllowed, extraHeaders: scope.responseHeaders(), to: writer)
+        default:
+            try await ResponseWriting.error(.routeNotFound(path), extraHeaders: scope.responseHeaders(), to: writer)
+        }
+    }
+
+    /// Authenticates, reads the body, then runs `operation` so that a client disconnect cancels it.
+    private func authenticated(
+        _ request: Request,
+        _ scope: RequestScope,
+        _ writer: consuming ResponseWriter,
+        _ channel: any Channel,
+        operation: @escaping @Sendable (Request, ByteBuffer, RequestScope, WriterSlot) async throws -> Void
+    ) async throws {
+        var request = request
+        var scope = scope
+        let body: ByteBuffer
+        do {
+            scope.clientName = try authenticator.authenticate(request.headers)
+            body = try await bodyReader.read(&request)
+        } catch {
+            if error == .cancelled { return }
+            try await ResponseWriting.error(error, extraHeaders: scope.responseHeaders(), to: writer)
+            return
+        }
+        let slot = WriterSlot(writer)
+        let finalScope = scope
+        do {
+            try await disconnects.run(on: channel) { [request] in
+                try await operation(request, body, finalScope, slot)
+            }
+        } catch is CancellationError {
+            finalScope.logger.info("client disconnected; request cancelled")
+        } catch GatewayError.cancelled {
+            finalScope.logger.info("client disconnected; request cancelled")
+        }
+    }
+}

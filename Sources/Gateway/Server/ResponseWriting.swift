@@ -1,0 +1,40 @@
+import HTTPTypes
+import HummingbirdCore
+import NIOCore
+
+/// Writes complete responses: JSON bodies with their length, and OpenAI-style errors.
+enum ResponseWriting {
+    static let requestIDHeader = HTTPField.Name("x-request-id")!
+    static let retryAfterHeader = HTTPField.Name("retry-after")!
+
+    static func json(
+        _ body: ByteBuffer,
+        status: Int = 200,
+        extraHeaders: HTTPFields = [:],
+        to writer: consuming ResponseWriter
+    ) async throws {
+        var headers = extraHeaders
+        headers[.contentType] = "application/json"
+        headers[.contentLength] = String(body.readableBytes)
+        try await writer.write(response: HTTPResponse(status: .init(code: status), headerFields: headers), body: .init(byteBuffer: body))
+    }
+
+    static func error(_ error: GatewayError, extraHeaders: HTTPFields = [:], to writer: consuming ResponseWriter) async throws {
+        var headers = extraHeaders
+        if let retryAfter = error.retryAfter {
+            headers[retryAfterHeader] = retryAfter
+        }
+        try await json(OpenAIErrorBody.json(for: error), status: error.status, extraHeaders: headers, to: writer)
+    }
+
+    /// Answers a failed request with its error, unless the client is gone (then rethrows the cancellation).
+    static func fail(_ error: any Error, scope: RequestScope, slot: WriterSlot, provider: String? = nil) async throws {
+        let error = (error as? GatewayError) ?? HTTPClientTransport.translate(error)
+        if error == .cancelled { throw error }
+        guard let writer = slot.take() else { return }
+        if error.status >= 500 {
+            scope.logger.warning("request failed", metadata: ["status": "\(error.status)", "error": "\(error.message)"])
+        }
+        try await ResponseWriting.error(error, extraHeaders: scope.responseHeaders(provider: provider), to: writer)
+    }
+}

@@ -1,0 +1,54 @@
+import ArgumentParser
+import Foundation
+import Gateway
+import Logging
+import Telemetry
+
+/// `llm-gateway serve [--config PATH]`: runs until SIGTERM/SIGINT, then drains and exits 0.
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the gateway (the embedded default — a mock provider, in-memory state — without --config)."
+    )
+
+    @Option(name: .shortAndLong, help: "Path to config.yaml. Environment variables override it.")
+    var config: String?
+
+    func run() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        let gatewayConfig: GatewayConfig
+        do {
+            gatewayConfig = try ConfigLoader.load(path: config, environment: environment)
+        } catch {
+            FileHandle.standardError.write(Data("invalid configuration:\n\(error)\n".utf8))
+            throw ExitCode(1)
+        }
+        let logger = LoggingSetup.bootstrap(gatewayConfig.logging)
+        if config == nil {
+            logger.notice("no --config given; running the embedded default (mock provider, in-memory state)")
+        }
+        if !gatewayConfig.auth.isEnabled {
+            logger.warning("auth is off: no auth.api_keys configured, every client is accepted")
+        }
+        let runtime = GatewayRuntime(config: gatewayConfig, logger: logger)
+        let server = gatewayConfig.server
+        let group = runtime.serviceGroup(
+            apiBound: { port in logger.info("API listening", metadata: ["host": "\(server.host)", "port": "\(port)"]) },
+            metricsBound: { port in logger.info("metrics listening", metadata: ["host": "\(server.host)", "port": "\(port)", "path": "/metrics"]) }
+        )
+        logger.info(
+            "llm-gateway starting",
+            metadata: [
+                "version": "\(GatewayRuntime.version)",
+                "providers": "\(gatewayConfig.enabledProviders.map(\.name).joined(separator: ","))",
+                "models": "\(runtime.publicModels.joined(separator: ","))",
+            ]
+        )
+        do {
+            try await group.run()
+        } catch {
+            // The graceful-shutdown deadline passed and open work was cancelled: still a shutdown we asked for.
+            logger.warning("shutdown did not finish in time; remaining requests were cancelled", metadata: ["error": "\(error)"])
+        }
+        logger.info("llm-gateway stopped")
+    }
+}
