@@ -1,0 +1,57 @@
+import NIOCore
+import Testing
+
+@testable import Gateway
+
+@Suite("OpenAI stream decoding")
+struct OpenAIStreamDecoderTests {
+    static let recorded = """
+        data: {"id":"c1","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"role":"assistant","content":"Hi"},"finish_reason":null}]}
+
+        data: {"id":"c1","object":"chat.completion.chunk","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}
+
+        data: {"id":"c1","object":"chat.completion.chunk","choices":[],"usage":{"prompt_tokens":9,"completion_tokens":2,"total_tokens":11}}
+
+        data: [DONE]
+
+
+        """
+
+    @Test("usage and [DONE] are found wherever the chunks split")
+    func everySplit() {
+        let bytes = Array(Self.recorded.utf8)
+        for split in 0...bytes.count {
+            var decoder = OpenAIStreamDecoder()
+            decoder.observe(ByteBuffer(bytes: bytes[..<split]))
+            decoder.observe(ByteBuffer(bytes: bytes[split...]))
+            #expect(decoder.sawDone, "split at \(split)")
+            #expect(decoder.usage == TokenUsage(promptTokens: 9, completionTokens: 2), "split at \(split)")
+        }
+    }
+
+    @Test("a stream that ends before [DONE] fails instead of ending quietly")
+    func truncatedStreamFails() async throws {
+        let truncated = Array(Self.recorded.utf8.prefix(120))
+        let stream = CheckedOpenAIStream(base: UpstreamBody([ByteBuffer(bytes: truncated)].async))
+        var iterator = stream.makeAsyncIterator()
+        _ = try await iterator.next()
+        await #expect(throws: GatewayError.self) { _ = try await iterator.next() }
+    }
+
+    @Test("CRLF line endings are understood")
+    func crlf() {
+        var decoder = OpenAIStreamDecoder()
+        decoder.observe(ByteBuffer(string: "data: [DONE]\r\n\r\n"))
+        #expect(decoder.sawDone)
+    }
+}
+
+extension Array where Element: Sendable {
+    /// The elements as an async sequence.
+    var async: AsyncStream<Element> {
+        AsyncStream { continuation in
+            for element in self { continuation.yield(element) }
+            continuation.finish()
+        }
+    }
+}
