@@ -2,8 +2,8 @@ import HummingbirdCore
 import Logging
 import NIOCore
 import ServiceLifecycle
-import UnixSignals
 import Telemetry
+import UnixSignals
 
 /// Everything a running gateway is made of, built once from a validated configuration:
 /// providers, routes, health, and the two listeners (API and metrics) as lifecycle services.

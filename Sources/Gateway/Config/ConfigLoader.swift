@@ -30,10 +30,8 @@ public enum ConfigLoader {
         }
         var document = ConfigDocument(reader: ConfigReader(environment: environment))
         let config = root.map { document.read($0) } ?? GatewayConfig()
-        if !document.reader.problems.isEmpty {
-            throw ConfigError(problems: document.reader.problems)
-        }
-        return try finish(config, environment: environment)
+        // Semantic checks run on what did parse, so one pass reports every problem.
+        return try finish(config, environment: environment, earlierProblems: document.reader.problems)
     }
 
     /// The configuration `serve` runs without a file: the built-in mock provider, in-memory state.
@@ -44,9 +42,13 @@ public enum ConfigLoader {
         return GatewayConfig(providers: ["mock": mock])
     }
 
-    private static func finish(_ config: GatewayConfig, environment: [String: String]) throws(ConfigError) -> GatewayConfig {
+    private static func finish(
+        _ config: GatewayConfig,
+        environment: [String: String],
+        earlierProblems: [ConfigProblem] = []
+    ) throws(ConfigError) -> GatewayConfig {
         var config = config
-        var problems: [ConfigProblem] = []
+        var problems = earlierProblems
         applyOverrides(to: &config, environment: environment, problems: &problems)
         applyProviderKeys(to: &config, environment: environment)
         problems += ConfigValidator.validate(config)

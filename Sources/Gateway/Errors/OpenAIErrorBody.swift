@@ -27,7 +27,9 @@ struct OpenAIErrorBody: Codable, Sendable {
 
     /// The JSON bytes of `error`'s body.
     static func json(for error: GatewayError) -> ByteBuffer {
-        let data = (try? JSONEncoder().encode(OpenAIErrorBody(error))) ?? Data(#"{"error":{"message":"error","type":"api_error","param":null,"code":null}}"#.utf8)
+        let data =
+            (try? JSONEncoder().encode(OpenAIErrorBody(error)))
+            ?? Data(#"{"error":{"message":"error","type":"api_error","param":null,"code":null}}"#.utf8)
         return ByteBuffer(bytes: data)
     }
 

@@ -108,7 +108,9 @@ struct ConfigLoaderTests {
     func environmentOverrides() throws {
         let config = try ConfigLoader.parse(
             yaml: "server:\n  port: 8080\nlogging:\n  level: info\n",
-            environment: ["SERVER_PORT": "9999", "SERVER_HOST": "127.0.0.1", "METRICS_PORT": "9191", "LOG_LEVEL": "debug", "REDIS_URL": "redis://r:6379"]
+            environment: [
+                "SERVER_PORT": "9999", "SERVER_HOST": "127.0.0.1", "METRICS_PORT": "9191", "LOG_LEVEL": "debug", "REDIS_URL": "redis://r:6379",
+            ]
         )
         #expect(config.server.port == 9999)
         #expect(config.server.host == "127.0.0.1")

@@ -62,18 +62,21 @@ struct EndpointTests {
         }
     }
 
-    @Test("client mistakes get OpenAI errors with the right status", arguments: [
-        (#"{"model":"mock-gpt","messages":[{"role":"user","content":"x"}"#, 400, nil as String?, nil as String?),
-        (#"{"messages":[{"role":"user","content":"x"}]}"#, 400, nil, "model"),
-        (#"{"model":"mock-gpt"}"#, 400, nil, "messages"),
-        (#"{"model":"mock-gpt","messages":[]}"#, 400, nil, "messages"),
-        (#"{"model":"mock-gpt","messages":[{"role":"wizard","content":"x"}]}"#, 400, nil, "messages[0].role"),
-        (#"{"model":"mock-gpt","messages":"hello"}"#, 400, nil, "messages"),
-        (#"{"model":"mock-gpt","stream":"yes","messages":[{"role":"user","content":"x"}]}"#, 400, nil, "stream"),
-        (#"[1,2]"#, 400, nil, nil),
-        (#"{"model":"gpt-unknown","messages":[{"role":"user","content":"x"}]}"#, 404, "model_not_found", "model"),
-        (#"{"model":"nowhere/x","messages":[{"role":"user","content":"x"}]}"#, 404, "model_not_found", nil),
-    ])
+    @Test(
+        "client mistakes get OpenAI errors with the right status",
+        arguments: [
+            (#"{"model":"mock-gpt","messages":[{"role":"user","content":"x"}"#, 400, nil as String?, nil as String?),
+            (#"{"messages":[{"role":"user","content":"x"}]}"#, 400, nil, "model"),
+            (#"{"model":"mock-gpt"}"#, 400, nil, "messages"),
+            (#"{"model":"mock-gpt","messages":[]}"#, 400, nil, "messages"),
+            (#"{"model":"mock-gpt","messages":[{"role":"wizard","content":"x"}]}"#, 400, nil, "messages[0].role"),
+            (#"{"model":"mock-gpt","messages":"hello"}"#, 400, nil, "messages"),
+            (#"{"model":"mock-gpt","stream":"yes","messages":[{"role":"user","content":"x"}]}"#, 400, nil, "stream"),
+            (#"[1,2]"#, 400, nil, nil),
+            (#"{"model":"gpt-unknown","messages":[{"role":"user","content":"x"}]}"#, 404, "model_not_found", "model"),
+            (#"{"model":"nowhere/x","messages":[{"role":"user","content":"x"}]}"#, 404, "model_not_found", nil),
+        ]
+    )
     func clientErrors(body: String, status: Int, code: String?, param: String?) async throws {
         try await GatewayHarness.with(ConfigLoader.embeddedDefault()) { gateway in
             let reply = try await gateway.post("/v1/chat/completions", json: body)

@@ -18,12 +18,18 @@ struct UpstreamPathTests {
             try await OpenAIWire.json(OpenAIWire.completion(model: "gpt-test", content: "hi there"), to: writer)
         }
         defer { Task { await upstream.stop() } }
-        let config = GatewayConfig.withUpstream(upstream.baseURL, models: ["public-chat": [ModelDeployment(provider: "upstream", model: "gpt-4o-mini")]])
+        let config = GatewayConfig.withUpstream(
+            upstream.baseURL,
+            models: ["public-chat": [ModelDeployment(provider: "upstream", model: "gpt-4o-mini")]]
+        )
         try await GatewayHarness.with(config) { gateway in
             let direct = try await gateway.post("/v1/chat/completions", json: Self.chat)
             #expect(direct.status == 200)
             #expect(direct.body == String(buffer: OpenAIWire.completion(model: "gpt-test", content: "hi there")))
-            let mapped = try await gateway.post("/v1/chat/completions", json: GatewayHarness.chatBody(model: "public-chat", extra: #","x_vendor":{"keep":true}"#))
+            let mapped = try await gateway.post(
+                "/v1/chat/completions",
+                json: GatewayHarness.chatBody(model: "public-chat", extra: #","x_vendor":{"keep":true}"#)
+            )
             #expect(mapped.status == 200)
         }
         let received = upstream.received
@@ -71,12 +77,22 @@ struct UpstreamPathTests {
         }
     }
 
-    @Test("upstream errors keep their status, message and Retry-After", arguments: [
-        (429, "rate_limit_exceeded", "2"), (500, nil, nil), (503, nil, nil), (400, "context_length_exceeded", nil),
-    ])
+    @Test(
+        "upstream errors keep their status, message and Retry-After",
+        arguments: [
+            (429, "rate_limit_exceeded", "2"), (500, nil, nil), (503, nil, nil), (400, "context_length_exceeded", nil),
+        ]
+    )
     func upstreamErrors(status: Int, code: String?, retryAfter: String?) async throws {
         let upstream = try await TestUpstream.start { _, _, writer in
-            try await OpenAIWire.error(status: status, message: "upstream says no", type: "upstream_type", code: code, retryAfter: retryAfter, to: writer)
+            try await OpenAIWire.error(
+                status: status,
+                message: "upstream says no",
+                type: "upstream_type",
+                code: code,
+                retryAfter: retryAfter,
+                to: writer
+            )
         }
         defer { Task { await upstream.stop() } }
         try await GatewayHarness.with(.withUpstream(upstream.baseURL)) { gateway in
@@ -137,7 +153,13 @@ struct UpstreamPathTests {
     @Test("embeddings pass through to the upstream")
     func embeddings() async throws {
         let upstream = try await TestUpstream.start { _, _, writer in
-            try await OpenAIWire.json(ByteBuffer(string: #"{"object":"list","data":[{"object":"embedding","index":0,"embedding":[0.1,0.2]}],"model":"e","usage":{"prompt_tokens":1,"total_tokens":1}}"#), to: writer)
+            try await OpenAIWire.json(
+                ByteBuffer(
+                    string:
+                        #"{"object":"list","data":[{"object":"embedding","index":0,"embedding":[0.1,0.2]}],"model":"e","usage":{"prompt_tokens":1,"total_tokens":1}}"#
+                ),
+                to: writer
+            )
         }
         defer { Task { await upstream.stop() } }
         try await GatewayHarness.with(.withUpstream(upstream.baseURL)) { gateway in

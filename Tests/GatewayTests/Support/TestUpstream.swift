@@ -91,19 +91,29 @@ final class TestUpstream: Sendable {
 enum OpenAIWire {
     static func completion(model: String, content: String) -> ByteBuffer {
         ByteBuffer(
-            string: #"{"id":"chatcmpl-test","object":"chat.completion","created":1,"model":"\#(model)","choices":[{"index":0,"message":{"role":"assistant","content":"\#(content)"},"finish_reason":"stop"}],"usage":{"prompt_tokens":3,"completion_tokens":2,"total_tokens":5}}"#
+            string:
+                #"{"id":"chatcmpl-test","object":"chat.completion","created":1,"model":"\#(model)","choices":[{"index":0,"message":{"role":"assistant","content":"\#(content)"},"finish_reason":"stop"}],"usage":{"prompt_tokens":3,"completion_tokens":2,"total_tokens":5}}"#
         )
     }
 
     static func chunk(_ content: String) -> ByteBuffer {
         ByteBuffer(
-            string: "data: " + #"{"id":"chatcmpl-test","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"content":"\#(content)"},"finish_reason":null}]}"# + "\n\n"
+            string: "data: "
+                + #"{"id":"chatcmpl-test","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"content":"\#(content)"},"finish_reason":null}]}"#
+                + "\n\n"
         )
     }
 
     static let done = ByteBuffer(string: "data: [DONE]\n\n")
 
-    static func error(status: Int, message: String, type: String, code: String?, retryAfter: String? = nil, to writer: consuming ResponseWriter) async throws {
+    static func error(
+        status: Int,
+        message: String,
+        type: String,
+        code: String?,
+        retryAfter: String? = nil,
+        to writer: consuming ResponseWriter
+    ) async throws {
         let codeJSON = code.map { "\"\($0)\"" } ?? "null"
         let body = ByteBuffer(string: #"{"error":{"message":"\#(message)","type":"\#(type)","param":null,"code":\#(codeJSON)}}"#)
         var headers: HTTPFields = [.contentType: "application/json", .contentLength: String(body.readableBytes)]

@@ -27,7 +27,13 @@ struct OpenAIProvider: ChatProvider {
     }
 
     func chatCompletion(_ request: ChatCompletionRequest, model: String) async throws(GatewayError) -> ProviderReply {
-        let outbound = try mapping.request(operation: .chatCompletions, body: request.body, requestedModel: request.model, model: model, stream: false)
+        let outbound = try mapping.request(
+            operation: .chatCompletions,
+            body: request.body,
+            requestedModel: request.model,
+            model: model,
+            stream: false
+        )
         return try await OpenAIResponseMapping.reply(from: send(outbound))
     }
 

@@ -12,7 +12,13 @@ struct OpenAIRequestMapping: Sendable {
     let endpoint: any OpenAIEndpoint
     let timeout: Duration
 
-    func request(operation: OpenAIOperation, body: ByteBuffer, requestedModel: String, model: String, stream: Bool) throws(GatewayError) -> UpstreamRequest {
+    func request(
+        operation: OpenAIOperation,
+        body: ByteBuffer,
+        requestedModel: String,
+        model: String,
+        stream: Bool
+    ) throws(GatewayError) -> UpstreamRequest {
         var headers = HTTPHeaders()
         headers.add(name: "content-type", value: "application/json")
         headers.add(name: "accept", value: stream ? "text/event-stream" : "application/json")

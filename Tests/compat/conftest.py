@@ -1,0 +1,110 @@
+"""Starts real llm-gateway processes for the compatibility tests.
+
+The binary is the one `swift build` produced (LLM_GATEWAY_BIN overrides). Each gateway gets free
+loopback ports, its own config file, and is stopped with SIGTERM at the end.
+"""
+import json
+import os
+import signal
+import socket
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+BINARY = Path(os.environ.get("LLM_GATEWAY_BIN", ROOT / ".build" / "debug" / "llm-gateway"))
+CLIENT_KEY = "sk-gw-compat-test"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Gateway:
+    def __init__(self, config_text: str, tmp_path: Path, env: dict | None = None):
+        self.port = free_port()
+        self.metrics_port = free_port()
+        self.config_path = tmp_path / "config.yaml"
+        self.config_path.write_text(config_text)
+        self.log_path = tmp_path / "gateway.log"
+        environment = {k: v for k, v in os.environ.items() if not k.endswith("_API_KEY")}
+        environment.update(env or {})
+        environment.update(SERVER_HOST="127.0.0.1", SERVER_PORT=str(self.port), METRICS_PORT=str(self.metrics_port))
+        self.log = open(self.log_path, "wb")
+        self.process = subprocess.Popen(
+            [str(BINARY), "serve", "--config", str(self.config_path)],
+            stdout=self.log, stderr=subprocess.STDOUT, env=environment,
+        )
+        self.wait_until_live()
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def wait_until_live(self, timeout: float = 20) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"gateway exited with {self.process.returncode}: {self.log_path.read_text()}")
+            try:
+                with urllib.request.urlopen(f"{self.base_url}/health/live", timeout=1) as response:
+                    if response.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError("gateway did not become live")
+
+    def get(self, path: str) -> tuple[int, dict]:
+        try:
+            with urllib.request.urlopen(f"{self.base_url}{path}", timeout=5) as response:
+                return response.status, json.loads(response.read())
+        except urllib.error.HTTPError as error:
+            return error.code, json.loads(error.read())
+
+    def stop(self) -> int:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+        code = self.process.wait(timeout=30)
+        self.log.close()
+        return code
+
+
+@pytest.fixture
+def start_gateway(tmp_path):
+    started: list[Gateway] = []
+
+    def start(config_text: str, env: dict | None = None) -> Gateway:
+        gateway = Gateway(config_text, tmp_path, env)
+        started.append(gateway)
+        return gateway
+
+    yield start
+    for gateway in started:
+        gateway.stop()
+
+
+SDK_CONFIG = f"""
+auth:
+  api_keys:
+    - name: compat
+      key: {CLIENT_KEY}
+providers:
+  mock:
+    models: [mock-gpt, mock-claude]
+  limited:
+    type: mock
+    models: [mock-ratelimited]
+    mock:
+      error_rate: 1
+      error_status: 429
+"""
+
+
+@pytest.fixture
+def gateway(start_gateway):
+    return start_gateway(SDK_CONFIG)

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Runs every test on a fresh Debian machine: installs what the tests need, lints, builds,
+# runs the Swift test targets and the Python compatibility suite (official SDKs) against the real binary.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need_apt=()
+command -v python3 >/dev/null || need_apt+=(python3)
+python3 -c 'import venv, ensurepip' 2>/dev/null || need_apt+=(python3-venv)
+if ((${#need_apt[@]})); then
+    echo "== apt-get install ${need_apt[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+
+echo "== python venv (.venv) for the compatibility tests"
+[ -x .venv/bin/python ] || python3 -m venv .venv
+.venv/bin/pip install -q --disable-pip-version-check -r Tests/compat/requirements.txt
+
+echo "== swift format lint --strict"
+swift format lint --strict -r Sources Tests Package.swift
+
+echo "== swift build --build-tests"
+swift build --build-tests
+
+echo "== swift test"
+swift test --skip-build --parallel
+
+echo "== pytest Tests/compat (openai SDK, CLI, SIGTERM drain against .build/debug/llm-gateway)"
+.venv/bin/python -m pytest -q -p no:cacheprovider Tests/compat
