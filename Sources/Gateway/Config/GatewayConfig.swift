@@ -47,7 +47,7 @@ public struct ServerConfig: Sendable, Equatable {
     public var metricsPort: Int = 9090
     /// Accepted for the seed's config; connection admission is left to the load balancer for now.
     public var maxConnections: Int = 1000
-    /// Upper bound for one client request, in seconds.
+    /// Accepted from the seed's config; each upstream call is bounded by its provider's `timeout_seconds`.
     public var timeoutSeconds: Double = 300
     /// Largest accepted request body; larger ones get 413.
     public var maxBodyBytes: Int = 10 * 1024 * 1024
