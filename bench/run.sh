@@ -54,7 +54,7 @@ pids+=($!)
 cat > "$work/haproxy.cfg" <<CONF
 global
     nbthread 2
-    maxconn 10000
+    maxconn 4000
 defaults
     mode http
     timeout connect 5s

@@ -18,15 +18,8 @@ public struct ChatCompletionRequest: Sendable {
 
     /// Decodes and validates `body`, or throws a 400 that says what is wrong.
     public init(body: ByteBuffer) throws(GatewayError) {
-        let head: Head
-        do {
-            head = try JSONDecoder().decode(Head.self, from: body)
-        } catch {
-            throw RequestDecoding.describe(error)
-        }
-        guard let model = head.model else {
-            throw GatewayError.invalidRequest(message: "you must provide a model parameter", param: "model")
-        }
+        let head = try RequestDecoding.decode(Head.self, from: body)
+        let model = try RequestDecoding.requireModel(head.model)
         guard let messages = head.messages else {
             throw GatewayError.invalidRequest(message: "Missing required parameter: 'messages'.", param: "messages")
         }

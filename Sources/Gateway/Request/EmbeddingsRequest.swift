@@ -11,15 +11,8 @@ public struct EmbeddingsRequest: Sendable {
     public var body: ByteBuffer
 
     public init(body: ByteBuffer) throws(GatewayError) {
-        let head: Head
-        do {
-            head = try JSONDecoder().decode(Head.self, from: body)
-        } catch {
-            throw RequestDecoding.describe(error)
-        }
-        guard let model = head.model else {
-            throw GatewayError.invalidRequest(message: "you must provide a model parameter", param: "model")
-        }
+        let head = try RequestDecoding.decode(Head.self, from: body)
+        let model = try RequestDecoding.requireModel(head.model)
         guard let input = head.input else {
             throw GatewayError.invalidRequest(message: "Missing required parameter: 'input'.", param: "input")
         }

@@ -1,7 +1,26 @@
 import Foundation
+import NIOCore
+import NIOFoundationCompat
 
 /// Turns JSONDecoder failures into 400s that name the field, as OpenAI does.
 enum RequestDecoding {
+    /// Decodes a request body, turning any failure into a 400 that names the field.
+    static func decode<Head: Decodable>(_ type: Head.Type, from body: ByteBuffer) throws(GatewayError) -> Head {
+        do {
+            return try JSONDecoder().decode(type, from: body)
+        } catch {
+            throw describe(error)
+        }
+    }
+
+    /// The request's `model`, or the 400 OpenAI gives when it is missing.
+    static func requireModel(_ model: String?) throws(GatewayError) -> String {
+        guard let model else {
+            throw GatewayError.invalidRequest(message: "you must provide a model parameter", param: "model")
+        }
+        return model
+    }
+
     static func describe(_ error: any Error) -> GatewayError {
         switch error {
         case DecodingError.typeMismatch(let type, let context):

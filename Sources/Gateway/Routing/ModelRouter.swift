@@ -3,6 +3,19 @@ public struct Route: Sendable {
     public let provider: any ChatProvider
     public let model: String
     public let health: ProviderHealth
+
+    /// Runs one call to this route's provider, recording its outcome in the provider's health.
+    func call<Value>(_ operation: () async throws(GatewayError) -> Value) async throws(GatewayError) -> Value {
+        let started = ContinuousClock.now
+        do {
+            let value = try await operation()
+            health.recordSuccess(latency: .now - started)
+            return value
+        } catch {
+            health.recordFailure(error)
+            throw error
+        }
+    }
 }
 
 /// Resolves a request's `model` to its ordered routes. Built once at start-up from `models:`,
@@ -48,6 +61,12 @@ public struct ModelRouter: Sendable {
             }
         }
         throw GatewayError.modelNotFound(model)
+    }
+
+    /// The preferred route for `model` (failover across the rest comes with the resilience work).
+    func primaryRoute(for model: String) throws(GatewayError) -> Route {
+        guard let route = try resolve(model).first else { throw GatewayError.modelNotFound(model) }
+        return route
     }
 
     /// The provider that serves `model` first (for `/v1/models`' `owned_by`).

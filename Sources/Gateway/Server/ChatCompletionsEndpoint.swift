@@ -12,7 +12,7 @@ struct ChatCompletionsEndpoint: Sendable {
         let route: Route
         do {
             request = try ChatCompletionRequest(body: body)
-            route = try router.resolve(request.model).first ?? { throw GatewayError.modelNotFound(request.model) }()
+            route = try router.primaryRoute(for: request.model)
         } catch {
             return try await ResponseWriting.fail(error, scope: scope, slot: slot)
         }
@@ -24,17 +24,9 @@ struct ChatCompletionsEndpoint: Sendable {
     }
 
     private func complete(_ request: ChatCompletionRequest, route: Route, scope: RequestScope, slot: WriterSlot) async throws {
-        let started = ContinuousClock.now
-        let reply: ProviderReply
-        do {
-            reply = try await route.provider.chatCompletion(request, model: route.model)
-        } catch {
-            route.health.recordFailure(error)
-            return try await ResponseWriting.fail(error, scope: scope, slot: slot, provider: route.provider.name)
+        try await ResponseWriting.answer(route: route, scope: scope, slot: slot) { () async throws(GatewayError) in
+            try await route.provider.chatCompletion(request, model: route.model)
         }
-        route.health.recordSuccess(latency: .now - started)
-        guard let writer = slot.take() else { return }
-        try await ResponseWriting.json(reply.body, extraHeaders: scope.responseHeaders(provider: route.provider.name), to: writer)
     }
 
     /// Relays the provider's SSE events as they arrive. The response head waits for the first event,

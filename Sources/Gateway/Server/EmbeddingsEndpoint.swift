@@ -10,20 +10,12 @@ struct EmbeddingsEndpoint: Sendable {
         let route: Route
         do {
             request = try EmbeddingsRequest(body: body)
-            route = try router.resolve(request.model).first ?? { throw GatewayError.modelNotFound(request.model) }()
+            route = try router.primaryRoute(for: request.model)
         } catch {
             return try await ResponseWriting.fail(error, scope: scope, slot: slot)
         }
-        let started = ContinuousClock.now
-        let reply: ProviderReply
-        do {
-            reply = try await route.provider.embeddings(request, model: route.model)
-        } catch {
-            route.health.recordFailure(error)
-            return try await ResponseWriting.fail(error, scope: scope, slot: slot, provider: route.provider.name)
+        try await ResponseWriting.answer(route: route, scope: scope, slot: slot) { () async throws(GatewayError) in
+            try await route.provider.embeddings(request, model: route.model)
         }
-        route.health.recordSuccess(latency: .now - started)
-        guard let writer = slot.take() else { return }
-        try await ResponseWriting.json(reply.body, extraHeaders: scope.responseHeaders(provider: route.provider.name), to: writer)
     }
 }

@@ -37,4 +37,21 @@ enum ResponseWriting {
         }
         try await ResponseWriting.error(error, extraHeaders: scope.responseHeaders(provider: provider), to: writer)
     }
+
+    /// Calls `route`'s provider and answers with its JSON reply, or with the error it failed with.
+    static func answer(
+        route: Route,
+        scope: RequestScope,
+        slot: WriterSlot,
+        _ call: () async throws(GatewayError) -> ProviderReply
+    ) async throws {
+        let reply: ProviderReply
+        do {
+            reply = try await route.call(call)
+        } catch {
+            return try await fail(error, scope: scope, slot: slot, provider: route.provider.name)
+        }
+        guard let writer = slot.take() else { return }
+        try await json(reply.body, extraHeaders: scope.responseHeaders(provider: route.provider.name), to: writer)
+    }
 }
