@@ -32,7 +32,7 @@ public final class GatewayRuntime: Sendable {
         var health: [String: ProviderHealth] = [:]
         for name in adapters.keys { health[name] = ProviderHealth(name: name) }
         self.health = health.values.sorted { $0.name < $1.name }
-        self.router = ModelRouter(config: config, providers: adapters, health: health)
+        self.router = ModelRouter(config: config, providers: adapters, health: health, registry: self.metrics)
     }
 
     /// The public model names the gateway serves.
@@ -49,6 +49,7 @@ public final class GatewayRuntime: Sendable {
             authenticator: Authenticator(config: config.auth),
             bodyReader: RequestBodyReader(limit: config.server.maxBodyBytes),
             disconnects: disconnects,
+            metrics: HTTPMetrics(registry: metrics),
             logger: logger
         )
         return HTTPListener(

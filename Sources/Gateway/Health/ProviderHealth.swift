@@ -1,4 +1,5 @@
 import Synchronization
+import Telemetry
 
 /// What the gateway has seen of one provider: passive health from real requests.
 ///
@@ -12,6 +13,16 @@ public final class ProviderHealth: Sendable {
     struct State {
         var consecutiveFailures = 0
         var lastLatencyMs: Int?
+        /// `llm_provider_health_status{provider}`, kept equal to ``isHealthy``.
+        var gauge: GaugeCell?
+    }
+
+    /// Mirrors this provider's health into `gauge` from now on.
+    func attach(gauge: GaugeCell) {
+        state.withLock {
+            $0.gauge = gauge
+            gauge.set($0.consecutiveFailures < Self.unhealthyAfter ? 1 : 0)
+        }
     }
 
     public init(name: String) {
@@ -26,12 +37,16 @@ public final class ProviderHealth: Sendable {
         state.withLock {
             $0.consecutiveFailures = 0
             $0.lastLatencyMs = milliseconds
+            $0.gauge?.set(1)
         }
     }
 
     /// Counts failures that say something about the provider (not client mistakes or cancellations).
     public func recordFailure(_ error: GatewayError) {
         guard error.isRetryable || error.errorTypeLabel == "invalid_response" else { return }
-        state.withLock { $0.consecutiveFailures += 1 }
+        state.withLock {
+            $0.consecutiveFailures += 1
+            if $0.consecutiveFailures >= Self.unhealthyAfter { $0.gauge?.set(0) }
+        }
     }
 }

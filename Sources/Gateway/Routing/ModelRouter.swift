@@ -1,48 +1,92 @@
-/// One place a request can go: an adapter and the model name to ask it for.
+import Telemetry
+
+/// One place a request can go: an adapter, the model name to ask it for, and the handles its
+/// outcome is recorded through (resolved when the router was built).
 public struct Route: Sendable {
     public let provider: any ChatProvider
     public let model: String
     public let health: ProviderHealth
+    let metrics: RouteMetrics
 
-    /// Runs one call to this route's provider, recording its outcome in the provider's health.
-    func call<Value>(_ operation: () async throws(GatewayError) -> Value) async throws(GatewayError) -> Value {
+    /// Runs one call to this route's provider, recording its outcome in health and metrics.
+    func call(
+        _ operation: GenAIOperation,
+        trace: TraceContext,
+        _ body: () async throws(GatewayError) -> ProviderReply
+    ) async throws(GatewayError) -> ProviderReply {
         let started = ContinuousClock.now
         do {
-            let value = try await operation()
-            health.recordSuccess(latency: .now - started)
-            return value
+            let reply = try await body()
+            let duration = ContinuousClock.now - started
+            recordSuccess(operation, duration: duration, usage: reply.usage, trace: trace)
+            return reply
         } catch {
-            health.recordFailure(error)
+            recordFailure(operation, error, duration: .now - started, trace: trace)
             throw error
         }
+    }
+
+    func recordSuccess(_ operation: GenAIOperation, duration: Duration, usage: TokenUsage?, trace: TraceContext) {
+        health.recordSuccess(latency: duration)
+        metrics.recordAttempt(operation: operation, duration: duration, error: nil, trace: trace)
+        if let usage { metrics.recordUsage(usage, operation: operation) }
+    }
+
+    func recordFailure(_ operation: GenAIOperation, _ error: GatewayError, duration: Duration, trace: TraceContext) {
+        health.recordFailure(error)
+        metrics.recordAttempt(operation: operation, duration: duration, error: error, trace: trace)
     }
 }
 
 /// Resolves a request's `model` to its ordered routes. Built once at start-up from `models:`,
 /// each provider's own `models:` list, and `provider/model` for direct routing.
 public struct ModelRouter: Sendable {
+    private struct ProviderEntry: Sendable {
+        let adapter: any ChatProvider
+        let health: ProviderHealth
+        let metrics: ProviderMetrics
+        /// Route handles by bounded model label.
+        let routeMetrics: [String: RouteMetrics]
+    }
+
     private let routes: [String: [Route]]
-    private let providers: [String: (adapter: any ChatProvider, health: ProviderHealth)]
+    private let providers: [String: ProviderEntry]
     /// Public model names in the order `/v1/models` lists them.
     public let publicModels: [String]
+    /// Every model name the configuration mentions; other names are labelled `other`.
+    let knownModels: Set<String>
 
-    init(config: GatewayConfig, providers adapters: [String: any ChatProvider], health: [String: ProviderHealth]) {
-        var providers: [String: (adapter: any ChatProvider, health: ProviderHealth)] = [:]
+    init(config: GatewayConfig, providers adapters: [String: any ChatProvider], health: [String: ProviderHealth], registry: MetricsRegistry) {
+        var known: Set<String> = []
+        for (publicName, deployments) in config.models {
+            known.insert(publicName)
+            for deployment in deployments { known.insert(deployment.model) }
+        }
+        for (_, provider) in config.providers { known.formUnion(provider.models) }
+        knownModels = known
+
+        var providers: [String: ProviderEntry] = [:]
         for (name, adapter) in adapters {
-            providers[name] = (adapter, health[name] ?? ProviderHealth(name: name))
+            let providerMetrics = ProviderMetrics(name: name, type: adapter.type, registry: registry)
+            let providerHealth = health[name] ?? ProviderHealth(name: name)
+            providerHealth.attach(gauge: providerMetrics.health)
+            var routeMetrics: [String: RouteMetrics] = [:]
+            for model in known.union(["other"]) { routeMetrics[model] = providerMetrics.route(model: model) }
+            providers[name] = ProviderEntry(adapter: adapter, health: providerHealth, metrics: providerMetrics, routeMetrics: routeMetrics)
+        }
+        func route(_ providerName: String, _ model: String) -> Route? {
+            guard let entry = providers[providerName] else { return nil }
+            let label = known.contains(model) ? model : "other"
+            return Route(provider: entry.adapter, model: model, health: entry.health, metrics: entry.routeMetrics[label]!)
         }
         var routes: [String: [Route]] = [:]
         for (name, _) in config.enabledProviders {
-            guard let entry = providers[name] else { continue }
             for model in config.providers[name]?.models ?? [] where routes[model] == nil {
-                routes[model] = [Route(provider: entry.adapter, model: model, health: entry.health)]
+                if let resolved = route(name, model) { routes[model] = [resolved] }
             }
         }
         for (publicName, deployments) in config.models {
-            let resolved = deployments.compactMap { deployment -> Route? in
-                guard let entry = providers[deployment.provider] else { return nil }
-                return Route(provider: entry.adapter, model: deployment.model, health: entry.health)
-            }
+            let resolved = deployments.compactMap { route($0.provider, $0.model) }
             if !resolved.isEmpty { routes[publicName] = resolved }
         }
         self.routes = routes
@@ -57,7 +101,8 @@ public struct ModelRouter: Sendable {
             let providerName = String(model[..<slash])
             let upstreamModel = String(model[model.index(after: slash)...])
             if let entry = providers[providerName], !upstreamModel.isEmpty {
-                return [Route(provider: entry.adapter, model: upstreamModel, health: entry.health)]
+                let label = knownModels.contains(upstreamModel) ? upstreamModel : "other"
+                return [Route(provider: entry.adapter, model: upstreamModel, health: entry.health, metrics: entry.routeMetrics[label]!)]
             }
         }
         throw GatewayError.modelNotFound(model)

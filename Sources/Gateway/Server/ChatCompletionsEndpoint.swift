@@ -24,7 +24,7 @@ struct ChatCompletionsEndpoint: Sendable {
     }
 
     private func complete(_ request: ChatCompletionRequest, route: Route, scope: RequestScope, slot: WriterSlot) async throws {
-        try await ResponseWriting.answer(route: route, scope: scope, slot: slot) { () async throws(GatewayError) in
+        try await ResponseWriting.answer(route: route, operation: .chat, scope: scope, slot: slot) { () async throws(GatewayError) in
             try await route.provider.chatCompletion(request, model: route.model)
         }
     }
@@ -33,29 +33,36 @@ struct ChatCompletionsEndpoint: Sendable {
     /// so a refusal before any output (429, 5xx, timeout) still reaches the client as an HTTP status.
     private func stream(_ request: ChatCompletionRequest, route: Route, scope: RequestScope, slot: WriterSlot) async throws {
         let started = ContinuousClock.now
+        let stream: ProviderStream
         var events: UpstreamBody.AsyncIterator
         let first: ByteBuffer?
         do {
-            events = try await route.provider.chatCompletionStream(request, model: route.model).makeAsyncIterator()
+            stream = try await route.provider.chatCompletionStream(request, model: route.model)
+            events = stream.events.makeAsyncIterator()
             first = try await Self.next(&events)
         } catch {
-            route.health.recordFailure(error)
+            route.recordFailure(.chat, error, duration: .now - started, trace: scope.trace)
             return try await ResponseWriting.fail(error, scope: scope, slot: slot, provider: route.provider.name)
         }
+        let firstChunk = ContinuousClock.now - started
         guard let writer = slot.take() else { return }
         var headers = scope.responseHeaders(provider: route.provider.name)
         headers[.contentType] = "text/event-stream"
         headers[.cacheControl] = "no-cache"
         headers[HTTPField.Name("x-accel-buffering")!] = "no"
+        scope.outcome.record(status: 200)
         var body = try await writer.writeHead(HTTPResponse(status: .ok, headerFields: headers))
         if let first { try await body.write(first) }
         do {
             while let event = try await Self.next(&events) {
                 try await body.write(event)
             }
-            route.health.recordSuccess(latency: .now - started)
+            let total = ContinuousClock.now - started
+            let usage = stream.usage.usage
+            route.recordSuccess(.chat, duration: total, usage: usage, trace: scope.trace)
+            route.metrics.recordStreamTiming(firstChunk: firstChunk, total: total, outputTokens: usage?.completionTokens, trace: scope.trace)
         } catch let error as GatewayError where error != .cancelled {
-            route.health.recordFailure(error)
+            route.recordFailure(.chat, error, duration: .now - started, trace: scope.trace)
             scope.logger.warning("stream failed after it started", metadata: ["error": "\(error.message)", "provider": "\(route.provider.name)"])
             try await body.write(OpenAIErrorBody.sseEvent(for: error))
         }

@@ -14,7 +14,7 @@ struct EmbeddingsEndpoint: Sendable {
         } catch {
             return try await ResponseWriting.fail(error, scope: scope, slot: slot)
         }
-        try await ResponseWriting.answer(route: route, scope: scope, slot: slot) { () async throws(GatewayError) in
+        try await ResponseWriting.answer(route: route, operation: .embeddings, scope: scope, slot: slot) { () async throws(GatewayError) in
             try await route.provider.embeddings(request, model: route.model)
         }
     }

@@ -17,11 +17,27 @@ struct GatewayHandler: Sendable {
     let authenticator: Authenticator
     let bodyReader: RequestBodyReader
     let disconnects: ClientDisconnectMonitor
+    let metrics: HTTPMetrics
     let logger: Logger
 
+    /// Answers one request and records it in `http_requests_total`, `http_request_duration_seconds`
+    /// (with the request's trace as exemplar) and `http_requests_in_flight`.
     func respond(to request: Request, writer: consuming ResponseWriter, channel: any Channel) async throws {
-        let path = request.uri.path
         let scope = RequestScope(headers: request.headers, logger: logger)
+        let handles = metrics.handles(route: APIRoute(path: request.uri.path), method: request.method.rawValue)
+        metrics.inFlight.add(1)
+        defer {
+            metrics.inFlight.add(-1)
+            let status = scope.outcome.status
+            // 499: the client closed the connection before an answer was sent (nginx's convention).
+            handles.statuses.counter(for: status == 0 ? 499 : status).increment()
+            handles.duration.cell.observe(.now - scope.start, exemplar: (scope.trace.traceID, scope.trace.spanID))
+        }
+        try await dispatch(request, scope: scope, writer: writer, channel: channel)
+    }
+
+    private func dispatch(_ request: Request, scope: RequestScope, writer: consuming ResponseWriter, channel: any Channel) async throws {
+        let path = request.uri.path
         switch (request.method, path) {
         case (.post, "/v1/chat/completions"):
             try await authenticated(request, scope, writer, channel) { request, body, scope, slot in
@@ -40,20 +56,20 @@ struct GatewayHandler: Sendable {
                 authError = error
             }
             if let authError {
-                try await ResponseWriting.error(authError, extraHeaders: scope.responseHeaders(), to: writer)
+                try await ResponseWriting.error(authError, extraHeaders: scope.responseHeaders(), outcome: scope.outcome, to: writer)
             } else {
                 try await models.list(scope: scope, writer: writer)
             }
         case (.get, "/health"), (.head, "/health"):
-            try await health.health(writer: writer)
+            try await health.health(outcome: scope.outcome, writer: writer)
         case (.get, "/health/live"), (.head, "/health/live"):
-            try await health.live(writer: writer)
+            try await health.live(outcome: scope.outcome, writer: writer)
         case (.get, "/health/ready"), (.head, "/health/ready"):
-            try await health.ready(writer: writer)
+            try await health.ready(outcome: scope.outcome, writer: writer)
         case (_, "/v1/chat/completions"), (_, "/v1/embeddings"), (_, "/v1/models"), (_, "/health"), (_, "/health/live"), (_, "/health/ready"):
-            try await ResponseWriting.error(.methodNotAllowed, extraHeaders: scope.responseHeaders(), to: writer)
+            try await ResponseWriting.error(.methodNotAllowed, extraHeaders: scope.responseHeaders(), outcome: scope.outcome, to: writer)
         default:
-            try await ResponseWriting.error(.routeNotFound(path), extraHeaders: scope.responseHeaders(), to: writer)
+            try await ResponseWriting.error(.routeNotFound(path), extraHeaders: scope.responseHeaders(), outcome: scope.outcome, to: writer)
         }
     }
 
@@ -73,7 +89,7 @@ struct GatewayHandler: Sendable {
             body = try await bodyReader.read(&request)
         } catch {
             if error == .cancelled { return }
-            try await ResponseWriting.error(error, extraHeaders: scope.responseHeaders(), to: writer)
+            try await ResponseWriting.error(error, extraHeaders: scope.responseHeaders(), outcome: scope.outcome, to: writer)
             return
         }
         let slot = WriterSlot(writer)

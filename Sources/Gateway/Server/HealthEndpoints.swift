@@ -30,23 +30,29 @@ struct HealthEndpoints: Sendable {
         )
     }
 
-    func health(writer: consuming ResponseWriter) async throws {
+    func health(outcome: RequestOutcome, writer: consuming ResponseWriter) async throws {
         let report = report()
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let body = ByteBuffer(data: try encoder.encode(report))
-        try await ResponseWriting.json(body, status: report.isHealthy ? 200 : 503, extraHeaders: noStore, to: writer)
+        try await ResponseWriting.json(body, status: report.isHealthy ? 200 : 503, extraHeaders: noStore, outcome: outcome, to: writer)
     }
 
-    func live(writer: consuming ResponseWriter) async throws {
-        try await ResponseWriting.json(ByteBuffer(string: #"{"status":"alive"}"#), extraHeaders: noStore, to: writer)
+    func live(outcome: RequestOutcome, writer: consuming ResponseWriter) async throws {
+        try await ResponseWriting.json(ByteBuffer(string: #"{"status":"alive"}"#), extraHeaders: noStore, outcome: outcome, to: writer)
     }
 
-    func ready(writer: consuming ResponseWriter) async throws {
+    func ready(outcome: RequestOutcome, writer: consuming ResponseWriter) async throws {
         if drain.isDraining {
-            try await ResponseWriting.json(ByteBuffer(string: #"{"status":"draining"}"#), status: 503, extraHeaders: noStore, to: writer)
+            try await ResponseWriting.json(
+                ByteBuffer(string: #"{"status":"draining"}"#),
+                status: 503,
+                extraHeaders: noStore,
+                outcome: outcome,
+                to: writer
+            )
         } else {
-            try await ResponseWriting.json(ByteBuffer(string: #"{"status":"ready"}"#), extraHeaders: noStore, to: writer)
+            try await ResponseWriting.json(ByteBuffer(string: #"{"status":"ready"}"#), extraHeaders: noStore, outcome: outcome, to: writer)
         }
     }
 

@@ -3,7 +3,8 @@ import HummingbirdCore
 import NIOCore
 import Telemetry
 
-/// `GET /metrics` on the metrics port: the Prometheus exposition of the process's registry.
+/// `GET /metrics` on the metrics port: Prometheus text 0.0.4, or OpenMetrics with exemplars when
+/// the scraper's `Accept` asks for it.
 struct MetricsEndpoint: Sendable {
     let registry: MetricsRegistry
 
@@ -14,8 +15,9 @@ struct MetricsEndpoint: Sendable {
         guard request.method == .get || request.method == .head else {
             return try await ResponseWriting.error(.methodNotAllowed, to: writer)
         }
-        let body = ByteBuffer(bytes: registry.exposition())
-        let headers: HTTPFields = [.contentType: MetricsRegistry.contentType, .contentLength: String(body.readableBytes)]
+        let format = ExpositionFormat.negotiate(accept: request.headers[.accept])
+        let body = ByteBuffer(bytes: registry.exposition(format: format))
+        let headers: HTTPFields = [.contentType: format.contentType, .contentLength: String(body.readableBytes)]
         try await writer.write(response: HTTPResponse(status: .ok, headerFields: headers), body: .init(byteBuffer: body))
     }
 }

@@ -23,6 +23,6 @@ struct ModelsEndpoint: Sendable {
     }
 
     func list(scope: RequestScope, writer: consuming ResponseWriter) async throws {
-        try await ResponseWriting.json(body, extraHeaders: scope.responseHeaders(), to: writer)
+        try await ResponseWriting.json(body, extraHeaders: scope.responseHeaders(), outcome: scope.outcome, to: writer)
     }
 }

@@ -1,30 +1,30 @@
 import HTTPTypes
 import Logging
 import NIOCore
+import Synchronization
+import Telemetry
 
-/// What one request carries through the pipeline: its id, the client key's name, a logger.
+/// What one request carries through the pipeline: its id, trace context, client key name, logger,
+/// and the outcome the handler records metrics from.
 struct RequestScope: Sendable {
+    static let traceparentHeader = HTTPField.Name("traceparent")!
+    static let tracestateHeader = HTTPField.Name("tracestate")!
+
     var requestID: String
     var clientName: String?
     var logger: Logger
+    let trace: TraceContext
+    let outcome = RequestOutcome()
     let start: ContinuousClock.Instant
 
     init(headers: HTTPFields, logger: Logger) {
+        start = .now
         let incoming = headers[ResponseWriting.requestIDHeader].flatMap { $0.count <= 128 ? $0 : nil }
-        self.requestID = incoming ?? Self.makeID()
+        trace = TraceContext.continuing(traceparent: headers[Self.traceparentHeader], tracestate: headers[Self.tracestateHeader])
+        requestID = incoming ?? trace.traceID
         var logger = logger
         logger[metadataKey: "request_id"] = "\(requestID)"
         self.logger = logger
-        self.start = .now
-    }
-
-    /// 128 random bits as hex, the same width as a trace id.
-    static func makeID() -> String {
-        var generator = SystemRandomNumberGenerator()
-        let high = generator.next() as UInt64
-        let low = generator.next() as UInt64
-        let hex = String(high, radix: 16) + String(low, radix: 16)
-        return String(repeating: "0", count: max(0, 32 - hex.count)) + hex
     }
 
     /// Headers every gateway response carries.
@@ -35,5 +35,17 @@ struct RequestScope: Sendable {
             headers[GatewayHandler.providerHeader] = provider
         }
         return headers
+    }
+}
+
+/// What happened to a request, filled in as it is answered.
+final class RequestOutcome: Sendable {
+    private let statusCode = Atomic<Int>(0)
+
+    /// The status sent, or 0 while nothing was sent.
+    var status: Int { statusCode.load(ordering: .relaxed) }
+
+    func record(status: Int) {
+        statusCode.store(status, ordering: .relaxed)
     }
 }

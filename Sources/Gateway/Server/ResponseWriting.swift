@@ -11,20 +11,27 @@ enum ResponseWriting {
         _ body: ByteBuffer,
         status: Int = 200,
         extraHeaders: HTTPFields = [:],
+        outcome: RequestOutcome? = nil,
         to writer: consuming ResponseWriter
     ) async throws {
+        outcome?.record(status: status)
         var headers = extraHeaders
         headers[.contentType] = "application/json"
         headers[.contentLength] = String(body.readableBytes)
         try await writer.write(response: HTTPResponse(status: .init(code: status), headerFields: headers), body: .init(byteBuffer: body))
     }
 
-    static func error(_ error: GatewayError, extraHeaders: HTTPFields = [:], to writer: consuming ResponseWriter) async throws {
+    static func error(
+        _ error: GatewayError,
+        extraHeaders: HTTPFields = [:],
+        outcome: RequestOutcome? = nil,
+        to writer: consuming ResponseWriter
+    ) async throws {
         var headers = extraHeaders
         if let retryAfter = error.retryAfter {
             headers[retryAfterHeader] = retryAfter
         }
-        try await json(OpenAIErrorBody.json(for: error), status: error.status, extraHeaders: headers, to: writer)
+        try await json(OpenAIErrorBody.json(for: error), status: error.status, extraHeaders: headers, outcome: outcome, to: writer)
     }
 
     /// Answers a failed request with its error, unless the client is gone (then rethrows the cancellation).
@@ -35,23 +42,24 @@ enum ResponseWriting {
         if error.status >= 500 {
             scope.logger.warning("request failed", metadata: ["status": "\(error.status)", "error": "\(error.message)"])
         }
-        try await ResponseWriting.error(error, extraHeaders: scope.responseHeaders(provider: provider), to: writer)
+        try await ResponseWriting.error(error, extraHeaders: scope.responseHeaders(provider: provider), outcome: scope.outcome, to: writer)
     }
 
     /// Calls `route`'s provider and answers with its JSON reply, or with the error it failed with.
     static func answer(
         route: Route,
+        operation: GenAIOperation,
         scope: RequestScope,
         slot: WriterSlot,
         _ call: () async throws(GatewayError) -> ProviderReply
     ) async throws {
         let reply: ProviderReply
         do {
-            reply = try await route.call(call)
+            reply = try await route.call(operation, trace: scope.trace, call)
         } catch {
             return try await fail(error, scope: scope, slot: slot, provider: route.provider.name)
         }
         guard let writer = slot.take() else { return }
-        try await json(reply.body, extraHeaders: scope.responseHeaders(provider: route.provider.name), to: writer)
+        try await json(reply.body, extraHeaders: scope.responseHeaders(provider: route.provider.name), outcome: scope.outcome, to: writer)
     }
 }

@@ -53,7 +53,7 @@ struct MockProviderTests {
         let provider = MockProvider(name: "mock", config: ConfigLoader.embeddedDefault().providers["mock"]!)
         let json = #"{"model":"m","stream":true,"stream_options":{"include_usage":true},"max_tokens":2,"messages":[{"role":"user","content":"a"}]}"#
         var events: [String] = []
-        for try await event in try await provider.chatCompletionStream(request(json), model: "m") {
+        for try await event in try await provider.chatCompletionStream(request(json), model: "m").events {
             events.append(String(buffer: event))
         }
         #expect(events.count == 5)

@@ -32,10 +32,18 @@ struct OpenAIStreamDecoderTests {
     @Test("a stream that ends before [DONE] fails instead of ending quietly")
     func truncatedStreamFails() async throws {
         let truncated = Array(Self.recorded.utf8.prefix(120))
-        let stream = CheckedOpenAIStream(base: UpstreamBody([ByteBuffer(bytes: truncated)].async))
+        let stream = CheckedOpenAIStream(base: UpstreamBody([ByteBuffer(bytes: truncated)].async), usage: UsageRecord())
         var iterator = stream.makeAsyncIterator()
         _ = try await iterator.next()
         await #expect(throws: GatewayError.self) { _ = try await iterator.next() }
+    }
+
+    @Test("the pass-through stream hands the usage it saw to its record")
+    func usageRecorded() async throws {
+        let usage = UsageRecord()
+        let stream = CheckedOpenAIStream(base: UpstreamBody([ByteBuffer(string: Self.recorded)].async), usage: usage)
+        for try await _ in stream {}
+        #expect(usage.usage == TokenUsage(promptTokens: 9, completionTokens: 2))
     }
 
     @Test("CRLF line endings are understood")

@@ -25,13 +25,14 @@ struct MockProvider: ChatProvider {
             choices: [.init(message: .init(content: reply.text), finish_reason: reply.finishReason)],
             usage: reply.usage
         )
-        return ProviderReply(body: MockWireFormat.json(completion))
+        return ProviderReply(body: MockWireFormat.json(completion), usage: reply.usage)
     }
 
-    func chatCompletionStream(_ request: ChatCompletionRequest, model: String) async throws(GatewayError) -> UpstreamBody {
+    func chatCompletionStream(_ request: ChatCompletionRequest, model: String) async throws(GatewayError) -> ProviderStream {
         try injectFailure()
-        let stream = MockStream(reply: makeReply(request), model: model, includeUsage: request.includeUsage, settings: settings, created: Self.now())
-        return UpstreamBody(stream)
+        let reply = makeReply(request)
+        let stream = MockStream(reply: reply, model: model, includeUsage: request.includeUsage, settings: settings, created: Self.now())
+        return ProviderStream(events: UpstreamBody(stream), usage: UsageRecord(reply.usage))
     }
 
     func embeddings(_ request: EmbeddingsRequest, model: String) async throws(GatewayError) -> ProviderReply {
@@ -43,7 +44,7 @@ struct MockProvider: ChatProvider {
         }
         let tokens = request.inputs.reduce(0) { $0 + max(1, ($1.utf8.count + 3) / 4) }
         let body = MockWireFormat.Embeddings(data: items, model: model, usage: .init(prompt_tokens: tokens, total_tokens: tokens))
-        return ProviderReply(body: MockWireFormat.json(body))
+        return ProviderReply(body: MockWireFormat.json(body), usage: TokenUsage(promptTokens: tokens, completionTokens: 0))
     }
 
     private func makeReply(_ request: ChatCompletionRequest) -> MockReply {

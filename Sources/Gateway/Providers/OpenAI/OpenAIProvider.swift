@@ -37,10 +37,11 @@ struct OpenAIProvider: ChatProvider {
         return try await OpenAIResponseMapping.reply(from: send(outbound))
     }
 
-    func chatCompletionStream(_ request: ChatCompletionRequest, model: String) async throws(GatewayError) -> UpstreamBody {
+    func chatCompletionStream(_ request: ChatCompletionRequest, model: String) async throws(GatewayError) -> ProviderStream {
         let outbound = try mapping.request(operation: .chatCompletions, body: request.body, requestedModel: request.model, model: model, stream: true)
         let body = try await OpenAIResponseMapping.stream(from: send(outbound))
-        return UpstreamBody(CheckedOpenAIStream(base: body))
+        let usage = UsageRecord()
+        return ProviderStream(events: UpstreamBody(CheckedOpenAIStream(base: body, usage: usage)), usage: usage)
     }
 
     func embeddings(_ request: EmbeddingsRequest, model: String) async throws(GatewayError) -> ProviderReply {

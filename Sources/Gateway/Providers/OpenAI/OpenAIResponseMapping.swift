@@ -1,5 +1,6 @@
 import Foundation
 import NIOCore
+import NIOFoundationCompat
 
 /// Reads answers of OpenAI-compatible servers: successful bodies pass through, error bodies become
 /// ``GatewayError/upstreamStatus(status:message:type:code:retryAfter:)`` keeping status and `Retry-After`.
@@ -15,7 +16,8 @@ enum OpenAIResponseMapping {
         guard isJSONObject(body) else {
             throw GatewayError.invalidUpstreamResponse("expected a JSON object")
         }
-        return ProviderReply(body: body)
+        let usage = try? JSONDecoder().decode(UsageCarrier.self, from: body).usage
+        return ProviderReply(body: body, usage: usage)
     }
 
     /// Fails with the upstream's error when the stream was refused; otherwise hands the body on.

@@ -58,9 +58,11 @@ struct OpenAIStreamDecoder: Sendable {
         return false
     }
 
-    private struct UsageCarrier: Decodable {
-        var usage: TokenUsage?
-    }
+}
+
+/// The `usage` member of an OpenAI JSON object.
+struct UsageCarrier: Decodable {
+    var usage: TokenUsage?
 }
 
 /// Token counts as OpenAI reports them.
@@ -87,13 +89,17 @@ public struct TokenUsage: Codable, Sendable, Equatable {
 struct CheckedOpenAIStream: AsyncSequence, Sendable {
     typealias Element = ByteBuffer
     let base: UpstreamBody
+    /// Receives the usage the stream reported, when it ends.
+    let usage: UsageRecord
 
     struct AsyncIterator: AsyncIteratorProtocol {
         var base: UpstreamBody.AsyncIterator
+        let usage: UsageRecord
         var decoder = OpenAIStreamDecoder()
 
         mutating func next() async throws -> ByteBuffer? {
             guard let chunk = try await base.next() else {
+                usage.record(decoder.usage)
                 if !decoder.sawDone && !decoder.sawError {
                     throw GatewayError.invalidUpstreamResponse("the stream ended before data: [DONE]")
                 }
@@ -104,5 +110,5 @@ struct CheckedOpenAIStream: AsyncSequence, Sendable {
         }
     }
 
-    func makeAsyncIterator() -> AsyncIterator { AsyncIterator(base: base.makeAsyncIterator()) }
+    func makeAsyncIterator() -> AsyncIterator { AsyncIterator(base: base.makeAsyncIterator(), usage: usage) }
 }

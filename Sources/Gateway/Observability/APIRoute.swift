@@ -1,0 +1,48 @@
+/// The API's routes: what the `route` label may take. Unknown paths are `other`, so a scanner
+/// hitting random URLs adds no series.
+public enum APIRoute: String, CaseIterable, Sendable {
+    case chatCompletions = "/v1/chat/completions"
+    case embeddings = "/v1/embeddings"
+    case models = "/v1/models"
+    case health = "/health"
+    case healthLive = "/health/live"
+    case healthReady = "/health/ready"
+    case other
+
+    init(path: String) {
+        switch path {
+        case "/v1/chat/completions": self = .chatCompletions
+        case "/v1/embeddings": self = .embeddings
+        case "/v1/models": self = .models
+        case "/health": self = .health
+        case "/health/live": self = .healthLive
+        case "/health/ready": self = .healthReady
+        default: self = .other
+        }
+    }
+
+    /// Position in `allCases`, for handle tables.
+    var index: Int {
+        switch self {
+        case .chatCompletions: 0
+        case .embeddings: 1
+        case .models: 2
+        case .health: 3
+        case .healthLive: 4
+        case .healthReady: 5
+        case .other: 6
+        }
+    }
+
+    /// Methods the `method` label may take; anything else is `OTHER`.
+    static let methods = ["GET", "POST", "HEAD", "OTHER"]
+
+    static func methodIndex(_ method: String) -> Int {
+        switch method {
+        case "GET": 0
+        case "POST": 1
+        case "HEAD": 2
+        default: 3
+        }
+    }
+}

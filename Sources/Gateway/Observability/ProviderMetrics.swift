@@ -1,0 +1,124 @@
+import Telemetry
+
+/// Handles for one provider's own series: errors by type, rate limits hit, health.
+final class ProviderMetrics: Sendable {
+    static let errorTypes = ["timeout", "connection", "rate_limited", "server_error", "client_error", "invalid_response", "cancelled"]
+
+    let name: String
+    /// `gen_ai.provider.name` of the provider's type.
+    let genAIName: String
+    private let errors: [String: CounterCell]
+    let rateLimitExceeded: LazySeries<CounterCell>
+    let health: GaugeCell
+    private let registry: MetricsRegistry
+
+    init(name: String, type: ProviderType, registry: MetricsRegistry) {
+        self.name = name
+        self.registry = registry
+        genAIName = Self.genAIProviderName(type)
+        // Error series exist from the start at 0, so rate() and alerts see them before the first failure.
+        let family = registry.counter(MetricCatalog.providerErrorsTotal)
+        var errors: [String: CounterCell] = [:]
+        for errorType in Self.errorTypes { errors[errorType] = family.labels(name, errorType) }
+        self.errors = errors
+        rateLimitExceeded = LazySeries(registry.counter(MetricCatalog.providerRateLimitExceededTotal), name)
+        health = registry.gauge(MetricCatalog.providerHealthStatus).labels(name)
+        health.set(1)
+    }
+
+    func recordFailure(_ error: GatewayError) {
+        errors[error.errorTypeLabel]?.increment()
+        if error.status == 429 { rateLimitExceeded.cell.increment() }
+    }
+
+    /// Handles for this provider serving `model` (already bounded to a configured name or `other`).
+    func route(model: String) -> RouteMetrics {
+        RouteMetrics(provider: self, model: model, registry: registry)
+    }
+
+    /// The OpenTelemetry GenAI `gen_ai.provider.name` for a provider type.
+    static func genAIProviderName(_ type: ProviderType) -> String {
+        switch type {
+        case .openai: "openai"
+        case .azureOpenAI: "azure.ai.openai"
+        case .anthropic: "anthropic"
+        case .bedrock: "aws.bedrock"
+        case .gemini: "gcp.gemini"
+        case .mock: "mock"
+        }
+    }
+}
+
+/// Handles for one provider serving one model: latency, tokens and the GenAI histograms.
+final class RouteMetrics: Sendable {
+    let provider: ProviderMetrics
+    let model: String
+    let latency: LazySeries<HistogramCell>
+    let inputTokens: LazySeries<CounterCell>
+    let outputTokens: LazySeries<CounterCell>
+    let chatDuration: LazySeries<HistogramCell>
+    let embeddingsDuration: LazySeries<HistogramCell>
+    let chatInputUsage: LazySeries<HistogramCell>
+    let chatOutputUsage: LazySeries<HistogramCell>
+    let embeddingsInputUsage: LazySeries<HistogramCell>
+    let timeToFirstToken: LazySeries<HistogramCell>
+    let timePerOutputToken: LazySeries<HistogramCell>
+    private let failedDurations: MetricFamily<HistogramCell>
+
+    init(provider: ProviderMetrics, model: String, registry: MetricsRegistry) {
+        self.provider = provider
+        self.model = model
+        let system = provider.genAIName
+        latency = LazySeries(registry.histogram(MetricCatalog.providerLatency), provider.name, model)
+        let tokens = registry.counter(MetricCatalog.tokensTotal)
+        inputTokens = LazySeries(tokens, provider.name, model, "input")
+        outputTokens = LazySeries(tokens, provider.name, model, "output")
+        failedDurations = registry.histogram(MetricCatalog.genAIOperationDuration)
+        chatDuration = LazySeries(failedDurations, "chat", system, model, "")
+        embeddingsDuration = LazySeries(failedDurations, "embeddings", system, model, "")
+        let usage = registry.histogram(MetricCatalog.genAITokenUsage)
+        chatInputUsage = LazySeries(usage, "chat", system, model, "input")
+        chatOutputUsage = LazySeries(usage, "chat", system, model, "output")
+        embeddingsInputUsage = LazySeries(usage, "embeddings", system, model, "input")
+        timeToFirstToken = LazySeries(registry.histogram(MetricCatalog.genAITimeToFirstToken), "chat", system, model)
+        timePerOutputToken = LazySeries(registry.histogram(MetricCatalog.genAITimePerOutputToken), "chat", system, model)
+    }
+
+    /// One finished upstream attempt.
+    func recordAttempt(operation: GenAIOperation, duration: Duration, error: GatewayError?, trace: TraceContext) {
+        let exemplar = (trace.traceID, trace.spanID)
+        latency.cell.observe(duration, exemplar: exemplar)
+        if let error {
+            provider.recordFailure(error)
+            failedDurations.labels(operation.rawValue, provider.genAIName, model, error.errorTypeLabel).observe(duration)
+        } else {
+            (operation == .chat ? chatDuration : embeddingsDuration).cell.observe(duration)
+        }
+    }
+
+    func recordUsage(_ usage: TokenUsage, operation: GenAIOperation) {
+        inputTokens.cell.increment(by: UInt64(max(0, usage.promptTokens)))
+        outputTokens.cell.increment(by: UInt64(max(0, usage.completionTokens)))
+        switch operation {
+        case .chat:
+            chatInputUsage.cell.observe(Double(usage.promptTokens))
+            chatOutputUsage.cell.observe(Double(usage.completionTokens))
+        case .embeddings:
+            embeddingsInputUsage.cell.observe(Double(usage.promptTokens))
+        }
+    }
+
+    /// Stream pacing: time to the first chunk, then time per output token after it.
+    func recordStreamTiming(firstChunk: Duration, total: Duration, outputTokens: Int?, trace: TraceContext) {
+        timeToFirstToken.cell.observe(firstChunk, exemplar: (trace.traceID, trace.spanID))
+        if let outputTokens, outputTokens > 1 {
+            timePerOutputToken.cell.observe((total - firstChunk).seconds / Double(outputTokens - 1))
+        }
+    }
+}
+
+/// `gen_ai.operation.name` values the gateway performs.
+enum GenAIOperation: String, Sendable {
+    case chat
+    case embeddings
+}

@@ -1,0 +1,171 @@
+/// Every metric the gateway emits: name, type, help, unit, labels and buckets, in one place.
+///
+/// Nothing is emitted that is not declared here; `llm-gateway metrics` prints this catalog and
+/// `docs/metrics.md` is that output. The first six names are the ones the seed's alert rules and
+/// runbook use; the `gen_ai_*` names are the OpenTelemetry GenAI semantic conventions translated to
+/// Prometheus, with the conventions' bucket boundaries.
+public enum MetricCatalog {
+    /// Request latency buckets suited to LLM calls: sub-millisecond errors up to five-minute streams.
+    public static let requestDurationBuckets: [Double] = [
+        0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60, 120, 300,
+    ]
+
+    public static let httpRequestsTotal = MetricDefinition(
+        name: "http_requests_total",
+        kind: .counter,
+        help: "HTTP requests answered by the API listener, by method, route and status code.",
+        labels: ["method", "route", "status"]
+    )
+    public static let httpRequestDuration = MetricDefinition(
+        name: "http_request_duration_seconds",
+        kind: .histogram,
+        help: "Time from request received to response complete (end of stream for SSE).",
+        unit: "seconds",
+        labels: ["method", "route"],
+        buckets: requestDurationBuckets
+    )
+    public static let httpRequestsInFlight = MetricDefinition(
+        name: "http_requests_in_flight",
+        kind: .gauge,
+        help: "API requests being processed, streams included."
+    )
+    public static let providerHealthStatus = MetricDefinition(
+        name: "llm_provider_health_status",
+        kind: .gauge,
+        help: "1 when the provider is considered healthy, 0 when not.",
+        labels: ["provider"]
+    )
+    public static let providerErrorsTotal = MetricDefinition(
+        name: "llm_provider_errors_total",
+        kind: .counter,
+        help: "Failed upstream attempts by provider and error type "
+            + "(timeout, connection, rate_limited, server_error, client_error, invalid_response, cancelled).",
+        labels: ["provider", "error_type"]
+    )
+    public static let providerRateLimitExceededTotal = MetricDefinition(
+        name: "llm_provider_rate_limit_exceeded_total",
+        kind: .counter,
+        help: "Upstream 429 answers and local provider rate limits hit.",
+        labels: ["provider"]
+    )
+    public static let providerLatency = MetricDefinition(
+        name: "llm_provider_latency_seconds",
+        kind: .histogram,
+        help: "Duration of each upstream attempt, from request sent to response complete.",
+        unit: "seconds",
+        labels: ["provider", "model"],
+        buckets: requestDurationBuckets
+    )
+    public static let genAIOperationDuration = MetricDefinition(
+        name: "gen_ai_client_operation_duration_seconds",
+        kind: .histogram,
+        help: "GenAI operation duration (OpenTelemetry gen_ai.client.operation.duration).",
+        unit: "seconds",
+        labels: ["gen_ai_operation_name", "gen_ai_provider_name", "gen_ai_request_model", "error_type"],
+        buckets: [0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92]
+    )
+    public static let genAITokenUsage = MetricDefinition(
+        name: "gen_ai_client_token_usage",
+        kind: .histogram,
+        help: "Tokens used per operation, by token type (OpenTelemetry gen_ai.client.token.usage).",
+        unit: "tokens",
+        labels: ["gen_ai_operation_name", "gen_ai_provider_name", "gen_ai_request_model", "gen_ai_token_type"],
+        buckets: [1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262_144, 1_048_576, 4_194_304, 16_777_216, 67_108_864]
+    )
+    public static let genAITimeToFirstToken = MetricDefinition(
+        name: "gen_ai_server_time_to_first_token_seconds",
+        kind: .histogram,
+        help: "Time to the first streamed token (OpenTelemetry gen_ai.server.time_to_first_token).",
+        unit: "seconds",
+        labels: ["gen_ai_operation_name", "gen_ai_provider_name", "gen_ai_request_model"],
+        buckets: [0.001, 0.005, 0.01, 0.02, 0.04, 0.06, 0.08, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10]
+    )
+    public static let genAITimePerOutputToken = MetricDefinition(
+        name: "gen_ai_server_time_per_output_token_seconds",
+        kind: .histogram,
+        help: "Time per output token after the first (OpenTelemetry gen_ai.server.time_per_output_token).",
+        unit: "seconds",
+        labels: ["gen_ai_operation_name", "gen_ai_provider_name", "gen_ai_request_model"],
+        buckets: [0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.75, 1, 2.5]
+    )
+    public static let tokensTotal = MetricDefinition(
+        name: "llm_tokens_total",
+        kind: .counter,
+        help: "Tokens processed, by provider, model and type (input or output).",
+        unit: "tokens",
+        labels: ["provider", "model", "type"]
+    )
+    public static let cacheRequestsTotal = MetricDefinition(
+        name: "llm_cache_requests_total",
+        kind: .counter,
+        help: "Response cache lookups by result (hit, miss, bypass).",
+        labels: ["result"]
+    )
+    public static let upstreamRetriesTotal = MetricDefinition(
+        name: "llm_upstream_retries_total",
+        kind: .counter,
+        help: "Upstream attempts that were retries of a failed attempt.",
+        labels: ["provider"]
+    )
+    public static let failoversTotal = MetricDefinition(
+        name: "llm_failovers_total",
+        kind: .counter,
+        help: "Requests moved from one provider's deployment to another's.",
+        labels: ["from_provider", "to_provider"]
+    )
+    public static let buildInfo = MetricDefinition(
+        name: "llm_gateway_build_info",
+        kind: .gauge,
+        help: "Build of the running gateway; always 1.",
+        labels: ["version", "revision"]
+    )
+    public static let processCPUSeconds = MetricDefinition(
+        name: "process_cpu_seconds_total",
+        kind: .counter,
+        help: "Total user and system CPU time spent, in seconds.",
+        unit: "seconds"
+    )
+    public static let processResidentMemory = MetricDefinition(
+        name: "process_resident_memory_bytes",
+        kind: .gauge,
+        help: "Resident memory size in bytes.",
+        unit: "bytes"
+    )
+    public static let processOpenFDs = MetricDefinition(
+        name: "process_open_fds",
+        kind: .gauge,
+        help: "Number of open file descriptors."
+    )
+    public static let processStartTime = MetricDefinition(
+        name: "process_start_time_seconds",
+        kind: .gauge,
+        help: "Start time of the process since the Unix epoch, in seconds.",
+        unit: "seconds"
+    )
+
+    /// Every family, in exposition order.
+    public static let all: [MetricDefinition] = [
+        httpRequestsTotal, httpRequestDuration, httpRequestsInFlight,
+        providerHealthStatus, providerErrorsTotal, providerRateLimitExceededTotal, providerLatency,
+        genAIOperationDuration, genAITokenUsage, genAITimeToFirstToken, genAITimePerOutputToken,
+        tokensTotal, cacheRequestsTotal, upstreamRetriesTotal, failoversTotal,
+        buildInfo, processCPUSeconds, processResidentMemory, processOpenFDs, processStartTime,
+    ]
+
+    /// The catalog as a markdown table (what `llm-gateway metrics` prints and docs/metrics.md holds).
+    public static func markdown() -> String {
+        var text = "# Metrics\n\nEvery metric llm-gateway exposes on `METRICS_PORT` `/metrics`, "
+        text += "generated from the catalog in `Sources/Telemetry/Metrics/MetricCatalog.swift` by `llm-gateway metrics`.\n\n"
+        text += "| name | type | unit | labels | help |\n|---|---|---|---|---|\n"
+        for metric in all {
+            let labels = metric.labelNames.map { "`\($0)`" }.joined(separator: ", ")
+            text +=
+                "| `\(metric.name)` | \(metric.kind.rawValue) | \(metric.unit.isEmpty ? "—" : metric.unit) | \(labels.isEmpty ? "—" : labels) | \(metric.help) |\n"
+        }
+        text += "\nHistogram buckets (upper bounds, `+Inf` implied):\n\n"
+        for metric in all where metric.kind == .histogram {
+            text += "- `\(metric.name)`: " + metric.buckets.map(ExpositionFormat.number).joined(separator: ", ") + "\n"
+        }
+        return text
+    }
+}

@@ -1,0 +1,41 @@
+import Synchronization
+
+/// All series of one catalog metric, keyed by label values.
+///
+/// Resolving a series takes a lock; callers resolve once (at start-up, or once per label combination)
+/// and keep the returned cell, so recording on the hot path is a lock-free atomic update.
+public final class MetricFamily<Cell: AnyObject & Sendable>: Sendable {
+    public let definition: MetricDefinition
+    private let makeCell: @Sendable () -> Cell
+    private let series = Mutex<[(labels: [String], cell: Cell)]>([])
+    private let index = Mutex<[[String]: Int]>([:])
+
+    init(definition: MetricDefinition, makeCell: @escaping @Sendable () -> Cell) {
+        self.definition = definition
+        self.makeCell = makeCell
+    }
+
+    /// The series for `values` (one per label name, in catalog order), created on first use.
+    public func labels(_ values: String...) -> Cell {
+        labels(values)
+    }
+
+    public func labels(_ values: [String]) -> Cell {
+        precondition(values.count == definition.labelNames.count, "\(definition.name) takes labels \(definition.labelNames)")
+        if let position = index.withLock({ $0[values] }) {
+            return series.withLock { $0[position].cell }
+        }
+        return series.withLock { series in
+            if let position = index.withLock({ $0[values] }) { return series[position].cell }
+            let cell = makeCell()
+            series.append((values, cell))
+            index.withLock { $0[values] = series.count - 1 }
+            return cell
+        }
+    }
+
+    /// Every series, in creation order.
+    func allSeries() -> [(labels: [String], cell: Cell)] {
+        series.withLock { $0 }
+    }
+}
