@@ -106,3 +106,11 @@ def test_embedded_default_serves_mock_models_and_warns_about_auth(tmp_path):
             process.send_signal(signal.SIGTERM)
             assert process.wait(timeout=20) == 0
     assert b"auth is off" in log.read_bytes()
+
+
+def test_docs_metrics_md_is_the_catalog():
+    result = run_cli("metrics")
+    assert result.returncode == 0
+    assert "| `http_requests_total` | counter |" in result.stdout
+    documented = (ROOT / "docs" / "metrics.md").read_text()
+    assert documented == result.stdout, "docs/metrics.md is stale: run `llm-gateway metrics > docs/metrics.md`"

@@ -58,7 +58,7 @@ struct ExpositionWriter {
             let (cumulative, sum, exemplars) = cell.snapshot()
             let names = definition.labelNames + ["le"]
             for (index, count) in cumulative.enumerated() {
-                let bound = index < cell.upperBounds.count ? ExpositionFormat.number(cell.upperBounds[index]) : "+Inf"
+                let bound = index < cell.upperBounds.count ? bucketBound(cell.upperBounds[index]) : "+Inf"
                 var value = String(count)
                 if format == .openMetrics, let exemplar = exemplars[index] {
                     value += " # {trace_id=\"\(exemplar.traceID)\",span_id=\"\(exemplar.spanID)\"} "
@@ -69,6 +69,12 @@ struct ExpositionWriter {
             sample(definition.name + "_sum", definition.labelNames, labels, ExpositionFormat.number(sum))
             sample(definition.name + "_count", definition.labelNames, labels, String(cumulative.last ?? 0))
         }
+    }
+
+    /// `le` values: OpenMetrics wants canonical floats (`1.0`), the 0.0.4 text format conventionally `1`.
+    private func bucketBound(_ bound: Double) -> String {
+        let text = ExpositionFormat.number(bound)
+        return format == .openMetrics && !text.contains(".") && !text.contains("e") ? text + ".0" : text
     }
 
     mutating func finish() {
