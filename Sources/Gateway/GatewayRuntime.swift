@@ -50,6 +50,7 @@ public final class GatewayRuntime: Sendable {
             bodyReader: RequestBodyReader(limit: config.server.maxBodyBytes),
             disconnects: disconnects,
             metrics: HTTPMetrics(registry: metrics),
+            includeContent: config.logging.includeContent,
             logger: logger
         )
         return HTTPListener(

@@ -11,7 +11,7 @@ enum LoggingSetup {
             var handler: any LogHandler
             switch config.format {
             case .json:
-                handler = JSONLogHandler(label: label, sink: sink)
+                handler = JSONLogHandler(sink: sink)
             case .text:
                 handler = config.output == .stderr ? StreamLogHandler.standardError(label: label) : StreamLogHandler.standardOutput(label: label)
             }

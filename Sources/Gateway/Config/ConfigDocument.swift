@@ -149,8 +149,12 @@ struct ConfigDocument {
     }
 
     private mutating func readLogging(_ node: Node, into logging: inout LoggingConfig) {
-        for (key, value) in reader.mapping(node, at: "logging", known: ["level", "format", "output"]) ?? [] {
+        for (key, value) in reader.mapping(node, at: "logging", known: ["level", "format", "output", "include_content"]) ?? [] {
             let path = "logging.\(key)"
+            if key == "include_content" {
+                assign(&logging.includeContent, reader.bool(value, at: path))
+                continue
+            }
             guard let text = reader.string(value, at: path) else { continue }
             switch key {
             case "level": logging.level = text

@@ -143,6 +143,8 @@ public struct LoggingConfig: Sendable, Equatable {
     public var level: String = "info"
     public var format: Format = .json
     public var output: Output = .stdout
+    /// Log prompt and completion text in access lines (redacted). Off: content never reaches logs.
+    public var includeContent = false
 
     public init() {}
 }

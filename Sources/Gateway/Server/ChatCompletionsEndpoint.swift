@@ -16,6 +16,13 @@ struct ChatCompletionsEndpoint: Sendable {
         } catch {
             return try await ResponseWriting.fail(error, scope: scope, slot: slot)
         }
+        scope.outcome.update {
+            $0.provider = route.provider.name
+            $0.model = request.model
+            $0.stream = request.stream
+            $0.attempts = 1
+            if scope.includeContent { $0.prompt = request.messages.last(where: { $0.role == "user" })?.text }
+        }
         if request.stream {
             try await stream(request, route: route, scope: scope, slot: slot)
         } else {
@@ -59,10 +66,12 @@ struct ChatCompletionsEndpoint: Sendable {
             }
             let total = ContinuousClock.now - started
             let usage = stream.usage.usage
+            scope.outcome.update { $0.usage = usage }
             route.recordSuccess(.chat, duration: total, usage: usage, trace: scope.trace)
             route.metrics.recordStreamTiming(firstChunk: firstChunk, total: total, outputTokens: usage?.completionTokens, trace: scope.trace)
         } catch let error as GatewayError where error != .cancelled {
             route.recordFailure(.chat, error, duration: .now - started, trace: scope.trace)
+            scope.outcome.update { $0.errorType = error.errorTypeLabel }
             scope.logger.warning("stream failed after it started", metadata: ["error": "\(error.message)", "provider": "\(route.provider.name)"])
             try await body.write(OpenAIErrorBody.sseEvent(for: error))
         }

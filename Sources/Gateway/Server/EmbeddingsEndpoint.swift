@@ -14,6 +14,11 @@ struct EmbeddingsEndpoint: Sendable {
         } catch {
             return try await ResponseWriting.fail(error, scope: scope, slot: slot)
         }
+        scope.outcome.update {
+            $0.provider = route.provider.name
+            $0.model = request.model
+            $0.attempts = 1
+        }
         try await ResponseWriting.answer(route: route, operation: .embeddings, scope: scope, slot: slot) { () async throws(GatewayError) in
             try await route.provider.embeddings(request, model: route.model)
         }

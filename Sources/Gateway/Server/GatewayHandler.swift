@@ -18,45 +18,49 @@ struct GatewayHandler: Sendable {
     let bodyReader: RequestBodyReader
     let disconnects: ClientDisconnectMonitor
     let metrics: HTTPMetrics
+    let includeContent: Bool
     let logger: Logger
 
     /// Answers one request and records it in `http_requests_total`, `http_request_duration_seconds`
     /// (with the request's trace as exemplar) and `http_requests_in_flight`.
     func respond(to request: Request, writer: consuming ResponseWriter, channel: any Channel) async throws {
-        let scope = RequestScope(headers: request.headers, logger: logger)
-        let handles = metrics.handles(route: APIRoute(path: request.uri.path), method: request.method.rawValue)
+        var scope = RequestScope(headers: request.headers, logger: logger, includeContent: includeContent)
+        let route = APIRoute(path: request.uri.path)
+        let handles = metrics.handles(route: route, method: request.method.rawValue)
         metrics.inFlight.add(1)
         defer {
             metrics.inFlight.add(-1)
-            let status = scope.outcome.status
+            let duration = ContinuousClock.now - scope.start
             // 499: the client closed the connection before an answer was sent (nginx's convention).
-            handles.statuses.counter(for: status == 0 ? 499 : status).increment()
-            handles.duration.cell.observe(.now - scope.start, exemplar: (scope.trace.traceID, scope.trace.spanID))
+            let status = scope.outcome.status == 0 ? 499 : scope.outcome.status
+            handles.statuses.counter(for: status).increment()
+            handles.duration.cell.observe(duration, exemplar: (scope.trace.traceID, scope.trace.spanID))
+            AccessLog.write(scope: scope, method: request.method.rawValue, route: route, status: status, duration: duration)
         }
-        try await dispatch(request, scope: scope, writer: writer, channel: channel)
+        try await dispatch(request, scope: &scope, writer: writer, channel: channel)
     }
 
-    private func dispatch(_ request: Request, scope: RequestScope, writer: consuming ResponseWriter, channel: any Channel) async throws {
+    private func dispatch(_ request: Request, scope: inout RequestScope, writer: consuming ResponseWriter, channel: any Channel) async throws {
         let path = request.uri.path
         switch (request.method, path) {
         case (.post, "/v1/chat/completions"):
-            try await authenticated(request, scope, writer, channel) { request, body, scope, slot in
+            try await authenticated(request, &scope, writer, channel) { request, body, scope, slot in
                 try await chat.handle(body: body, scope: scope, slot: slot)
             }
         case (.post, "/v1/embeddings"):
-            try await authenticated(request, scope, writer, channel) { request, body, scope, slot in
+            try await authenticated(request, &scope, writer, channel) { request, body, scope, slot in
                 try await embeddings.handle(body: body, scope: scope, slot: slot)
             }
         case (.get, "/v1/models"):
             let authError: GatewayError?
             do {
-                _ = try authenticator.authenticate(request.headers)
+                scope.clientName = try authenticator.authenticate(request.headers)
                 authError = nil
             } catch {
                 authError = error
             }
             if let authError {
-                try await ResponseWriting.error(authError, extraHeaders: scope.responseHeaders(), outcome: scope.outcome, to: writer)
+                try await ResponseWriting.refuse(authError, scope: scope, to: writer)
             } else {
                 try await models.list(scope: scope, writer: writer)
             }
@@ -67,29 +71,28 @@ struct GatewayHandler: Sendable {
         case (.get, "/health/ready"), (.head, "/health/ready"):
             try await health.ready(outcome: scope.outcome, writer: writer)
         case (_, "/v1/chat/completions"), (_, "/v1/embeddings"), (_, "/v1/models"), (_, "/health"), (_, "/health/live"), (_, "/health/ready"):
-            try await ResponseWriting.error(.methodNotAllowed, extraHeaders: scope.responseHeaders(), outcome: scope.outcome, to: writer)
+            try await ResponseWriting.refuse(.methodNotAllowed, scope: scope, to: writer)
         default:
-            try await ResponseWriting.error(.routeNotFound(path), extraHeaders: scope.responseHeaders(), outcome: scope.outcome, to: writer)
+            try await ResponseWriting.refuse(.routeNotFound(path), scope: scope, to: writer)
         }
     }
 
     /// Authenticates, reads the body, then runs `operation` so that a client disconnect cancels it.
     private func authenticated(
         _ request: Request,
-        _ scope: RequestScope,
+        _ scope: inout RequestScope,
         _ writer: consuming ResponseWriter,
         _ channel: any Channel,
         operation: @escaping @Sendable (Request, ByteBuffer, RequestScope, WriterSlot) async throws -> Void
     ) async throws {
         var request = request
-        var scope = scope
         let body: ByteBuffer
         do {
             scope.clientName = try authenticator.authenticate(request.headers)
             body = try await bodyReader.read(&request)
         } catch {
             if error == .cancelled { return }
-            try await ResponseWriting.error(error, extraHeaders: scope.responseHeaders(), outcome: scope.outcome, to: writer)
+            try await ResponseWriting.refuse(error, scope: scope, to: writer)
             return
         }
         let slot = WriterSlot(writer)

@@ -16,14 +16,19 @@ struct RequestScope: Sendable {
     let trace: TraceContext
     let outcome = RequestOutcome()
     let start: ContinuousClock.Instant
+    /// `logging.include_content`: prompt and completion text go into the access line (redacted).
+    let includeContent: Bool
 
-    init(headers: HTTPFields, logger: Logger) {
+    init(headers: HTTPFields, logger: Logger, includeContent: Bool = false) {
         start = .now
         let incoming = headers[ResponseWriting.requestIDHeader].flatMap { $0.count <= 128 ? $0 : nil }
         trace = TraceContext.continuing(traceparent: headers[Self.traceparentHeader], tracestate: headers[Self.tracestateHeader])
         requestID = incoming ?? trace.traceID
+        self.includeContent = includeContent
         var logger = logger
         logger[metadataKey: "request_id"] = "\(requestID)"
+        logger[metadataKey: "trace_id"] = "\(trace.traceID)"
+        logger[metadataKey: "span_id"] = "\(trace.spanID)"
         self.logger = logger
     }
 
@@ -38,14 +43,32 @@ struct RequestScope: Sendable {
     }
 }
 
-/// What happened to a request, filled in as it is answered.
+/// What happened to a request, filled in as it is answered; read once for metrics and the access line.
 final class RequestOutcome: Sendable {
+    /// What the access line reports besides status and duration.
+    struct Details: Sendable {
+        var provider: String?
+        var model: String?
+        var stream = false
+        var usage: TokenUsage?
+        var errorType: String?
+        var attempts = 0
+        var prompt: String?
+        var completion: String?
+    }
+
     private let statusCode = Atomic<Int>(0)
+    private let recorded = Mutex(Details())
 
     /// The status sent, or 0 while nothing was sent.
     var status: Int { statusCode.load(ordering: .relaxed) }
+    var details: Details { recorded.withLock { $0 } }
 
     func record(status: Int) {
         statusCode.store(status, ordering: .relaxed)
+    }
+
+    func update(_ change: (inout Details) -> Void) {
+        recorded.withLock { change(&$0) }
     }
 }

@@ -34,9 +34,16 @@ enum ResponseWriting {
         try await json(OpenAIErrorBody.json(for: error), status: error.status, extraHeaders: headers, outcome: outcome, to: writer)
     }
 
+    /// Answers a request the gateway refuses itself (auth, body, route), noting the error for the access line.
+    static func refuse(_ error: GatewayError, scope: RequestScope, to writer: consuming ResponseWriter) async throws {
+        scope.outcome.update { $0.errorType = error.code ?? error.type }
+        try await ResponseWriting.error(error, extraHeaders: scope.responseHeaders(), outcome: scope.outcome, to: writer)
+    }
+
     /// Answers a failed request with its error, unless the client is gone (then rethrows the cancellation).
     static func fail(_ error: any Error, scope: RequestScope, slot: WriterSlot, provider: String? = nil) async throws {
         let error = (error as? GatewayError) ?? HTTPClientTransport.translate(error)
+        scope.outcome.update { $0.errorType = provider == nil ? (error.code ?? error.type) : error.errorTypeLabel }
         if error == .cancelled { throw error }
         guard let writer = slot.take() else { return }
         if error.status >= 500 {
@@ -58,6 +65,10 @@ enum ResponseWriting {
             reply = try await route.call(operation, trace: scope.trace, call)
         } catch {
             return try await fail(error, scope: scope, slot: slot, provider: route.provider.name)
+        }
+        scope.outcome.update {
+            $0.usage = reply.usage
+            if scope.includeContent { $0.completion = CompletionText.extract(from: reply.body) }
         }
         guard let writer = slot.take() else { return }
         try await json(reply.body, extraHeaders: scope.responseHeaders(provider: route.provider.name), outcome: scope.outcome, to: writer)

@@ -3,17 +3,25 @@ import Logging
 import Synchronization
 
 /// A swift-log handler writing one JSON object per line, the shape Loki and its pipelines parse:
-/// `timestamp` (RFC 3339, UTC, microseconds), `level`, `message`, `logger`, then metadata fields.
+/// `ts` (RFC 3339, UTC, nanoseconds), `level`, `msg`, `service`, then the metadata flattened
+/// (`trace_id`, `span_id`, `request_id` among them). Every string is redacted before it is written.
 public struct JSONLogHandler: LogHandler {
     public var logLevel: Logger.Level = .info
     public var metadata: Logger.Metadata = [:]
     public var metadataProvider: Logger.MetadataProvider?
-    private let label: String
+    private let service: String
     private let sink: LogSink
+    private let redactor: LogRedactor
 
-    public init(label: String, sink: LogSink = .standardOutput, metadataProvider: Logger.MetadataProvider? = nil) {
-        self.label = label
+    public init(
+        service: String = "llm-gateway",
+        sink: LogSink = .standardOutput,
+        redactor: LogRedactor = LogRedactor(),
+        metadataProvider: Logger.MetadataProvider? = nil
+    ) {
+        self.service = service
         self.sink = sink
+        self.redactor = redactor
         self.metadataProvider = metadataProvider
     }
 
@@ -23,46 +31,102 @@ public struct JSONLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
-        var fields: [String: Any] = [:]
-        for (key, value) in metadata { fields[key] = Self.json(value) }
-        for (key, value) in metadataProvider?.get() ?? [:] { fields[key] = Self.json(value) }
-        for (key, value) in event.metadata ?? [:] { fields[key] = Self.json(value) }
-        fields["timestamp"] = Self.timestamp()
-        fields["level"] = event.level.rawValue
-        fields["message"] = "\(event.message)"
-        fields["logger"] = label
-        guard var line = try? JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys, .withoutEscapingSlashes]) else {
-            return
+        var fields = metadata
+        if let provided = metadataProvider?.get() { fields.merge(provided) { $1 } }
+        if let own = event.metadata { fields.merge(own) { $1 } }
+        var line = JSONLine()
+        line.field("ts", Self.timestamp())
+        line.field("level", event.level.rawValue)
+        line.field("msg", redactor.redact("\(event.message)"))
+        line.field("service", service)
+        for key in fields.keys.sorted() where !["ts", "level", "msg", "service"].contains(key) {
+            line.key(key)
+            line.value(fields[key]!, redactor: redactor)
         }
-        line.append(UInt8(ascii: "\n"))
-        sink.write(line)
+        sink.write(line.finish())
     }
 
-    private static func json(_ value: Logger.Metadata.Value) -> Any {
-        switch value {
-        case .string(let string): string
-        case .stringConvertible(let convertible): convertible.description
-        case .array(let array): array.map(json)
-        case .dictionary(let dictionary): dictionary.mapValues(json)
-        }
-    }
-
-    private static func timestamp() -> String {
+    /// Now as RFC 3339 in UTC with nanoseconds: `2026-11-26T17:31:07.729364123Z`.
+    static func timestamp() -> String {
         var time = timespec()
         clock_gettime(CLOCK_REALTIME, &time)
         var parts = tm()
         var seconds = time.tv_sec
         gmtime_r(&seconds, &parts)
         return String(
-            format: "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ",
+            format: "%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ",
             parts.tm_year + 1900,
             parts.tm_mon + 1,
             parts.tm_mday,
             parts.tm_hour,
             parts.tm_min,
             parts.tm_sec,
-            Int(time.tv_nsec / 1000)
+            time.tv_nsec
         )
+    }
+}
+
+/// Builds one JSON object as bytes, escaping as RFC 8259 requires.
+struct JSONLine {
+    private var bytes: [UInt8] = [UInt8(ascii: "{")]
+    private var first = true
+
+    mutating func field(_ key: String, _ value: String) {
+        self.key(key)
+        string(value)
+    }
+
+    mutating func key(_ key: String) {
+        if !first { bytes.append(UInt8(ascii: ",")) }
+        first = false
+        string(key)
+        bytes.append(UInt8(ascii: ":"))
+    }
+
+    mutating func value(_ value: Logger.Metadata.Value, redactor: LogRedactor) {
+        switch value {
+        case .string(let text): string(redactor.redact(text))
+        case .stringConvertible(let convertible): string(redactor.redact(convertible.description))
+        case .array(let items):
+            bytes.append(UInt8(ascii: "["))
+            for (index, item) in items.enumerated() {
+                if index > 0 { bytes.append(UInt8(ascii: ",")) }
+                self.value(item, redactor: redactor)
+            }
+            bytes.append(UInt8(ascii: "]"))
+        case .dictionary(let dictionary):
+            var nested = JSONLine()
+            for key in dictionary.keys.sorted() {
+                nested.key(key)
+                nested.value(dictionary[key]!, redactor: redactor)
+            }
+            nested.bytes.append(UInt8(ascii: "}"))
+            bytes.append(contentsOf: nested.bytes)
+        }
+    }
+
+    mutating func string(_ text: String) {
+        bytes.append(UInt8(ascii: "\""))
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): bytes.append(contentsOf: [92, 34])
+            case UInt8(ascii: "\\"): bytes.append(contentsOf: [92, 92])
+            case UInt8(ascii: "\n"): bytes.append(contentsOf: [92, 110])
+            case UInt8(ascii: "\r"): bytes.append(contentsOf: [92, 114])
+            case UInt8(ascii: "\t"): bytes.append(contentsOf: [92, 116])
+            case 0..<0x20:
+                let hex = Array("0123456789abcdef".utf8)
+                bytes.append(contentsOf: [92, 117, 48, 48, hex[Int(byte >> 4)], hex[Int(byte & 0x0f)]])
+            default: bytes.append(byte)
+            }
+        }
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    consuming func finish() -> [UInt8] {
+        bytes.append(UInt8(ascii: "}"))
+        bytes.append(UInt8(ascii: "\n"))
+        return bytes
     }
 }
 
@@ -78,12 +142,13 @@ public final class LogSink: Sendable {
     public static let standardOutput = LogSink(descriptor: 1)
     public static let standardError = LogSink(descriptor: 2)
 
-    func write(_ data: Data) {
+    func write(_ bytes: [UInt8]) {
         lock.withLock { _ in
-            data.withUnsafeBytes { raw in
+            bytes.withUnsafeBytes { raw in
                 var offset = 0
                 while offset < raw.count {
                     let written = Foundation.write(descriptor, raw.baseAddress! + offset, raw.count - offset)
+                    if written < 0 && errno == EINTR { continue }
                     if written <= 0 { break }
                     offset += written
                 }

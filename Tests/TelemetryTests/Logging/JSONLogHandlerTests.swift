@@ -10,35 +10,50 @@ struct JSONLogHandlerTests {
     func capture(_ body: (Logger) -> Void) throws -> [[String: Any]] {
         var descriptors: [Int32] = [0, 0]
         #expect(pipe(&descriptors) == 0)
-        var handler = JSONLogHandler(label: "test", sink: LogSink(descriptor: descriptors[1]))
+        var handler = JSONLogHandler(service: "llm-gateway", sink: LogSink(descriptor: descriptors[1]))
         handler.logLevel = .debug
         body(Logger(label: "test", factory: { _ in handler }))
         close(descriptors[1])
         let data = FileHandle(fileDescriptor: descriptors[0], closeOnDealloc: true).readDataToEndOfFile()
         return try String(decoding: data, as: UTF8.self).split(separator: "\n").map {
-            try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] ?? [:]
+            try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
         }
     }
 
-    @Test("one JSON object per event, with level, message, logger, timestamp and metadata")
+    @Test("one JSON object per event: ts, level, msg, service, then metadata")
     func shape() throws {
         let lines = try capture { logger in
             var logger = logger
-            logger[metadataKey: "request_id"] = "abc"
-            logger.info("hello \"world\"\nsecond line", metadata: ["status": "200", "nested": ["a": "b"]])
+            logger[metadataKey: "trace_id"] = "4bf92f3577b34da6a3ce929d0e0e4736"
+            logger.info("hello \"world\"\nsecond line\t\u{01}", metadata: ["status": "200", "nested": ["a": "b", "list": ["x", "y"]]])
             logger.debug("debug too")
             logger.trace("not at this level")
         }
         #expect(lines.count == 2)
         let first = lines[0]
         #expect(first["level"] as? String == "info")
-        #expect(first["message"] as? String == "hello \"world\"\nsecond line")
-        #expect(first["logger"] as? String == "test")
-        #expect(first["request_id"] as? String == "abc")
+        #expect(first["msg"] as? String == "hello \"world\"\nsecond line\t\u{01}")
+        #expect(first["service"] as? String == "llm-gateway")
+        #expect(first["trace_id"] as? String == "4bf92f3577b34da6a3ce929d0e0e4736")
         #expect(first["status"] as? String == "200")
-        #expect((first["nested"] as? [String: Any])?["a"] as? String == "b")
-        let timestamp = first["timestamp"] as? String ?? ""
-        #expect(timestamp.count == 27 && timestamp.hasSuffix("Z"))
-        #expect(ISO8601DateFormatter().date(from: timestamp.replacingOccurrences(of: #"\.\d{6}"#, with: "", options: .regularExpression)) != nil)
+        let nested = first["nested"] as? [String: Any]
+        #expect(nested?["a"] as? String == "b")
+        #expect(nested?["list"] as? [String] == ["x", "y"])
+        let ts = first["ts"] as? String ?? ""
+        #expect(ts.wholeMatch(of: /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{9}Z/) != nil, "\(ts)")
+    }
+
+    @Test("secrets and personal data are redacted in the message and in nested metadata")
+    func redaction() throws {
+        let lines = try capture { logger in
+            logger.warning(
+                "upstream refused key sk-proj-abcdefghijklmnopqrstuvwx for jane@example.com",
+                metadata: ["headers": ["authorization": "Bearer abcdefghijklmnop"], "numbers": ["4111111111111111", "+14155550132"]]
+            )
+        }
+        let line = try #require(lines.first)
+        #expect(line["msg"] as? String == "upstream refused key [REDACTED:api_key] for [REDACTED:email]")
+        #expect((line["headers"] as? [String: Any])?["authorization"] as? String == "[REDACTED:bearer]")
+        #expect(line["numbers"] as? [String] == ["[REDACTED:card]", "[REDACTED:phone]"])
     }
 }
