@@ -77,7 +77,7 @@ server:
   port: $GATEWAY_PORT
   metrics_port: $METRICS_PORT
 logging:
-  level: warning
+  level: info
 providers:
   bench:
     type: openai

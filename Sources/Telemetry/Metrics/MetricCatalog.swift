@@ -113,6 +113,26 @@ public enum MetricCatalog {
         help: "Requests moved from one provider's deployment to another's.",
         labels: ["from_provider", "to_provider"]
     )
+    public static let exportedItemsTotal = MetricDefinition(
+        name: "llm_gateway_exported_items_total",
+        kind: .counter,
+        help: "Spans and log lines the exporters delivered, by exporter (otlp, loki) and signal (spans, logs).",
+        labels: ["exporter", "signal"]
+    )
+    public static let droppedItemsTotal = MetricDefinition(
+        name: "llm_gateway_export_dropped_items_total",
+        kind: .counter,
+        help: "Spans and log lines the exporters dropped, by exporter, signal and reason (queue_full, export_failed, shutdown).",
+        labels: ["exporter", "signal", "reason"]
+    )
+    public static let exportDuration = MetricDefinition(
+        name: "llm_gateway_export_duration_seconds",
+        kind: .histogram,
+        help: "Duration of each export request to the collector or Loki.",
+        unit: "seconds",
+        labels: ["exporter"],
+        buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]
+    )
     public static let buildInfo = MetricDefinition(
         name: "llm_gateway_build_info",
         kind: .gauge,
@@ -149,7 +169,7 @@ public enum MetricCatalog {
         providerHealthStatus, providerErrorsTotal, providerRateLimitExceededTotal, providerLatency,
         genAIOperationDuration, genAITokenUsage, genAITimeToFirstToken, genAITimePerOutputToken,
         tokensTotal, cacheRequestsTotal, upstreamRetriesTotal, failoversTotal,
-        buildInfo, processCPUSeconds, processResidentMemory, processOpenFDs, processStartTime,
+        exportedItemsTotal, droppedItemsTotal, exportDuration, buildInfo, processCPUSeconds, processResidentMemory, processOpenFDs, processStartTime,
     ]
 
     /// The catalog as a markdown table (what `llm-gateway metrics` prints and docs/metrics.md holds).
