@@ -110,6 +110,22 @@ public enum GatewayError: Error, Sendable, Equatable {
         }
     }
 
+    /// Every value ``errorTypeLabel`` can take, in a fixed order (handle tables are indexed by it).
+    public static let errorTypeLabels = ["timeout", "connection", "rate_limited", "server_error", "client_error", "invalid_response", "cancelled"]
+
+    /// The position of ``errorTypeLabel`` in ``errorTypeLabels``.
+    public var errorTypeIndex: Int {
+        switch errorTypeLabel {
+        case "timeout": 0
+        case "connection": 1
+        case "rate_limited": 2
+        case "server_error": 3
+        case "client_error": 4
+        case "invalid_response": 5
+        default: 6
+        }
+    }
+
     /// The bounded `error_type` label of `llm_provider_errors_total`.
     public var errorTypeLabel: String {
         switch self {

@@ -2,12 +2,11 @@ import Telemetry
 
 /// Handles for one provider's own series: errors by type, rate limits hit, health.
 final class ProviderMetrics: Sendable {
-    static let errorTypes = ["timeout", "connection", "rate_limited", "server_error", "client_error", "invalid_response", "cancelled"]
-
     let name: String
     /// `gen_ai.provider.name` of the provider's type.
     let genAIName: String
-    private let errors: [String: CounterCell]
+    /// By ``GatewayError/errorTypeIndex``.
+    private let errors: [CounterCell]
     let rateLimitExceeded: LazySeries<CounterCell>
     let health: GaugeCell
     private let registry: MetricsRegistry
@@ -18,16 +17,14 @@ final class ProviderMetrics: Sendable {
         genAIName = Self.genAIProviderName(type)
         // Error series exist from the start at 0, so rate() and alerts see them before the first failure.
         let family = registry.counter(MetricCatalog.providerErrorsTotal)
-        var errors: [String: CounterCell] = [:]
-        for errorType in Self.errorTypes { errors[errorType] = family.labels(name, errorType) }
-        self.errors = errors
+        errors = GatewayError.errorTypeLabels.map { family.labels(name, $0) }
         rateLimitExceeded = LazySeries(registry.counter(MetricCatalog.providerRateLimitExceededTotal), name)
         health = registry.gauge(MetricCatalog.providerHealthStatus).labels(name)
         health.set(1)
     }
 
     func recordFailure(_ error: GatewayError) {
-        errors[error.errorTypeLabel]?.increment()
+        errors[error.errorTypeIndex].increment()
         if error.status == 429 { rateLimitExceeded.cell.increment() }
     }
 
@@ -63,7 +60,9 @@ final class RouteMetrics: Sendable {
     let embeddingsInputUsage: LazySeries<HistogramCell>
     let timeToFirstToken: LazySeries<HistogramCell>
     let timePerOutputToken: LazySeries<HistogramCell>
-    private let failedDurations: MetricFamily<HistogramCell>
+    /// Failed-operation durations by operation, then ``GatewayError/errorTypeIndex``.
+    private let failedChat: [LazySeries<HistogramCell>]
+    private let failedEmbeddings: [LazySeries<HistogramCell>]
 
     init(provider: ProviderMetrics, model: String, registry: MetricsRegistry) {
         self.provider = provider
@@ -73,9 +72,11 @@ final class RouteMetrics: Sendable {
         let tokens = registry.counter(MetricCatalog.tokensTotal)
         inputTokens = LazySeries(tokens, provider.name, model, "input")
         outputTokens = LazySeries(tokens, provider.name, model, "output")
-        failedDurations = registry.histogram(MetricCatalog.genAIOperationDuration)
-        chatDuration = LazySeries(failedDurations, "chat", system, model, "")
-        embeddingsDuration = LazySeries(failedDurations, "embeddings", system, model, "")
+        let durations = registry.histogram(MetricCatalog.genAIOperationDuration)
+        chatDuration = LazySeries(durations, "chat", system, model, "")
+        embeddingsDuration = LazySeries(durations, "embeddings", system, model, "")
+        failedChat = GatewayError.errorTypeLabels.map { LazySeries(durations, "chat", system, model, $0) }
+        failedEmbeddings = GatewayError.errorTypeLabels.map { LazySeries(durations, "embeddings", system, model, $0) }
         let usage = registry.histogram(MetricCatalog.genAITokenUsage)
         chatInputUsage = LazySeries(usage, "chat", system, model, "input")
         chatOutputUsage = LazySeries(usage, "chat", system, model, "output")
@@ -90,7 +91,7 @@ final class RouteMetrics: Sendable {
         latency.cell.observe(duration, exemplar: exemplar)
         if let error {
             provider.recordFailure(error)
-            failedDurations.labels(operation.rawValue, provider.genAIName, model, error.errorTypeLabel).observe(duration)
+            (operation == .chat ? failedChat : failedEmbeddings)[error.errorTypeIndex].cell.observe(duration)
         } else {
             (operation == .chat ? chatDuration : embeddingsDuration).cell.observe(duration)
         }
