@@ -26,9 +26,15 @@ let package = Package(
         .target(
             name: "Exporters",
             dependencies: [
-                .product(name: "Logging", package: "swift-log")
+                "Telemetry",
+                "CZlib",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
         .target(
             name: "Telemetry",
             dependencies: [
@@ -66,6 +72,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry"]),
+        .testTarget(name: "ExportersTests", dependencies: ["Exporters", "Telemetry"]),
         .testTarget(
             name: "GatewayTests",
             dependencies: [

@@ -20,40 +20,76 @@ public protocol ChatProvider: Sendable {
     func embeddings(_ request: EmbeddingsRequest, model: String) async throws(GatewayError) -> ProviderReply
 }
 
-/// A complete, OpenAI-shaped JSON answer and the token usage it reported.
+/// A complete, OpenAI-shaped JSON answer and what it says about itself (id, model, finish reasons, usage).
 public struct ProviderReply: Sendable {
     public var body: ByteBuffer
+    public var summary: ResponseSummary
+
+    public init(body: ByteBuffer, summary: ResponseSummary) {
+        self.body = body
+        self.summary = summary
+    }
+
+    public var usage: TokenUsage? { summary.usage }
+}
+
+/// The parts of an OpenAI `chat.completion` (or of its chunks) that telemetry reports.
+public struct ResponseSummary: Sendable, Equatable, Decodable {
+    public var id: String?
+    public var model: String?
+    public var finishReasons: [String] = []
     public var usage: TokenUsage?
 
-    public init(body: ByteBuffer, usage: TokenUsage?) {
-        self.body = body
+    public init(id: String? = nil, model: String? = nil, finishReasons: [String] = [], usage: TokenUsage? = nil) {
+        self.id = id
+        self.model = model
+        self.finishReasons = finishReasons
         self.usage = usage
+    }
+
+    private enum CodingKeys: String, CodingKey { case id, model, choices, usage }
+    private struct Choice: Decodable { var finish_reason: String? }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        id = try? container.decodeIfPresent(String.self, forKey: .id)
+        model = try? container.decodeIfPresent(String.self, forKey: .model)
+        finishReasons = ((try? container.decodeIfPresent([Choice].self, forKey: .choices)) ?? []).compactMap(\.finish_reason)
+        usage = try? container.decodeIfPresent(TokenUsage.self, forKey: .usage)
+    }
+
+    /// Fills what `other` knows and this does not (stream chunks each tell a part).
+    mutating func merge(_ other: ResponseSummary) {
+        id = id ?? other.id
+        model = model ?? other.model
+        finishReasons += other.finishReasons
+        usage = other.usage ?? usage
     }
 }
 
-/// A started stream of OpenAI SSE events, and the usage it reported once it has ended.
+/// A started stream of OpenAI SSE events, and the summary it gave once it has ended.
 public struct ProviderStream: Sendable {
     public var events: UpstreamBody
-    public let usage: UsageRecord
+    public let summary: StreamSummary
 
-    public init(events: UpstreamBody, usage: UsageRecord) {
+    public init(events: UpstreamBody, summary: StreamSummary) {
         self.events = events
-        self.usage = usage
+        self.summary = summary
     }
 }
 
-/// Where a stream's reader leaves the usage it saw, for whoever records metrics after the stream.
-public final class UsageRecord: Sendable {
-    private let stored = Mutex<TokenUsage?>(nil)
+/// Where a stream's reader leaves what the stream said about itself, for telemetry after the stream.
+public final class StreamSummary: Sendable {
+    private let stored: Mutex<ResponseSummary>
 
-    public init(_ usage: TokenUsage? = nil) {
-        stored.withLock { $0 = usage }
+    public init(_ summary: ResponseSummary = ResponseSummary()) {
+        stored = Mutex(summary)
     }
 
-    public var usage: TokenUsage? { stored.withLock { $0 } }
+    public var value: ResponseSummary { stored.withLock { $0 } }
+    public var usage: TokenUsage? { value.usage }
 
-    func record(_ usage: TokenUsage?) {
-        guard let usage else { return }
-        stored.withLock { $0 = usage }
+    func record(_ summary: ResponseSummary) {
+        stored.withLock { $0 = summary }
     }
 }

@@ -65,7 +65,7 @@ struct ChatCompletionsEndpoint: Sendable {
                 try await body.write(event)
             }
             let total = ContinuousClock.now - started
-            let usage = stream.usage.usage
+            let usage = stream.summary.usage
             scope.outcome.update { $0.usage = usage }
             route.recordSuccess(.chat, duration: total, usage: usage, trace: scope.trace)
             route.metrics.recordStreamTiming(firstChunk: firstChunk, total: total, outputTokens: usage?.completionTokens, trace: scope.trace)

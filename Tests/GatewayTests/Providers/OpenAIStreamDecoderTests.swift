@@ -32,18 +32,20 @@ struct OpenAIStreamDecoderTests {
     @Test("a stream that ends before [DONE] fails instead of ending quietly")
     func truncatedStreamFails() async throws {
         let truncated = Array(Self.recorded.utf8.prefix(120))
-        let stream = CheckedOpenAIStream(base: UpstreamBody([ByteBuffer(bytes: truncated)].async), usage: UsageRecord())
+        let stream = CheckedOpenAIStream(base: UpstreamBody([ByteBuffer(bytes: truncated)].async), summary: StreamSummary())
         var iterator = stream.makeAsyncIterator()
         _ = try await iterator.next()
         await #expect(throws: GatewayError.self) { _ = try await iterator.next() }
     }
 
-    @Test("the pass-through stream hands the usage it saw to its record")
+    @Test("the pass-through stream hands its id, finish reasons and usage to its summary")
     func usageRecorded() async throws {
-        let usage = UsageRecord()
-        let stream = CheckedOpenAIStream(base: UpstreamBody([ByteBuffer(string: Self.recorded)].async), usage: usage)
+        let summary = StreamSummary()
+        let stream = CheckedOpenAIStream(base: UpstreamBody([ByteBuffer(string: Self.recorded)].async), summary: summary)
         for try await _ in stream {}
-        #expect(usage.usage == TokenUsage(promptTokens: 9, completionTokens: 2))
+        #expect(summary.usage == TokenUsage(promptTokens: 9, completionTokens: 2))
+        #expect(summary.value.id == "c1")
+        #expect(summary.value.finishReasons == ["stop"])
     }
 
     @Test("CRLF line endings are understood")

@@ -25,14 +25,16 @@ struct MockProvider: ChatProvider {
             choices: [.init(message: .init(content: reply.text), finish_reason: reply.finishReason)],
             usage: reply.usage
         )
-        return ProviderReply(body: MockWireFormat.json(completion), usage: reply.usage)
+        let summary = ResponseSummary(id: reply.id, model: model, finishReasons: [reply.finishReason], usage: reply.usage)
+        return ProviderReply(body: MockWireFormat.json(completion), summary: summary)
     }
 
     func chatCompletionStream(_ request: ChatCompletionRequest, model: String) async throws(GatewayError) -> ProviderStream {
         try injectFailure()
         let reply = makeReply(request)
         let stream = MockStream(reply: reply, model: model, includeUsage: request.includeUsage, settings: settings, created: Self.now())
-        return ProviderStream(events: UpstreamBody(stream), usage: UsageRecord(reply.usage))
+        let summary = ResponseSummary(id: reply.id, model: model, finishReasons: [reply.finishReason], usage: reply.usage)
+        return ProviderStream(events: UpstreamBody(stream), summary: StreamSummary(summary))
     }
 
     func embeddings(_ request: EmbeddingsRequest, model: String) async throws(GatewayError) -> ProviderReply {
@@ -44,7 +46,8 @@ struct MockProvider: ChatProvider {
         }
         let tokens = request.inputs.reduce(0) { $0 + max(1, ($1.utf8.count + 3) / 4) }
         let body = MockWireFormat.Embeddings(data: items, model: model, usage: .init(prompt_tokens: tokens, total_tokens: tokens))
-        return ProviderReply(body: MockWireFormat.json(body), usage: TokenUsage(promptTokens: tokens, completionTokens: 0))
+        let summary = ResponseSummary(model: model, usage: TokenUsage(promptTokens: tokens, completionTokens: 0))
+        return ProviderReply(body: MockWireFormat.json(body), summary: summary)
     }
 
     private func makeReply(_ request: ChatCompletionRequest) -> MockReply {

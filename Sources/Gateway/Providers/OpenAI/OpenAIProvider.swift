@@ -40,8 +40,8 @@ struct OpenAIProvider: ChatProvider {
     func chatCompletionStream(_ request: ChatCompletionRequest, model: String) async throws(GatewayError) -> ProviderStream {
         let outbound = try mapping.request(operation: .chatCompletions, body: request.body, requestedModel: request.model, model: model, stream: true)
         let body = try await OpenAIResponseMapping.stream(from: send(outbound))
-        let usage = UsageRecord()
-        return ProviderStream(events: UpstreamBody(CheckedOpenAIStream(base: body, usage: usage)), usage: usage)
+        let summary = StreamSummary()
+        return ProviderStream(events: UpstreamBody(CheckedOpenAIStream(base: body, summary: summary)), summary: summary)
     }
 
     func embeddings(_ request: EmbeddingsRequest, model: String) async throws(GatewayError) -> ProviderReply {

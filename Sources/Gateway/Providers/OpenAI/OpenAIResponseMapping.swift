@@ -16,8 +16,8 @@ enum OpenAIResponseMapping {
         guard isJSONObject(body) else {
             throw GatewayError.invalidUpstreamResponse("expected a JSON object")
         }
-        let usage = try? JSONDecoder().decode(UsageCarrier.self, from: body).usage
-        return ProviderReply(body: body, usage: usage)
+        let summary = (try? JSONDecoder().decode(ResponseSummary.self, from: body)) ?? ResponseSummary()
+        return ProviderReply(body: body, summary: summary)
     }
 
     /// Fails with the upstream's error when the stream was refused; otherwise hands the body on.

@@ -2,12 +2,15 @@ import Foundation
 import NIOCore
 
 /// Watches an OpenAI SSE stream as it passes through, without re-encoding it: notices the closing
-/// `data: [DONE]` and reads `usage` from the chunk that carries it.
+/// `data: [DONE]`, and decodes only the chunks telemetry needs — the first (id, model), those with a
+/// finish reason, and the one carrying `usage`.
 ///
 /// Chunks may split lines anywhere, so the unfinished tail of the last line is kept until its newline arrives.
 struct OpenAIStreamDecoder: Sendable {
     private(set) var sawDone = false
-    private(set) var usage: TokenUsage?
+    private(set) var summary = ResponseSummary()
+    var usage: TokenUsage? { summary.usage }
+    private var sawFirstChunk = false
     /// An `error` event sent by the upstream inside the stream.
     private(set) var sawError = false
     private var partialLine: [UInt8] = []
@@ -32,6 +35,7 @@ struct OpenAIStreamDecoder: Sendable {
     private static let dataPrefix = Array("data:".utf8)
     private static let done = Array("[DONE]".utf8)
     private static let usageKey = Array(#""usage":{"#.utf8)
+    private static let finishKey = Array(#""finish_reason":""#.utf8)
     private static let errorKey = Array(#"{"error""#.utf8)
 
     private mutating func inspect<Line: BidirectionalCollection<UInt8>>(line: Line) where Line.SubSequence: BidirectionalCollection<UInt8> {
@@ -43,8 +47,11 @@ struct OpenAIStreamDecoder: Sendable {
             sawDone = true
         } else if payload.starts(with: Self.errorKey) {
             sawError = true
-        } else if Self.contains(payload, Self.usageKey), let parsed = try? JSONDecoder().decode(UsageCarrier.self, from: Data(payload)) {
-            usage = parsed.usage ?? usage
+        } else if !sawFirstChunk || Self.contains(payload, Self.usageKey) || Self.contains(payload, Self.finishKey) {
+            sawFirstChunk = true
+            if let parsed = try? JSONDecoder().decode(ResponseSummary.self, from: Data(payload)) {
+                summary.merge(parsed)
+            }
         }
     }
 
@@ -58,11 +65,6 @@ struct OpenAIStreamDecoder: Sendable {
         return false
     }
 
-}
-
-/// The `usage` member of an OpenAI JSON object.
-struct UsageCarrier: Decodable {
-    var usage: TokenUsage?
 }
 
 /// Token counts as OpenAI reports them.
@@ -89,17 +91,17 @@ public struct TokenUsage: Codable, Sendable, Equatable {
 struct CheckedOpenAIStream: AsyncSequence, Sendable {
     typealias Element = ByteBuffer
     let base: UpstreamBody
-    /// Receives the usage the stream reported, when it ends.
-    let usage: UsageRecord
+    /// Receives what the stream said about itself, when it ends.
+    let summary: StreamSummary
 
     struct AsyncIterator: AsyncIteratorProtocol {
         var base: UpstreamBody.AsyncIterator
-        let usage: UsageRecord
+        let summary: StreamSummary
         var decoder = OpenAIStreamDecoder()
 
         mutating func next() async throws -> ByteBuffer? {
             guard let chunk = try await base.next() else {
-                usage.record(decoder.usage)
+                summary.record(decoder.summary)
                 if !decoder.sawDone && !decoder.sawError {
                     throw GatewayError.invalidUpstreamResponse("the stream ended before data: [DONE]")
                 }
@@ -110,5 +112,5 @@ struct CheckedOpenAIStream: AsyncSequence, Sendable {
         }
     }
 
-    func makeAsyncIterator() -> AsyncIterator { AsyncIterator(base: base.makeAsyncIterator(), usage: usage) }
+    func makeAsyncIterator() -> AsyncIterator { AsyncIterator(base: base.makeAsyncIterator(), summary: summary) }
 }

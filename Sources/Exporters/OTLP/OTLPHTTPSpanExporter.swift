@@ -1,0 +1,67 @@
+import AsyncHTTPClient
+import Logging
+import NIOCore
+import NIOHTTP1
+import Telemetry
+
+/// Sends batches of spans to an OTLP/HTTP endpoint (`/v1/traces`): protobuf or JSON, gzip,
+/// retrying only what the OTLP spec calls retryable (429, 502, 503, 504, dropped connections)
+/// with exponential backoff and jitter, honouring `Retry-After`.
+public struct OTLPHTTPSpanExporter: Sendable {
+    let configuration: OTLPExporterConfiguration
+    let encoder: OTLPTraceEncoder
+    let client: HTTPClient
+    let logger: Logger
+    static let maxAttempts = 5
+
+    public init(configuration: OTLPExporterConfiguration, client: HTTPClient, logger: Logger) {
+        self.configuration = configuration
+        self.encoder = OTLPTraceEncoder(resource: configuration.resourceAttributes, scopeName: "llm-gateway", scopeVersion: "")
+        self.client = client
+        self.logger = logger
+    }
+
+    /// Delivers `spans`; false when they could not be delivered within `deadline`.
+    public func export(_ spans: [SpanRecord], deadline: ContinuousClock.Instant) async -> Bool {
+        var body = encoder.encode(spans, as: configuration.format)
+        var request = HTTPClientRequest(url: configuration.endpoint)
+        request.method = .POST
+        request.headers.add(name: "content-type", value: configuration.format.contentType)
+        for (name, value) in configuration.headers { request.headers.add(name: name, value: value) }
+        if configuration.gzip, let compressed = try? Gzip.compress(body) {
+            body = compressed
+            request.headers.add(name: "content-encoding", value: "gzip")
+        }
+        request.body = .bytes(ByteBuffer(bytes: body))
+        var backoff: Duration = .milliseconds(200)
+        for attempt in 1...Self.maxAttempts {
+            var retryAfter: Duration?
+            do {
+                let response = try await client.execute(
+                    request,
+                    timeout: .nanoseconds(
+                        Int64(configuration.timeout.components.seconds) * 1_000_000_000 + configuration.timeout.components.attoseconds / 1_000_000_000
+                    )
+                )
+                _ = try? await response.body.collect(upTo: 1 << 20)
+                let status = Int(response.status.code)
+                if (200..<300).contains(status) { return true }
+                guard [429, 502, 503, 504].contains(status) else {
+                    logger.warning("span export rejected", metadata: ["status": "\(status)", "spans": "\(spans.count)"])
+                    return false
+                }
+                retryAfter = response.headers.first(name: "retry-after").flatMap(Int64.init).map { .seconds(min($0, 30)) }
+            } catch {
+                if Task.isCancelled { return false }
+            }
+            guard attempt < Self.maxAttempts else { break }
+            let jitter = Double.random(in: 0.5...1.5)
+            let wait = retryAfter ?? backoff * jitter
+            guard ContinuousClock.now + wait < deadline else { break }
+            try? await Task.sleep(for: wait)
+            backoff *= 2
+        }
+        logger.warning("span export failed after retries", metadata: ["spans": "\(spans.count)"])
+        return false
+    }
+}

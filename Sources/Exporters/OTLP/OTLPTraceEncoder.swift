@@ -1,0 +1,207 @@
+import Telemetry
+
+/// Encodes a batch of spans as an OTLP `ExportTraceServiceRequest`, in protobuf or in OTLP/JSON
+/// (hex ids, integer enums, 64-bit integers as strings), for one resource and one scope.
+public struct OTLPTraceEncoder: Sendable {
+    public enum WireFormat: String, Sendable {
+        case protobuf = "http/protobuf"
+        case json = "http/json"
+
+        public var contentType: String { self == .protobuf ? "application/x-protobuf" : "application/json" }
+    }
+
+    public let resource: [SpanAttribute]
+    public let scopeName: String
+    public let scopeVersion: String
+
+    public init(resource: [SpanAttribute], scopeName: String, scopeVersion: String) {
+        self.resource = resource
+        self.scopeName = scopeName
+        self.scopeVersion = scopeVersion
+    }
+
+    public func encode(_ spans: [SpanRecord], as format: WireFormat) -> [UInt8] {
+        format == .protobuf ? protobuf(spans) : json(spans)
+    }
+
+    // MARK: protobuf (opentelemetry/proto/collector/trace/v1, trace/v1, common/v1, resource/v1)
+
+    func protobuf(_ spans: [SpanRecord]) -> [UInt8] {
+        var request = ProtobufWriter()
+        request.message(1) { resourceSpans in
+            resourceSpans.message(1) { resource in
+                for attribute in self.resource { resource.message(1) { Self.keyValue(attribute, into: &$0) } }
+            }
+            resourceSpans.message(2) { scopeSpans in
+                scopeSpans.message(1) { scope in
+                    scope.string(1, scopeName)
+                    scope.string(2, scopeVersion)
+                }
+                for span in spans { scopeSpans.message(2) { Self.span(span, into: &$0) } }
+            }
+        }
+        return request.bytes
+    }
+
+    private static func span(_ span: SpanRecord, into writer: inout ProtobufWriter) {
+        writer.data(1, hexBytes(span.traceID))
+        writer.data(2, hexBytes(span.spanID))
+        writer.string(3, span.traceState ?? "")
+        writer.data(4, span.parentSpanID.map(hexBytes) ?? [])
+        writer.string(5, span.name)
+        writer.uint(6, UInt64(span.kind.rawValue))
+        writer.fixed64(7, span.startTimeUnixNano)
+        writer.fixed64(8, span.endTimeUnixNano)
+        for attribute in span.attributes { writer.message(9) { keyValue(attribute, into: &$0) } }
+        for event in span.events {
+            writer.message(11) { eventWriter in
+                eventWriter.fixed64(1, event.timeUnixNano)
+                eventWriter.string(2, event.name)
+                for attribute in event.attributes { eventWriter.message(3) { keyValue(attribute, into: &$0) } }
+            }
+        }
+        switch span.status {
+        case .unset: break
+        case .ok: writer.message(15) { $0.uint(3, 1) }
+        case .error(let message):
+            writer.message(15) { status in
+                status.string(2, message)
+                status.uint(3, 2)
+            }
+        }
+    }
+
+    private static func keyValue(_ attribute: SpanAttribute, into writer: inout ProtobufWriter) {
+        writer.string(1, attribute.key)
+        writer.message(2) { anyValue(attribute.value, into: &$0) }
+    }
+
+    private static func anyValue(_ value: SpanAttribute.Value, into writer: inout ProtobufWriter) {
+        switch value {
+        case .string(let text): writer.stringAlways(1, text)
+        case .bool(let flag): writer.boolAlways(2, flag)
+        case .int(let number): writer.int64Always(3, number)
+        case .double(let number): writer.double(4, number)
+        case .stringArray(let items):
+            writer.message(5) { array in
+                for item in items { array.message(1) { $0.stringAlways(1, item) } }
+            }
+        }
+    }
+
+    /// The 8 or 16 bytes of a lowercase hex id.
+    static func hexBytes(_ hex: String) -> [UInt8] {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(hex.utf8.count / 2)
+        var high: UInt8?
+        for character in hex.utf8 {
+            let nibble: UInt8
+            switch character {
+            case 48...57: nibble = character - 48
+            case 97...102: nibble = character - 87
+            case 65...70: nibble = character - 55
+            default: continue
+            }
+            if let pending = high {
+                bytes.append(pending << 4 | nibble)
+                high = nil
+            } else {
+                high = nibble
+            }
+        }
+        return bytes
+    }
+
+    // MARK: OTLP/JSON
+
+    func json(_ spans: [SpanRecord]) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(512 * spans.count + 256)
+        out += Array(#"{"resourceSpans":[{"resource":{"attributes":"#.utf8)
+        Self.jsonAttributes(resource, into: &out)
+        out += Array(#"},"scopeSpans":[{"scope":{"name":"#.utf8)
+        JSONText.appendQuoted(scopeName, to: &out)
+        out += Array(#","version":"#.utf8)
+        JSONText.appendQuoted(scopeVersion, to: &out)
+        out += Array(#"},"spans":["#.utf8)
+        for (index, span) in spans.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            Self.jsonSpan(span, into: &out)
+        }
+        out += Array("]}]}]}".utf8)
+        return out
+    }
+
+    private static func jsonSpan(_ span: SpanRecord, into out: inout [UInt8]) {
+        func field(_ name: String, _ value: String, quoted: Bool = true) {
+            out += Array(",\"\(name)\":".utf8)
+            if quoted { JSONText.appendQuoted(value, to: &out) } else { out += Array(value.utf8) }
+        }
+        out += Array(#"{"traceId":"#.utf8)
+        JSONText.appendQuoted(span.traceID, to: &out)
+        field("spanId", span.spanID)
+        if let parent = span.parentSpanID { field("parentSpanId", parent) }
+        if let state = span.traceState, !state.isEmpty { field("traceState", state) }
+        field("name", span.name)
+        field("kind", String(span.kind.rawValue), quoted: false)
+        field("startTimeUnixNano", String(span.startTimeUnixNano))
+        field("endTimeUnixNano", String(span.endTimeUnixNano))
+        out += Array(#","attributes":"#.utf8)
+        jsonAttributes(span.attributes, into: &out)
+        out += Array(#","events":["#.utf8)
+        for (index, event) in span.events.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            out += Array(#"{"timeUnixNano":"#.utf8)
+            JSONText.appendQuoted(String(event.timeUnixNano), to: &out)
+            out += Array(#","name":"#.utf8)
+            JSONText.appendQuoted(event.name, to: &out)
+            out += Array(#","attributes":"#.utf8)
+            jsonAttributes(event.attributes, into: &out)
+            out.append(UInt8(ascii: "}"))
+        }
+        out.append(UInt8(ascii: "]"))
+        switch span.status {
+        case .unset: break
+        case .ok: out += Array(#","status":{"code":1}"#.utf8)
+        case .error(let message):
+            out += Array(#","status":{"code":2,"message":"#.utf8)
+            JSONText.appendQuoted(message, to: &out)
+            out.append(UInt8(ascii: "}"))
+        }
+        out.append(UInt8(ascii: "}"))
+    }
+
+    private static func jsonAttributes(_ attributes: [SpanAttribute], into out: inout [UInt8]) {
+        out.append(UInt8(ascii: "["))
+        for (index, attribute) in attributes.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            out += Array(#"{"key":"#.utf8)
+            JSONText.appendQuoted(attribute.key, to: &out)
+            out += Array(#","value":"#.utf8)
+            jsonValue(attribute.value, into: &out)
+            out.append(UInt8(ascii: "}"))
+        }
+        out.append(UInt8(ascii: "]"))
+    }
+
+    private static func jsonValue(_ value: SpanAttribute.Value, into out: inout [UInt8]) {
+        switch value {
+        case .string(let text):
+            out += Array(#"{"stringValue":"#.utf8)
+            JSONText.appendQuoted(text, to: &out)
+        case .bool(let flag): out += Array("{\"boolValue\":\(flag)".utf8)
+        case .int(let number): out += Array("{\"intValue\":\"\(number)\"".utf8)
+        case .double(let number): out += Array("{\"doubleValue\":\(number.isFinite ? "\(number)" : "0")".utf8)
+        case .stringArray(let items):
+            out += Array(#"{"arrayValue":{"values":["#.utf8)
+            for (index, item) in items.enumerated() {
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                out += Array(#"{"stringValue":"#.utf8)
+                JSONText.appendQuoted(item, to: &out)
+                out.append(UInt8(ascii: "}"))
+            }
+            out += Array("]}".utf8)
+        }
+        out.append(UInt8(ascii: "}"))
+    }
+}

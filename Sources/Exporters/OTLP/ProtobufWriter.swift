@@ -1,0 +1,102 @@
+/// Writes the protobuf wire format for the few OTLP messages the exporter sends.
+///
+/// Only what OTLP traces need: varints, fixed64, doubles, strings, bytes and nested messages
+/// (written to a scratch writer, then length-prefixed). The official decoder is the judge in tests.
+struct ProtobufWriter {
+    private(set) var bytes: [UInt8] = []
+
+    private enum WireType: UInt64 {
+        case varint = 0
+        case fixed64 = 1
+        case lengthDelimited = 2
+        case fixed32 = 5
+    }
+
+    private mutating func tag(_ field: Int, _ type: WireType) {
+        varint(UInt64(field) << 3 | type.rawValue)
+    }
+
+    mutating func varint(_ value: UInt64) {
+        var value = value
+        while value >= 0x80 {
+            bytes.append(UInt8(truncatingIfNeeded: value) | 0x80)
+            value >>= 7
+        }
+        bytes.append(UInt8(value))
+    }
+
+    /// A varint field; zero is the default and is not written (proto3).
+    mutating func uint(_ field: Int, _ value: UInt64) {
+        guard value != 0 else { return }
+        tag(field, .varint)
+        varint(value)
+    }
+
+    mutating func int64(_ field: Int, _ value: Int64) {
+        guard value != 0 else { return }
+        tag(field, .varint)
+        varint(UInt64(bitPattern: value))
+    }
+
+    mutating func bool(_ field: Int, _ value: Bool) {
+        guard value else { return }
+        tag(field, .varint)
+        varint(1)
+    }
+
+    mutating func fixed64(_ field: Int, _ value: UInt64) {
+        guard value != 0 else { return }
+        tag(field, .fixed64)
+        withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
+    }
+
+    mutating func fixed32(_ field: Int, _ value: UInt32) {
+        guard value != 0 else { return }
+        tag(field, .fixed32)
+        withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
+    }
+
+    mutating func double(_ field: Int, _ value: Double) {
+        tag(field, .fixed64)
+        withUnsafeBytes(of: value.bitPattern.littleEndian) { bytes.append(contentsOf: $0) }
+    }
+
+    mutating func string(_ field: Int, _ value: String) {
+        guard !value.isEmpty else { return }
+        data(field, Array(value.utf8))
+    }
+
+    mutating func data(_ field: Int, _ value: [UInt8]) {
+        guard !value.isEmpty else { return }
+        tag(field, .lengthDelimited)
+        varint(UInt64(value.count))
+        bytes.append(contentsOf: value)
+    }
+
+    // Members of a oneof are written even when they hold the default value: their presence is the value.
+
+    mutating func stringAlways(_ field: Int, _ value: String) {
+        tag(field, .lengthDelimited)
+        varint(UInt64(value.utf8.count))
+        bytes.append(contentsOf: value.utf8)
+    }
+
+    mutating func boolAlways(_ field: Int, _ value: Bool) {
+        tag(field, .varint)
+        varint(value ? 1 : 0)
+    }
+
+    mutating func int64Always(_ field: Int, _ value: Int64) {
+        tag(field, .varint)
+        varint(UInt64(bitPattern: value))
+    }
+
+    /// A nested message, written by `body` (always emitted, even when empty, since presence matters for oneofs).
+    mutating func message(_ field: Int, _ body: (inout ProtobufWriter) -> Void) {
+        var nested = ProtobufWriter()
+        body(&nested)
+        tag(field, .lengthDelimited)
+        varint(UInt64(nested.bytes.count))
+        bytes.append(contentsOf: nested.bytes)
+    }
+}

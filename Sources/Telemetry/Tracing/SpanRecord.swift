@@ -1,0 +1,109 @@
+import Foundation
+
+/// A finished span as exporters see it: ids, timing, kind, attributes, events and status.
+///
+/// Spans are recorded as values once they end and handed to a ``SpanSink``; nothing downstream
+/// can slow the request that produced them.
+public struct SpanRecord: Sendable, Equatable {
+    public enum Kind: Int, Sendable {
+        case `internal` = 1
+        case server = 2
+        case client = 3
+    }
+
+    public enum Status: Sendable, Equatable {
+        case unset
+        case ok
+        case error(String)
+    }
+
+    public var traceID: String
+    public var spanID: String
+    public var parentSpanID: String?
+    public var traceState: String?
+    public var name: String
+    public var kind: Kind
+    /// Nanoseconds since 1970.
+    public var startTimeUnixNano: UInt64
+    public var endTimeUnixNano: UInt64
+    public var attributes: [SpanAttribute]
+    public var events: [SpanEvent]
+    public var status: Status
+
+    public init(
+        traceID: String,
+        spanID: String,
+        parentSpanID: String?,
+        traceState: String? = nil,
+        name: String,
+        kind: Kind,
+        startTimeUnixNano: UInt64,
+        endTimeUnixNano: UInt64,
+        attributes: [SpanAttribute] = [],
+        events: [SpanEvent] = [],
+        status: Status = .unset
+    ) {
+        self.traceID = traceID
+        self.spanID = spanID
+        self.parentSpanID = parentSpanID
+        self.traceState = traceState
+        self.name = name
+        self.kind = kind
+        self.startTimeUnixNano = startTimeUnixNano
+        self.endTimeUnixNano = endTimeUnixNano
+        self.attributes = attributes
+        self.events = events
+        self.status = status
+    }
+}
+
+/// One span attribute (OpenTelemetry's typed values).
+public struct SpanAttribute: Sendable, Equatable {
+    public enum Value: Sendable, Equatable {
+        case string(String)
+        case bool(Bool)
+        case int(Int64)
+        case double(Double)
+        case stringArray([String])
+    }
+
+    public var key: String
+    public var value: Value
+
+    public init(_ key: String, _ value: Value) {
+        self.key = key
+        self.value = value
+    }
+
+    public static func string(_ key: String, _ value: String) -> SpanAttribute { .init(key, .string(value)) }
+    public static func int(_ key: String, _ value: Int) -> SpanAttribute { .init(key, .int(Int64(value))) }
+    public static func double(_ key: String, _ value: Double) -> SpanAttribute { .init(key, .double(value)) }
+    public static func bool(_ key: String, _ value: Bool) -> SpanAttribute { .init(key, .bool(value)) }
+}
+
+/// Something that happened at a point in a span (retry, failover, first token).
+public struct SpanEvent: Sendable, Equatable {
+    public var name: String
+    public var timeUnixNano: UInt64
+    public var attributes: [SpanAttribute]
+
+    public init(name: String, timeUnixNano: UInt64, attributes: [SpanAttribute] = []) {
+        self.name = name
+        self.timeUnixNano = timeUnixNano
+        self.attributes = attributes
+    }
+}
+
+/// Where finished spans go. Implementations must return at once (queue, never block).
+public protocol SpanSink: Sendable {
+    func submit(_ span: SpanRecord)
+}
+
+/// Now, in nanoseconds since 1970, for span timestamps.
+public enum SpanClock {
+    public static func nowUnixNano() -> UInt64 {
+        var time = timespec()
+        clock_gettime(CLOCK_REALTIME, &time)
+        return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
+    }
+}

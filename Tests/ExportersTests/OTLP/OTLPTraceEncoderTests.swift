@@ -1,0 +1,71 @@
+import Foundation
+import Telemetry
+import Testing
+
+@testable import Exporters
+
+@Suite("OTLP encoding")
+struct OTLPTraceEncoderTests {
+    static let span = SpanRecord(
+        traceID: "4bf92f3577b34da6a3ce929d0e0e4736",
+        spanID: "00f067aa0ba902b7",
+        parentSpanID: "b7ad6b7169203331",
+        name: "chat gpt-4o-mini",
+        kind: .client,
+        startTimeUnixNano: 1_700_000_000_000_000_000,
+        endTimeUnixNano: 1_700_000_000_250_000_000,
+        attributes: [.string("gen_ai.operation.name", "chat"), .int("gen_ai.usage.input_tokens", 12), .bool("gen_ai.request.stream", false)],
+        events: [SpanEvent(name: "first_token", timeUnixNano: 1_700_000_000_100_000_000)],
+        status: .error("timeout")
+    )
+
+    @Test("protobuf varints and ids are laid out as the wire format says")
+    func protobufPrimitives() {
+        var writer = ProtobufWriter()
+        writer.uint(1, 300)
+        #expect(writer.bytes == [0x08, 0xAC, 0x02])
+        #expect(OTLPTraceEncoder.hexBytes("00f067aa0ba902b7") == [0x00, 0xF0, 0x67, 0xAA, 0x0B, 0xA9, 0x02, 0xB7])
+        let encoder = OTLPTraceEncoder(resource: [.string("service.name", "llm-gateway")], scopeName: "llm-gateway", scopeVersion: "0.1.0")
+        let bytes = encoder.encode([Self.span], as: .protobuf)
+        // ExportTraceServiceRequest.resource_spans (field 1, length-delimited) comes first.
+        #expect(bytes.first == 0x0A)
+        #expect(bytes.count > 100)
+    }
+
+    @Test("OTLP/JSON: hex ids, integer enums, 64-bit integers as strings")
+    func json() throws {
+        let encoder = OTLPTraceEncoder(resource: [.string("service.name", "llm-gateway")], scopeName: "llm-gateway", scopeVersion: "0.1.0")
+        let object = try JSONSerialization.jsonObject(with: Data(encoder.encode([Self.span], as: .json))) as? [String: Any]
+        let resourceSpans = try #require((object?["resourceSpans"] as? [[String: Any]])?.first)
+        let scopeSpans = try #require((resourceSpans["scopeSpans"] as? [[String: Any]])?.first)
+        let span = try #require((scopeSpans["spans"] as? [[String: Any]])?.first)
+        #expect(span["traceId"] as? String == "4bf92f3577b34da6a3ce929d0e0e4736")
+        #expect(span["parentSpanId"] as? String == "b7ad6b7169203331")
+        #expect(span["kind"] as? Int == 3)
+        #expect(span["startTimeUnixNano"] as? String == "1700000000000000000")
+        let attributes = span["attributes"] as? [[String: Any]]
+        #expect((attributes?[1]["value"] as? [String: Any])?["intValue"] as? String == "12")
+        #expect((span["status"] as? [String: Any])?["code"] as? Int == 2)
+    }
+
+    @Test("gzip output is what gzip -d reads back")
+    func gzipRoundTrip() throws {
+        let input = Array(String(repeating: "llm-gateway spans ", count: 200).utf8)
+        let compressed = try Gzip.compress(input)
+        #expect(compressed.prefix(2) == [0x1F, 0x8B])
+        #expect(compressed.count < input.count / 4)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["gzip", "-dc"]
+        let stdin = Pipe()
+        let stdout = Pipe()
+        process.standardInput = stdin
+        process.standardOutput = stdout
+        try process.run()
+        stdin.fileHandleForWriting.write(Data(compressed))
+        try stdin.fileHandleForWriting.close()
+        let output = stdout.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        #expect(Array(output) == input)
+    }
+}
