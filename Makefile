@@ -3,6 +3,7 @@
 
 # Run the gateway on its embedded default: mock provider, in-memory state, API :8080, metrics :9090.
 run:
+	./scripts/build-deps.sh
 	swift run llm-gateway serve
 
 # Run every test (installs what the tests need: a Python venv with the openai SDK and pytest).
@@ -10,9 +11,11 @@ test:
 	./scripts/test.sh
 
 build:
+	./scripts/build-deps.sh
 	swift build
 
 release:
+	./scripts/build-deps.sh
 	swift build -c release
 
 # Baseline benchmark: direct vs llm-gateway vs haproxy against one nginx upstream (see bench/README.md).

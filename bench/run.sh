@@ -24,6 +24,7 @@ if ((${#missing[@]})); then
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk nginx-light haproxy >/dev/null
 fi
 
+./scripts/build-deps.sh >&2
 echo "== building llm-gateway (release)" >&2
 swift build -c release --product llm-gateway >&2
 binary=$(swift build -c release --show-bin-path)/llm-gateway

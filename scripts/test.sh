@@ -15,6 +15,8 @@ if ((${#need_apt[@]})); then
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
 fi
 
+./scripts/build-deps.sh
+
 echo "== python venv (.venv) for the compatibility tests"
 [ -x .venv/bin/python ] || python3 -m venv .venv
 .venv/bin/pip install -q --disable-pip-version-check -r Tests/compat/requirements.txt

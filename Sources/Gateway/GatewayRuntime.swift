@@ -18,11 +18,24 @@ public final class GatewayRuntime: Sendable {
     let health: [ProviderHealth]
     let logger: Logger
     let started: ContinuousClock.Instant = .now
+    let spans: (any SpanSink)?
+    let sampler: TraceSampler
 
-    /// - Parameter transport: the upstream client; by default one pooled AsyncHTTPClient.
-    public init(config: GatewayConfig, logger: Logger, metrics: MetricsRegistry? = nil, transport: (any UpstreamTransport)? = nil) {
+    /// - Parameters:
+    ///   - transport: the upstream client; by default one pooled AsyncHTTPClient.
+    ///   - spans: where finished spans go (an exporter's queue); nil records no spans.
+    public init(
+        config: GatewayConfig,
+        logger: Logger,
+        metrics: MetricsRegistry? = nil,
+        transport: (any UpstreamTransport)? = nil,
+        spans: (any SpanSink)? = nil,
+        sampler: TraceSampler = TraceSampler()
+    ) {
         self.config = config
         self.logger = logger
+        self.spans = spans
+        self.sampler = sampler
         self.drain = DrainState()
         self.metrics = metrics ?? MetricsRegistry(version: Self.version, revision: "unknown")
         let longestTimeout = config.providers.values.map(\.timeoutSeconds).max() ?? 60
@@ -51,6 +64,8 @@ public final class GatewayRuntime: Sendable {
             disconnects: disconnects,
             metrics: HTTPMetrics(registry: metrics),
             includeContent: config.logging.includeContent,
+            spans: spans,
+            sampler: sampler,
             logger: logger
         )
         return HTTPListener(
@@ -81,8 +96,12 @@ public final class GatewayRuntime: Sendable {
 
     /// Services in start order. The group shuts them down in reverse: readiness turns 503 first,
     /// then the API listener drains, then metrics stop, then the upstream client closes.
-    public func services(apiBound: (@Sendable (Int) -> Void)? = nil, metricsBound: (@Sendable (Int) -> Void)? = nil) -> [any Service] {
-        [
+    public func services(
+        apiBound: (@Sendable (Int) -> Void)? = nil,
+        metricsBound: (@Sendable (Int) -> Void)? = nil,
+        exporters: [any Service] = []
+    ) -> [any Service] {
+        exporters + [
             TransportService(transport: transport),
             metricsListener(onBound: metricsBound),
             apiListener(onBound: apiBound),
@@ -92,13 +111,15 @@ public final class GatewayRuntime: Sendable {
 
     /// A service group running ``services(apiBound:metricsBound:)`` that drains on SIGTERM/SIGINT
     /// within `server.shutdown_timeout_seconds`.
+    ///   - exporters: services that must outlive the listeners (they flush what the last requests recorded).
     public func serviceGroup(
         signals: [UnixSignal] = [.sigterm, .sigint],
         apiBound: (@Sendable (Int) -> Void)? = nil,
-        metricsBound: (@Sendable (Int) -> Void)? = nil
+        metricsBound: (@Sendable (Int) -> Void)? = nil,
+        exporters: [any Service] = []
     ) -> ServiceGroup {
         var configuration = ServiceGroupConfiguration(
-            services: services(apiBound: apiBound, metricsBound: metricsBound).map { .init(service: $0) },
+            services: services(apiBound: apiBound, metricsBound: metricsBound, exporters: exporters).map { .init(service: $0) },
             gracefulShutdownSignals: signals,
             logger: logger
         )

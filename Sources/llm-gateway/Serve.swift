@@ -29,11 +29,14 @@ struct Serve: AsyncParsableCommand {
         if !gatewayConfig.auth.isEnabled {
             logger.warning("auth is off: no auth.api_keys configured, every client is accepted")
         }
-        let runtime = GatewayRuntime(config: gatewayConfig, logger: logger)
+        let metrics = MetricsRegistry(version: GatewayRuntime.version, revision: "unknown")
+        let tracing = TracingSetup.make(environment: environment, metrics: metrics, logger: logger)
+        let runtime = GatewayRuntime(config: gatewayConfig, logger: logger, metrics: metrics, spans: tracing.sink, sampler: tracing.sampler)
         let server = gatewayConfig.server
         let group = runtime.serviceGroup(
             apiBound: { port in logger.info("API listening", metadata: ["host": "\(server.host)", "port": "\(port)"]) },
-            metricsBound: { port in logger.info("metrics listening", metadata: ["host": "\(server.host)", "port": "\(port)", "path": "/metrics"]) }
+            metricsBound: { port in logger.info("metrics listening", metadata: ["host": "\(server.host)", "port": "\(port)", "path": "/metrics"]) },
+            exporters: tracing.services
         )
         logger.info(
             "llm-gateway starting",

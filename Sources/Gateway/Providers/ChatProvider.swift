@@ -12,6 +12,8 @@ public protocol ChatProvider: Sendable {
     /// The name under `providers:` (what metrics, logs and `provider/model` routing use).
     var name: String { get }
     var type: ProviderType { get }
+    /// Host and port the provider's requests go to (`server.address`/`server.port` on spans); nil in-process.
+    var serverAddress: (host: String, port: Int)? { get }
 
     func chatCompletion(_ request: ChatCompletionRequest, model: String) async throws(GatewayError) -> ProviderReply
     /// Starts a stream: returns once the upstream accepted the request, so errors before the first

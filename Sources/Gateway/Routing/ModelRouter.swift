@@ -8,21 +8,39 @@ public struct Route: Sendable {
     public let health: ProviderHealth
     let metrics: RouteMetrics
 
-    /// Runs one call to this route's provider, recording its outcome in health and metrics.
+    /// Runs one call to this route's provider as an upstream attempt: its CLIENT span's context is what
+    /// the upstream sees in `traceparent`; the outcome goes to health, metrics and the span.
     func call(
         _ operation: GenAIOperation,
-        trace: TraceContext,
-        _ body: () async throws(GatewayError) -> ProviderReply
+        tracing: RequestTracing,
+        _ body: @Sendable () async throws(GatewayError) -> ProviderReply
     ) async throws(GatewayError) -> ProviderReply {
         let started = ContinuousClock.now
+        let attempt = tracing.startAttempt()
         do {
-            let reply = try await body()
+            let reply = try await Self.within(attempt) { () async throws(GatewayError) in try await body() }
             let duration = ContinuousClock.now - started
-            recordSuccess(operation, duration: duration, usage: reply.usage, trace: trace)
+            recordSuccess(operation, duration: duration, usage: reply.usage, trace: tracing.trace)
+            attempt.finish(route: self, operation: operation, stream: false, summary: reply.summary, error: nil)
             return reply
         } catch {
-            recordFailure(operation, error, duration: .now - started, trace: trace)
+            recordFailure(operation, error, duration: .now - started, trace: tracing.trace)
+            attempt.finish(route: self, operation: operation, stream: false, summary: nil, error: error)
             throw error
+        }
+    }
+
+    /// Runs `body` with `attempt`'s context as the one upstream requests propagate.
+    static func within<Value: Sendable>(
+        _ attempt: AttemptSpan,
+        _ body: @Sendable () async throws(GatewayError) -> Value
+    ) async throws(GatewayError) -> Value {
+        do {
+            return try await UpstreamTrace.$context.withValue(attempt.context) { try await body() }
+        } catch let error as GatewayError {
+            throw error
+        } catch {
+            throw HTTPClientTransport.translate(error)
         }
     }
 

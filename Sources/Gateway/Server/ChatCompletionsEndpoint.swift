@@ -40,15 +40,19 @@ struct ChatCompletionsEndpoint: Sendable {
     /// so a refusal before any output (429, 5xx, timeout) still reaches the client as an HTTP status.
     private func stream(_ request: ChatCompletionRequest, route: Route, scope: RequestScope, slot: WriterSlot) async throws {
         let started = ContinuousClock.now
+        let attempt = scope.tracing.startAttempt()
         let stream: ProviderStream
         var events: UpstreamBody.AsyncIterator
         let first: ByteBuffer?
         do {
-            stream = try await route.provider.chatCompletionStream(request, model: route.model)
+            stream = try await Route.within(attempt) { () async throws(GatewayError) in
+                try await route.provider.chatCompletionStream(request, model: route.model)
+            }
             events = stream.events.makeAsyncIterator()
             first = try await Self.next(&events)
         } catch {
             route.recordFailure(.chat, error, duration: .now - started, trace: scope.trace)
+            attempt.finish(route: route, operation: .chat, stream: true, summary: nil, error: error)
             return try await ResponseWriting.fail(error, scope: scope, slot: slot, provider: route.provider.name)
         }
         let firstChunk = ContinuousClock.now - started
@@ -69,8 +73,10 @@ struct ChatCompletionsEndpoint: Sendable {
             scope.outcome.update { $0.usage = usage }
             route.recordSuccess(.chat, duration: total, usage: usage, trace: scope.trace)
             route.metrics.recordStreamTiming(firstChunk: firstChunk, total: total, outputTokens: usage?.completionTokens, trace: scope.trace)
+            attempt.finish(route: route, operation: .chat, stream: true, summary: stream.summary.value, firstChunk: firstChunk, error: nil)
         } catch let error as GatewayError where error != .cancelled {
             route.recordFailure(.chat, error, duration: .now - started, trace: scope.trace)
+            attempt.finish(route: route, operation: .chat, stream: true, summary: stream.summary.value, firstChunk: firstChunk, error: error)
             scope.outcome.update { $0.errorType = error.errorTypeLabel }
             scope.logger.warning("stream failed after it started", metadata: ["error": "\(error.message)", "provider": "\(route.provider.name)"])
             try await body.write(OpenAIErrorBody.sseEvent(for: error))

@@ -2,6 +2,7 @@ import HTTPTypes
 import HummingbirdCore
 import Logging
 import NIOCore
+import Telemetry
 
 /// The gateway's request pipeline: plain Swift called once per request by the HTTP server.
 ///
@@ -19,12 +20,14 @@ struct GatewayHandler: Sendable {
     let disconnects: ClientDisconnectMonitor
     let metrics: HTTPMetrics
     let includeContent: Bool
+    let spans: (any SpanSink)?
+    let sampler: TraceSampler
     let logger: Logger
 
     /// Answers one request and records it in `http_requests_total`, `http_request_duration_seconds`
     /// (with the request's trace as exemplar) and `http_requests_in_flight`.
     func respond(to request: Request, writer: consuming ResponseWriter, channel: any Channel) async throws {
-        var scope = RequestScope(headers: request.headers, logger: logger, includeContent: includeContent)
+        var scope = RequestScope(headers: request.headers, logger: logger, includeContent: includeContent, spans: spans, sampler: sampler)
         let route = APIRoute(path: request.uri.path)
         let handles = metrics.handles(route: route, method: request.method.rawValue)
         metrics.inFlight.add(1)
@@ -36,6 +39,7 @@ struct GatewayHandler: Sendable {
             handles.statuses.counter(for: status).increment()
             handles.duration.cell.observe(duration, exemplar: (scope.trace.traceID, scope.trace.spanID))
             AccessLog.write(scope: scope, method: request.method.rawValue, route: route, status: status, duration: duration)
+            scope.tracing.finishServerSpan(method: request.method.rawValue, route: route, path: request.uri.path, status: status, scope: scope)
         }
         try await dispatch(request, scope: &scope, writer: writer, channel: channel)
     }

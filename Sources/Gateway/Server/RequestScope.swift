@@ -18,11 +18,17 @@ struct RequestScope: Sendable {
     let start: ContinuousClock.Instant
     /// `logging.include_content`: prompt and completion text go into the access line (redacted).
     let includeContent: Bool
+    /// Span recording; its sink is nil when tracing is off or the trace is not sampled.
+    let tracing: RequestTracing
 
-    init(headers: HTTPFields, logger: Logger, includeContent: Bool = false) {
+    init(headers: HTTPFields, logger: Logger, includeContent: Bool = false, spans: (any SpanSink)? = nil, sampler: TraceSampler = TraceSampler()) {
         start = .now
         let incoming = headers[ResponseWriting.requestIDHeader].flatMap { $0.count <= 128 ? $0 : nil }
-        trace = TraceContext.continuing(traceparent: headers[Self.traceparentHeader], tracestate: headers[Self.tracestateHeader])
+        var trace = TraceContext.continuing(traceparent: headers[Self.traceparentHeader], tracestate: headers[Self.tracestateHeader])
+        let sampled = spans != nil && sampler.shouldSample(trace)
+        trace.sampled = sampled || (spans == nil && trace.sampled)
+        self.trace = trace
+        tracing = RequestTracing(sink: sampled ? spans : nil, trace: trace, startUnixNano: sampled ? SpanClock.nowUnixNano() : 0)
         requestID = incoming ?? trace.traceID
         self.includeContent = includeContent
         var logger = logger

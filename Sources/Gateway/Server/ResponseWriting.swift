@@ -58,11 +58,11 @@ enum ResponseWriting {
         operation: GenAIOperation,
         scope: RequestScope,
         slot: WriterSlot,
-        _ call: () async throws(GatewayError) -> ProviderReply
+        _ call: @Sendable () async throws(GatewayError) -> ProviderReply
     ) async throws {
         let reply: ProviderReply
         do {
-            reply = try await route.call(operation, trace: scope.trace, call)
+            reply = try await route.call(operation, tracing: scope.tracing, call)
         } catch {
             return try await fail(error, scope: scope, slot: slot, provider: route.provider.name)
         }

@@ -35,6 +35,18 @@ public struct TraceContext: Sendable, Equatable {
         return TraceContext(traceID: randomHex(bytes: 16, using: &generator), spanID: randomHex(bytes: 8, using: &generator))
     }
 
+    /// A new span in the same trace, with this span as its parent.
+    public func child() -> TraceContext {
+        var generator = SystemRandomNumberGenerator()
+        return TraceContext(
+            traceID: traceID,
+            spanID: Self.randomHex(bytes: 8, using: &generator),
+            parentSpanID: spanID,
+            sampled: sampled,
+            traceState: traceState
+        )
+    }
+
     /// The `traceparent` header naming this span as the parent of the next hop.
     public var traceparent: String { "00-\(traceID)-\(spanID)-\(sampled ? "01" : "00")" }
 

@@ -7,6 +7,7 @@ import NIOCore
 struct MockProvider: ChatProvider {
     let name: String
     let type = ProviderType.mock
+    let serverAddress: (host: String, port: Int)? = nil
     let settings: MockSettings
 
     init(name: String, config: ProviderConfig) {

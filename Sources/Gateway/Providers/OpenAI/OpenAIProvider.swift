@@ -1,3 +1,4 @@
+import Foundation
 import NIOCore
 
 /// OpenAI and any server that speaks its API (vLLM, Ollama, LiteLLM, …): requests and answers pass
@@ -7,6 +8,7 @@ struct OpenAIProvider: ChatProvider {
     let type: ProviderType
     let mapping: OpenAIRequestMapping
     let transport: any UpstreamTransport
+    let serverAddress: (host: String, port: Int)?
 
     init(name: String, config: ProviderConfig, transport: any UpstreamTransport) {
         self.init(
@@ -24,6 +26,8 @@ struct OpenAIProvider: ChatProvider {
         self.type = type
         self.mapping = OpenAIRequestMapping(endpoint: endpoint, timeout: .milliseconds(Int64(timeoutSeconds * 1000)))
         self.transport = transport
+        let url = URL(string: endpoint.url(for: .chatCompletions, model: "m"))
+        self.serverAddress = url?.host.map { ($0, url?.port ?? (url?.scheme == "http" ? 80 : 443)) }
     }
 
     func chatCompletion(_ request: ChatCompletionRequest, model: String) async throws(GatewayError) -> ProviderReply {

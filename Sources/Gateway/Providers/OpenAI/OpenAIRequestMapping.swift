@@ -23,6 +23,10 @@ struct OpenAIRequestMapping: Sendable {
         headers.add(name: "content-type", value: "application/json")
         headers.add(name: "accept", value: stream ? "text/event-stream" : "application/json")
         endpoint.authorize(&headers)
+        if let trace = UpstreamTrace.context {
+            headers.add(name: "traceparent", value: trace.traceparent)
+            if let state = trace.traceState, !state.isEmpty { headers.add(name: "tracestate", value: state) }
+        }
         let outbound = model == requestedModel ? body : try Self.replacingModel(in: body, with: model)
         return UpstreamRequest(url: endpoint.url(for: operation, model: model), headers: headers, body: outbound, timeout: timeout)
     }

@@ -1,0 +1,109 @@
+import Telemetry
+
+/// The span recording of one request: the sink when the request is sampled and tracing is on, else nil
+/// (then no span is built at all).
+struct RequestTracing: Sendable {
+    let sink: (any SpanSink)?
+    let trace: TraceContext
+    let startUnixNano: UInt64
+
+    /// The SERVER span, submitted once the response is complete. Probes are not traced: a kubelet
+    /// polling `/health/*` every few seconds would bury the requests in noise.
+    func finishServerSpan(method: String, route: APIRoute, path: String, status: Int, scope: RequestScope) {
+        guard let sink, ![.health, .healthLive, .healthReady].contains(route) else { return }
+        var attributes: [SpanAttribute] = [
+            .string("http.request.method", method),
+            .string("url.path", route == .other ? "other" : path),
+            .string("url.scheme", "http"),
+            .int("http.response.status_code", status),
+            .string("llm_gateway.request_id", scope.requestID),
+        ]
+        if route != .other { attributes.append(.string("http.route", route.rawValue)) }
+        if let client = scope.clientName { attributes.append(.string("llm_gateway.client", client)) }
+        if let errorType = scope.outcome.details.errorType, status >= 400 { attributes.append(.string("error.type", errorType)) }
+        sink.submit(
+            SpanRecord(
+                traceID: trace.traceID,
+                spanID: trace.spanID,
+                parentSpanID: trace.parentSpanID,
+                traceState: trace.traceState,
+                name: route == .other ? method : "\(method) \(route.rawValue)",
+                kind: .server,
+                startTimeUnixNano: startUnixNano,
+                endTimeUnixNano: SpanClock.nowUnixNano(),
+                attributes: attributes,
+                status: status >= 500 ? .error("HTTP \(status)") : .unset
+            )
+        )
+    }
+
+    /// Starts the CLIENT span of one upstream attempt; its context is what the upstream sees in `traceparent`.
+    func startAttempt() -> AttemptSpan {
+        AttemptSpan(sink: sink, context: trace.child(), startUnixNano: SpanClock.nowUnixNano())
+    }
+}
+
+/// One upstream attempt's CLIENT span, named `{gen_ai.operation.name} {gen_ai.request.model}`.
+struct AttemptSpan: Sendable {
+    let sink: (any SpanSink)?
+    let context: TraceContext
+    let startUnixNano: UInt64
+
+    func finish(
+        route: Route,
+        operation: GenAIOperation,
+        stream: Bool,
+        summary: ResponseSummary?,
+        firstChunk: Duration? = nil,
+        error: GatewayError?
+    ) {
+        guard let sink else { return }
+        var attributes: [SpanAttribute] = [
+            .string("gen_ai.operation.name", operation.rawValue),
+            .string("gen_ai.provider.name", route.metrics.provider.genAIName),
+            .string("gen_ai.request.model", route.model),
+            .bool("gen_ai.request.stream", stream),
+            .string("llm_gateway.provider", route.provider.name),
+        ]
+        if let server = route.provider.serverAddress {
+            attributes.append(.string("server.address", server.host))
+            attributes.append(.int("server.port", server.port))
+        }
+        if let summary {
+            if let model = summary.model { attributes.append(.string("gen_ai.response.model", model)) }
+            if let id = summary.id { attributes.append(.string("gen_ai.response.id", id)) }
+            if !summary.finishReasons.isEmpty { attributes.append(.init("gen_ai.response.finish_reasons", .stringArray(summary.finishReasons))) }
+            if let usage = summary.usage {
+                attributes.append(.int("gen_ai.usage.input_tokens", usage.promptTokens))
+                attributes.append(.int("gen_ai.usage.output_tokens", usage.completionTokens))
+            }
+        }
+        var events: [SpanEvent] = []
+        if let firstChunk {
+            attributes.append(.double("gen_ai.response.time_to_first_chunk", firstChunk.seconds))
+            let offset = UInt64(max(0, firstChunk.seconds) * 1e9)
+            events.append(SpanEvent(name: "gen_ai.first_token", timeUnixNano: startUnixNano + offset))
+        }
+        if let error { attributes.append(.string("error.type", error.errorTypeLabel)) }
+        sink.submit(
+            SpanRecord(
+                traceID: context.traceID,
+                spanID: context.spanID,
+                parentSpanID: context.parentSpanID,
+                traceState: context.traceState,
+                name: "\(operation.rawValue) \(route.model)",
+                kind: .client,
+                startTimeUnixNano: startUnixNano,
+                endTimeUnixNano: SpanClock.nowUnixNano(),
+                attributes: attributes,
+                events: events,
+                status: error.map { .error($0.message) } ?? .unset
+            )
+        )
+    }
+}
+
+/// The trace context of the upstream attempt in progress, read by request mappings to send `traceparent`.
+enum UpstreamTrace {
+    @TaskLocal static var context: TraceContext?
+}

@@ -1,0 +1,46 @@
+import AsyncHTTPClient
+import Exporters
+import Foundation
+import Gateway
+import Logging
+import ServiceLifecycle
+import Telemetry
+
+/// Builds span export from the OpenTelemetry environment variables: a batch processor feeding an
+/// OTLP/HTTP exporter with its own HTTP client (so export never competes with upstream connections).
+enum TracingSetup {
+    struct Tracing {
+        var sink: (any SpanSink)?
+        var sampler: TraceSampler
+        var services: [any Service]
+    }
+
+    static func make(environment: [String: String], metrics: MetricsRegistry, logger: Logger) -> Tracing {
+        let sampler = TraceSampler.fromEnvironment(environment)
+        let host = ProcessInfo.processInfo.hostName
+        guard
+            let configuration = OTLPExporterConfiguration.fromEnvironment(environment, serviceVersion: GatewayRuntime.version, hostName: host)
+        else {
+            return Tracing(sink: nil, sampler: sampler, services: [])
+        }
+        let client = HTTPClient(eventLoopGroupProvider: .singleton)
+        let exporter = OTLPHTTPSpanExporter(configuration: configuration, client: client, logger: logger)
+        let processor = BatchSpanProcessor(configuration: configuration, exporter: exporter, metrics: metrics)
+        logger.info(
+            "exporting spans over OTLP/HTTP",
+            metadata: ["endpoint": "\(configuration.endpoint)", "protocol": "\(configuration.format.rawValue)", "gzip": "\(configuration.gzip)"]
+        )
+        // The client closes after the processor has flushed (services shut down in reverse order).
+        return Tracing(sink: processor, sampler: sampler, services: [ClientShutdown(client: client), processor])
+    }
+
+    /// Closes an HTTP client once everything listed after it has shut down.
+    struct ClientShutdown: Service {
+        let client: HTTPClient
+
+        func run() async throws {
+            try? await gracefulShutdown()
+            try await client.shutdown()
+        }
+    }
+}

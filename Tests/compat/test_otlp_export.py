@@ -1,0 +1,163 @@
+"""Spans exported over OTLP/HTTP, decoded with the official opentelemetry-proto package."""
+import gzip
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
+
+from conftest import free_port
+
+TRACE_ID = "5b8efff798038103d269b633813fc60c"
+PARENT_SPAN = "eee19b7ec3c1b174"
+
+
+class Recorder(ThreadingHTTPServer):
+    """Records every request: path, headers, raw body."""
+
+    def __init__(self, handler):
+        super().__init__(("127.0.0.1", free_port()), handler)
+        self.requests = []
+        threading.Thread(target=self.serve_forever, daemon=True).start()
+
+    @property
+    def url(self):
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+
+class CollectorHandler(BaseHTTPRequestHandler):
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers["content-length"]))
+        self.server.requests.append((self.path, {k.lower(): v for k, v in self.headers.items()}, body))
+        self.send_response(200)
+        self.send_header("content-type", self.headers.get("content-type", "application/x-protobuf"))
+        self.send_header("content-length", "0")
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+class OpenAIUpstreamHandler(BaseHTTPRequestHandler):
+    def do_POST(self):
+        request = json.loads(self.rfile.read(int(self.headers["content-length"])))
+        self.server.requests.append((self.path, {k.lower(): v for k, v in self.headers.items()}, request))
+        body = json.dumps({
+            "id": "chatcmpl-upstream-1", "object": "chat.completion", "created": 1, "model": "gpt-test-2024",
+            "choices": [{"index": 0, "message": {"role": "assistant", "content": "hello"}, "finish_reason": "stop"}],
+            "usage": {"prompt_tokens": 7, "completion_tokens": 3, "total_tokens": 10},
+        }).encode()
+        self.send_response(200)
+        self.send_header("content-type", "application/json")
+        self.send_header("content-length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def collector():
+    server = Recorder(CollectorHandler)
+    yield server
+    server.shutdown()
+
+
+@pytest.fixture
+def upstream():
+    server = Recorder(OpenAIUpstreamHandler)
+    yield server
+    server.shutdown()
+
+
+def run_traffic(start_gateway, collector, upstream, protocol):
+    config = f"providers:\n  mock:\n    models: [mock-gpt]\n  upstream:\n    type: openai\n    base_url: {upstream.url}\n"
+    gateway = start_gateway(config, env={
+        "OTEL_EXPORTER_OTLP_ENDPOINT": collector.url,
+        "OTEL_EXPORTER_OTLP_PROTOCOL": protocol,
+        "OTEL_BSP_SCHEDULE_DELAY": "200",
+        "OTEL_RESOURCE_ATTRIBUTES": "deployment.environment=test",
+    })
+    import urllib.request
+    request = urllib.request.Request(
+        f"{gateway.base_url}/v1/chat/completions",
+        data=json.dumps({"model": "upstream/gpt-test", "messages": [{"role": "user", "content": "hi"}]}).encode(),
+        headers={"content-type": "application/json", "traceparent": f"00-{TRACE_ID}-{PARENT_SPAN}-01"},
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        assert response.status == 200
+    assert gateway.stop() == 0  # SIGTERM flushes the queue
+    return gateway
+
+
+def attributes(key_values):
+    result = {}
+    for kv in key_values:
+        kind = kv.value.WhichOneof("value")
+        value = getattr(kv.value, kind)
+        if kind == "array_value":
+            value = [v.string_value for v in value.values]
+        result[kv.key] = value
+    return result
+
+
+def test_protobuf_export_with_gzip_span_tree_and_genai_attributes(start_gateway, collector, upstream):
+    gateway = run_traffic(start_gateway, collector, upstream, "http/protobuf")
+    assert collector.requests, "no export reached the collector"
+    path, headers, body = collector.requests[0]
+    assert path == "/v1/traces"
+    assert headers["content-type"] == "application/x-protobuf"
+    assert headers["content-encoding"] == "gzip"
+    exported = ExportTraceServiceRequest()
+    exported.ParseFromString(gzip.decompress(body))
+    resource_spans = exported.resource_spans[0]
+    resource = attributes(resource_spans.resource.attributes)
+    assert resource["service.name"] == "llm-gateway"
+    assert resource["service.version"]
+    assert resource["host.name"]
+    assert resource["deployment.environment"] == "test"
+    spans = [span for scope in resource_spans.scope_spans for span in scope.spans]
+    assert all(s.trace_id.hex() == TRACE_ID for s in spans), "only the traced request (probes are not traced)"
+    server = next(s for s in spans if s.kind == 2)
+    client = next(s for s in spans if s.kind == 3)
+    assert server.trace_id.hex() == TRACE_ID and server.parent_span_id.hex() == PARENT_SPAN
+    assert server.name == "POST /v1/chat/completions"
+    server_attributes = attributes(server.attributes)
+    assert server_attributes["http.request.method"] == "POST"
+    assert server_attributes["http.response.status_code"] == 200
+    assert client.trace_id.hex() == TRACE_ID and client.parent_span_id.hex() == server.span_id.hex()
+    assert client.name == "chat gpt-test"
+    genai = attributes(client.attributes)
+    assert genai["gen_ai.operation.name"] == "chat"
+    assert genai["gen_ai.provider.name"] == "openai"
+    assert genai["gen_ai.request.model"] == "gpt-test"
+    assert genai["gen_ai.response.model"] == "gpt-test-2024"
+    assert genai["gen_ai.response.id"] == "chatcmpl-upstream-1"
+    assert genai["gen_ai.usage.input_tokens"] == 7 and genai["gen_ai.usage.output_tokens"] == 3
+    assert genai["gen_ai.response.finish_reasons"] == ["stop"]
+    assert genai["gen_ai.request.stream"] is False
+    assert genai["server.address"] == "127.0.0.1" and genai["server.port"] == upstream.server_address[1]
+    assert client.start_time_unix_nano >= server.start_time_unix_nano
+    assert client.end_time_unix_nano <= server.end_time_unix_nano
+
+    # The upstream saw the client span as its parent.
+    _, upstream_headers, _ = upstream.requests[0]
+    assert upstream_headers["traceparent"] == f"00-{TRACE_ID}-{client.span_id.hex()}-01"
+    # The access line carries the server span's ids.
+    access = [json.loads(line) for line in gateway.log_path.read_text().splitlines() if '"msg":"request"' in line]
+    assert access[0]["trace_id"] == TRACE_ID and access[0]["span_id"] == server.span_id.hex()
+
+
+def test_json_export_uses_hex_ids_integer_enums_and_string_int64(start_gateway, collector, upstream):
+    run_traffic(start_gateway, collector, upstream, "http/json")
+    path, headers, body = collector.requests[0]
+    assert headers["content-type"] == "application/json" and headers["content-encoding"] == "gzip"
+    exported = json.loads(gzip.decompress(body))
+    spans = exported["resourceSpans"][0]["scopeSpans"][0]["spans"]
+    client = next(s for s in spans if s["kind"] == 3)
+    assert client["traceId"] == TRACE_ID
+    assert isinstance(client["startTimeUnixNano"], str) and int(client["startTimeUnixNano"]) > 0
+    usage = next(a for a in client["attributes"] if a["key"] == "gen_ai.usage.input_tokens")
+    assert usage["value"] == {"intValue": "7"}
