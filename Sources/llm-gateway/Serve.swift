@@ -22,21 +22,25 @@ struct Serve: AsyncParsableCommand {
             FileHandle.standardError.write(Data("invalid configuration:\n\(error)\n".utf8))
             throw ExitCode(1)
         }
-        let logger = LoggingSetup.bootstrap(gatewayConfig.logging)
+        let metrics = MetricsRegistry(version: GatewayRuntime.version, revision: "unknown")
+        let loki = gatewayConfig.logging.loki.map { LogShipping.loki($0, metrics: metrics) }
+        let logger = LoggingSetup.bootstrap(gatewayConfig.logging, shipper: loki?.exporter)
         if config == nil {
             logger.notice("no --config given; running the embedded default (mock provider, in-memory state)")
+        }
+        if let settings = gatewayConfig.logging.loki {
+            logger.info("pushing logs to Loki", metadata: ["url": "\(settings.url)"])
         }
         if !gatewayConfig.auth.isEnabled {
             logger.warning("auth is off: no auth.api_keys configured, every client is accepted")
         }
-        let metrics = MetricsRegistry(version: GatewayRuntime.version, revision: "unknown")
         let tracing = TracingSetup.make(environment: environment, metrics: metrics, logger: logger)
         let runtime = GatewayRuntime(config: gatewayConfig, logger: logger, metrics: metrics, spans: tracing.sink, sampler: tracing.sampler)
         let server = gatewayConfig.server
         let group = runtime.serviceGroup(
             apiBound: { port in logger.info("API listening", metadata: ["host": "\(server.host)", "port": "\(port)"]) },
             metricsBound: { port in logger.info("metrics listening", metadata: ["host": "\(server.host)", "port": "\(port)", "path": "/metrics"]) },
-            exporters: tracing.services
+            exporters: tracing.services + (loki?.services ?? [])
         )
         logger.info(
             "llm-gateway starting",

@@ -23,7 +23,7 @@ enum TracingSetup {
         else {
             return Tracing(sink: nil, sampler: sampler, services: [])
         }
-        let client = HTTPClient(eventLoopGroupProvider: .singleton)
+        let client = exporterClient()
         let exporter = OTLPHTTPSpanExporter(configuration: configuration, client: client, logger: logger)
         let processor = BatchSpanProcessor(configuration: configuration, exporter: exporter, metrics: metrics)
         logger.info(
@@ -32,6 +32,14 @@ enum TracingSetup {
         )
         // The client closes after the processor has flushed (services shut down in reverse order).
         return Tracing(sink: processor, sampler: sampler, services: [ClientShutdown(client: client), processor])
+    }
+
+    /// An HTTP client for an exporter: its own pool, and a short connect timeout so a collector that
+    /// is down costs seconds, not the default ten per attempt.
+    static func exporterClient() -> HTTPClient {
+        var configuration = HTTPClient.Configuration()
+        configuration.timeout = .init(connect: .seconds(2), read: .seconds(30))
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 
     /// Closes an HTTP client once everything listed after it has shut down.

@@ -38,23 +38,25 @@ public final class BatchSpanProcessor: SpanSink, Service {
         // A short tick instead of a wake-up channel: a full batch waits at most one tick, and an idle
         // gateway pays ten cheap wake-ups a second.
         let tick = min(configuration.scheduleDelay, .milliseconds(100))
-        var lastExport = ContinuousClock.now
-        await withGracefulShutdownHandler {
-            while !Task.isCancelled && !isShuttingDown.load(ordering: .relaxed) {
-                try? await Task.sleep(for: tick)
-                let queued = queue.withLock { $0.count }
-                if queued >= configuration.maxExportBatchSize || (queued > 0 && ContinuousClock.now - lastExport >= configuration.scheduleDelay) {
-                    await exportQueued(deadline: .now + configuration.exportTimeout)
+        // On shutdown the loop is cancelled, an in-flight export included, so a hanging collector cannot
+        // hold the process; the final flush then gets at most `shutdownBudget`.
+        await cancelWhenGracefulShutdown {
+            var lastExport = ContinuousClock.now
+            // A cancelled sleep ends the loop: exporting in a cancelled task would only fail and drop.
+            while (try? await Task.sleep(for: tick)) != nil {
+                let queued = self.queue.withLock { $0.count }
+                let due = ContinuousClock.now - lastExport >= self.configuration.scheduleDelay
+                if queued >= self.configuration.maxExportBatchSize || (queued > 0 && due) {
+                    await self.exportQueued(deadline: .now + self.configuration.exportTimeout)
                     lastExport = .now
                 }
             }
-        } onGracefulShutdown: {
-            self.isShuttingDown.store(true, ordering: .relaxed)
         }
-        await exportQueued(deadline: .now + configuration.exportTimeout, all: true)
+        await exportQueued(deadline: .now + min(configuration.exportTimeout, Self.shutdownBudget), all: true)
     }
 
-    private let isShuttingDown = Atomic<Bool>(false)
+    /// The most the final flush may take; what is left after it is dropped and counted.
+    static let shutdownBudget: Duration = .seconds(5)
 
     /// Exports queued spans batch by batch (one batch, or all when shutting down).
     private func exportQueued(deadline: ContinuousClock.Instant, all: Bool = false) async {

@@ -149,10 +149,14 @@ struct ConfigDocument {
     }
 
     private mutating func readLogging(_ node: Node, into logging: inout LoggingConfig) {
-        for (key, value) in reader.mapping(node, at: "logging", known: ["level", "format", "output", "include_content"]) ?? [] {
+        for (key, value) in reader.mapping(node, at: "logging", known: ["level", "format", "output", "include_content", "loki"]) ?? [] {
             let path = "logging.\(key)"
             if key == "include_content" {
                 assign(&logging.includeContent, reader.bool(value, at: path))
+                continue
+            }
+            if key == "loki" {
+                logging.loki = readLoki(value)
                 continue
             }
             guard let text = reader.string(value, at: path) else { continue }
@@ -173,6 +177,19 @@ struct ConfigDocument {
             default: break
             }
         }
+    }
+
+    private mutating func readLoki(_ node: Node) -> LokiSettings? {
+        var settings = LokiSettings(url: "")
+        for (key, value) in reader.mapping(node, at: "logging.loki", known: ["url", "tenant_id", "env"]) ?? [] {
+            let text = reader.string(value, at: "logging.loki.\(key)")
+            switch key {
+            case "url": settings.url = text ?? ""
+            case "tenant_id": settings.tenantID = text
+            default: settings.environment = text
+            }
+        }
+        return settings
     }
 
     private mutating func readAuth(_ node: Node) -> AuthConfig {

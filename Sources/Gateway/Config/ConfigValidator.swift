@@ -32,6 +32,11 @@ public enum ConfigValidator {
         check(config.cache.maxSizeMB > 0, "cache.max_size_mb", "must be > 0")
         check(logLevels.contains(config.logging.level), "logging.level", "must be one of \(logLevels.sorted().joined(separator: ", "))")
 
+        if let loki = config.logging.loki {
+            let url = URL(string: loki.url)
+            check(url?.host != nil && ["http", "https"].contains(url?.scheme ?? ""), "logging.loki.url", "must be an absolute http(s) URL")
+        }
+
         var seenKeys: Set<String> = []
         for (index, key) in config.auth.apiKeys.enumerated() {
             check(!key.key.isEmpty, "auth.api_keys[\(index)].key", "must not be empty")

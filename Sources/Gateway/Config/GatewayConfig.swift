@@ -145,8 +145,23 @@ public struct LoggingConfig: Sendable, Equatable {
     public var output: Output = .stdout
     /// Log prompt and completion text in access lines (redacted). Off: content never reaches logs.
     public var includeContent = false
+    /// `logging.loki`: also push the lines to Loki.
+    public var loki: LokiSettings?
 
     public init() {}
+}
+
+/// `logging.loki:` — where to push log lines, and the tenant and `env` label to use.
+public struct LokiSettings: Sendable, Equatable {
+    public var url: String
+    public var tenantID: String?
+    public var environment: String?
+
+    public init(url: String, tenantID: String? = nil, environment: String? = nil) {
+        self.url = url
+        self.tenantID = tenantID
+        self.environment = environment
+    }
 }
 
 /// `auth:` — client API keys. Empty means auth is off.

@@ -12,16 +12,20 @@ public struct JSONLogHandler: LogHandler {
     private let service: String
     private let sink: LogSink
     private let redactor: LogRedactor
+    /// A shipper (Loki) that gets every line too; it queues, so logging never waits on it.
+    private let shipper: (any LogRecordSink)?
 
     public init(
         service: String = "llm-gateway",
         sink: LogSink = .standardOutput,
         redactor: LogRedactor = LogRedactor(),
+        shipper: (any LogRecordSink)? = nil,
         metadataProvider: Logger.MetadataProvider? = nil
     ) {
         self.service = service
         self.sink = sink
         self.redactor = redactor
+        self.shipper = shipper
         self.metadataProvider = metadataProvider
     }
 
@@ -35,7 +39,8 @@ public struct JSONLogHandler: LogHandler {
         if let provided = metadataProvider?.get() { fields.merge(provided) { $1 } }
         if let own = event.metadata { fields.merge(own) { $1 } }
         var line = JSONLine()
-        line.field("ts", Self.timestamp())
+        let now = Self.now()
+        line.field("ts", Self.timestamp(now))
         line.field("level", event.level.rawValue)
         line.field("msg", redactor.redact("\(event.message)"))
         line.field("service", service)
@@ -43,13 +48,29 @@ public struct JSONLogHandler: LogHandler {
             line.key(key)
             line.value(fields[key]!, redactor: redactor)
         }
-        sink.write(line.finish())
+        let bytes = line.finish()
+        sink.write(bytes)
+        if let shipper {
+            shipper.submit(
+                LogRecord(
+                    timeUnixNano: UInt64(now.tv_sec) * 1_000_000_000 + UInt64(now.tv_nsec),
+                    level: event.level.rawValue,
+                    line: String(decoding: bytes.dropLast(), as: UTF8.self),
+                    traceID: fields["trace_id"]?.description,
+                    requestID: fields["request_id"]?.description
+                )
+            )
+        }
     }
 
-    /// Now as RFC 3339 in UTC with nanoseconds: `2026-11-26T17:31:07.729364123Z`.
-    static func timestamp() -> String {
+    static func now() -> timespec {
         var time = timespec()
         clock_gettime(CLOCK_REALTIME, &time)
+        return time
+    }
+
+    /// `time` as RFC 3339 in UTC with nanoseconds: `2026-11-26T17:31:07.729364123Z`.
+    static func timestamp(_ time: timespec = now()) -> String {
         var parts = tm()
         var seconds = time.tv_sec
         gmtime_r(&seconds, &parts)
