@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Baseline benchmark, one machine, one run: the same wrk load against
+# Benchmark, one machine, one run: the same wrk load against
 #   direct   — nginx returning a fixed chat.completion (the mock upstream)
 #   gateway  — llm-gateway (release build) proxying to that nginx
 #   haproxy  — haproxy (nbthread 2, keep-alive both sides) proxying to that nginx
@@ -89,7 +89,10 @@ models:
     - provider: bench
       model: bench-model
 CONF
-"$binary" serve --config "$work/gateway.yaml" > "$work/gateway.log" 2>&1 &
+# Every signal on: metrics, an access log line per request, and spans exported over OTLP/HTTP with gzip
+# (nginx answers the export POSTs with 200, standing in for a collector).
+OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:$UPSTREAM_PORT" OTEL_BSP_SCHEDULE_DELAY=1000 \
+    "$binary" serve --config "$work/gateway.yaml" > "$work/gateway.log" 2>&1 &
 pids+=($!)
 gateway_pid=$!
 
