@@ -161,3 +161,45 @@ def test_json_export_uses_hex_ids_integer_enums_and_string_int64(start_gateway, 
     assert isinstance(client["startTimeUnixNano"], str) and int(client["startTimeUnixNano"]) > 0
     usage = next(a for a in client["attributes"] if a["key"] == "gen_ai.usage.input_tokens")
     assert usage["value"] == {"intValue": "7"}
+
+
+class PartialCollector(BaseHTTPRequestHandler):
+    def do_POST(self):
+        from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceResponse
+        self.rfile.read(int(self.headers["content-length"]))
+        answer = ExportTraceServiceResponse()
+        answer.partial_success.rejected_spans = 1
+        answer.partial_success.error_message = "one span refused"
+        body = answer.SerializeToString()
+        self.send_response(200)
+        self.send_header("content-type", "application/x-protobuf")
+        self.send_header("content-length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+def test_partial_success_counts_rejected_spans(start_gateway):
+    import time
+    import urllib.request
+    collector = Recorder(PartialCollector)
+    try:
+        gateway = start_gateway("providers:\n  mock:\n    models: [mock-gpt]\n", env={
+            "OTEL_EXPORTER_OTLP_ENDPOINT": collector.url, "OTEL_BSP_SCHEDULE_DELAY": "100",
+        })
+        urllib.request.urlopen(urllib.request.Request(
+            f"{gateway.base_url}/v1/chat/completions",
+            data=json.dumps({"model": "mock-gpt", "messages": [{"role": "user", "content": "hi"}]}).encode(),
+            headers={"content-type": "application/json"}), timeout=10).read()
+        series = 'llm_gateway_export_dropped_items_total{exporter="otlp",signal="spans",reason="rejected"} '
+        deadline = time.monotonic() + 10
+        rejected = 0.0
+        while time.monotonic() < deadline and rejected == 0:
+            time.sleep(0.2)
+            text = urllib.request.urlopen(f"http://127.0.0.1:{gateway.metrics_port}/metrics", timeout=5).read().decode()
+            rejected = next((float(line.split()[1]) for line in text.splitlines() if line.startswith(series)), 0.0)
+        assert rejected == 1
+    finally:
+        collector.shutdown()

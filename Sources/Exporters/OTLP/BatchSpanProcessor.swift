@@ -13,6 +13,8 @@ public final class BatchSpanProcessor: SpanSink, Service {
     private let exported: CounterCell
     private let droppedFull: CounterCell
     private let droppedFailed: CounterCell
+    private let droppedRejected: CounterCell
+    private let droppedAtShutdown: CounterCell
     private let duration: HistogramCell
 
     public init(configuration: OTLPExporterConfiguration, exporter: OTLPHTTPSpanExporter, metrics: MetricsRegistry) {
@@ -22,6 +24,8 @@ public final class BatchSpanProcessor: SpanSink, Service {
         let dropped = metrics.counter(MetricCatalog.droppedItemsTotal)
         droppedFull = dropped.labels("otlp", "spans", "queue_full")
         droppedFailed = dropped.labels("otlp", "spans", "export_failed")
+        droppedRejected = dropped.labels("otlp", "spans", "rejected")
+        droppedAtShutdown = dropped.labels("otlp", "spans", "shutdown")
         duration = metrics.histogram(MetricCatalog.exportDuration).labels("otlp")
     }
 
@@ -61,6 +65,15 @@ public final class BatchSpanProcessor: SpanSink, Service {
     /// Exports queued spans batch by batch (one batch, or all when shutting down).
     private func exportQueued(deadline: ContinuousClock.Instant, all: Bool = false) async {
         repeat {
+            if all && ContinuousClock.now >= deadline {
+                // The shutdown budget is spent: what is left is dropped, and counted.
+                let left = queue.withLock { queue in
+                    defer { queue.removeAll() }
+                    return queue.count
+                }
+                droppedAtShutdown.increment(by: UInt64(left))
+                return
+            }
             let batch = queue.withLock { queue -> [SpanRecord] in
                 let count = min(queue.count, configuration.maxExportBatchSize)
                 defer { queue.removeFirst(count) }
@@ -68,11 +81,14 @@ public final class BatchSpanProcessor: SpanSink, Service {
             }
             guard !batch.isEmpty else { return }
             let started = ContinuousClock.now
-            let delivered = await exporter.export(batch, deadline: deadline)
+            let outcome = await exporter.export(batch, deadline: deadline)
             duration.observe(.now - started)
-            if delivered {
-                exported.increment(by: UInt64(batch.count))
-            } else {
+            switch outcome {
+            case .delivered(let rejected):
+                let refused = min(max(rejected, 0), batch.count)
+                exported.increment(by: UInt64(batch.count - refused))
+                droppedRejected.increment(by: UInt64(refused))
+            case .failed:
                 droppedFailed.increment(by: UInt64(batch.count))
             }
         } while all || queue.withLock({ $0.count >= configuration.maxExportBatchSize })

@@ -21,8 +21,15 @@ public struct OTLPHTTPSpanExporter: Sendable {
         self.logger = logger
     }
 
-    /// Delivers `spans`; false when they could not be delivered within `deadline`.
-    public func export(_ spans: [SpanRecord], deadline: ContinuousClock.Instant) async -> Bool {
+    /// What became of one batch.
+    public enum Outcome: Sendable, Equatable {
+        /// Accepted; `rejected` of them refused by the collector in a partial success.
+        case delivered(rejected: Int)
+        case failed
+    }
+
+    /// Delivers `spans` within `deadline`.
+    public func export(_ spans: [SpanRecord], deadline: ContinuousClock.Instant) async -> Outcome {
         var body = encoder.encode(spans, as: configuration.format)
         var request = HTTPClientRequest(url: configuration.endpoint)
         request.method = .POST
@@ -43,16 +50,18 @@ public struct OTLPHTTPSpanExporter: Sendable {
                         Int64(configuration.timeout.components.seconds) * 1_000_000_000 + configuration.timeout.components.attoseconds / 1_000_000_000
                     )
                 )
-                _ = try? await response.body.collect(upTo: 1 << 20)
+                let answer = (try? await response.body.collect(upTo: 1 << 20)).map { Array($0.readableBytesView) } ?? []
                 let status = Int(response.status.code)
-                if (200..<300).contains(status) { return true }
+                if (200..<300).contains(status) {
+                    return .delivered(rejected: OTLPPartialSuccess.rejectedSpans(in: answer, format: configuration.format))
+                }
                 guard [429, 502, 503, 504].contains(status) else {
                     logger.warning("span export rejected", metadata: ["status": "\(status)", "spans": "\(spans.count)"])
-                    return false
+                    return .failed
                 }
                 retryAfter = response.headers.first(name: "retry-after").flatMap(Int64.init).map { .seconds(min($0, 30)) }
             } catch {
-                if Task.isCancelled { return false }
+                if Task.isCancelled { return .failed }
             }
             guard attempt < Self.maxAttempts else { break }
             let jitter = Double.random(in: 0.5...1.5)
@@ -62,6 +71,6 @@ public struct OTLPHTTPSpanExporter: Sendable {
             backoff *= 2
         }
         logger.warning("span export failed after retries", metadata: ["spans": "\(spans.count)"])
-        return false
+        return .failed
     }
 }

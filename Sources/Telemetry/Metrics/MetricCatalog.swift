@@ -122,7 +122,7 @@ public enum MetricCatalog {
     public static let droppedItemsTotal = MetricDefinition(
         name: "llm_gateway_export_dropped_items_total",
         kind: .counter,
-        help: "Spans and log lines the exporters dropped, by exporter, signal and reason (queue_full, export_failed, shutdown).",
+        help: "Spans and log lines the exporters dropped, by exporter, signal and reason (queue_full, export_failed, rejected, shutdown).",
         labels: ["exporter", "signal", "reason"]
     )
     public static let exportDuration = MetricDefinition(
