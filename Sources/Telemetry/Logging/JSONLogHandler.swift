@@ -14,6 +14,12 @@ public struct JSONLogHandler: LogHandler {
     private let redactor: LogRedactor
     /// A shipper (Loki) that gets every line too; it queues, so logging never waits on it.
     private let shipper: (any LogRecordSink)?
+    /// Metadata keys whose values the gateway produces itself (ids, numbers, enums) and which therefore
+    /// cannot carry personal data; they skip the redactor, which is the costliest part of a log line.
+    public static let trustedKeys: Set<String> = [
+        "trace_id", "span_id", "request_id", "duration_s", "status", "method", "route", "stream", "attempts",
+        "cache", "tokens_in", "tokens_out", "provider", "error_type", "level", "listener", "port", "host",
+    ]
 
     public init(
         service: String = "llm-gateway",
@@ -46,7 +52,13 @@ public struct JSONLogHandler: LogHandler {
         line.field("service", service)
         for key in fields.keys.sorted() where !["ts", "level", "msg", "service"].contains(key) {
             line.key(key)
-            line.value(fields[key]!, redactor: redactor)
+            if Self.trustedKeys.contains(key), case .string(let text) = fields[key]! {
+                line.string(text)
+            } else if Self.trustedKeys.contains(key), case .stringConvertible(let value) = fields[key]! {
+                line.string(value.description)
+            } else {
+                line.value(fields[key]!, redactor: redactor)
+            }
         }
         let bytes = line.finish()
         sink.write(bytes)
