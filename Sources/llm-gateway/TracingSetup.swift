@@ -5,6 +5,7 @@ import Gateway
 import Logging
 import ServiceLifecycle
 import Telemetry
+import Tracing
 
 /// Builds span export from the OpenTelemetry environment variables: a batch processor feeding an
 /// OTLP/HTTP exporter with its own HTTP client (so export never competes with upstream connections).
@@ -26,6 +27,8 @@ enum TracingSetup {
         let client = exporterClient()
         let exporter = OTLPHTTPSpanExporter(configuration: configuration, client: client, logger: logger)
         let processor = BatchSpanProcessor(configuration: configuration, exporter: exporter, metrics: metrics)
+        // Libraries instrumented with swift-distributed-tracing join the request's trace and export here too.
+        InstrumentationSystem.bootstrap(GatewayTracer(sink: processor, sampler: sampler))
         logger.info(
             "exporting spans over OTLP/HTTP",
             metadata: ["endpoint": "\(configuration.endpoint)", "protocol": "\(configuration.format.rawValue)", "gzip": "\(configuration.gzip)"]
@@ -39,6 +42,8 @@ enum TracingSetup {
     static func exporterClient() -> HTTPClient {
         var configuration = HTTPClient.Configuration()
         configuration.timeout = .init(connect: .seconds(2), read: .seconds(30))
+        // Exports are never traced: a span per export would feed the queue it drains.
+        configuration.tracing.tracer = nil
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 

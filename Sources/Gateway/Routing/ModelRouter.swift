@@ -1,4 +1,5 @@
 import Telemetry
+import Tracing
 
 /// One place a request can go: an adapter, the model name to ask it for, and the handles its
 /// outcome is recorded through (resolved when the router was built).
@@ -30,13 +31,21 @@ public struct Route: Sendable {
         }
     }
 
-    /// Runs `body` with `attempt`'s context as the one upstream requests propagate.
+    /// Runs `body` with `attempt`'s context as the one upstream requests propagate and, when tracing is
+    /// on, as the current `ServiceContext`, so instrumented libraries called inside join the attempt's span.
     static func within<Value: Sendable>(
         _ attempt: AttemptSpan,
         _ body: @Sendable () async throws(GatewayError) -> Value
     ) async throws(GatewayError) -> Value {
         do {
-            return try await UpstreamTrace.$context.withValue(attempt.context) { try await body() }
+            guard attempt.sink != nil else {
+                return try await UpstreamTrace.$context.withValue(attempt.context) { try await body() }
+            }
+            var context = ServiceContext.current ?? .topLevel
+            context.traceContext = attempt.context
+            return try await ServiceContext.withValue(context) {
+                try await UpstreamTrace.$context.withValue(attempt.context) { try await body() }
+            }
         } catch let error as GatewayError {
             throw error
         } catch {

@@ -23,6 +23,9 @@ public final class HTTPClientTransport: UpstreamTransport {
         configuration.decompression = .disabled
         configuration.redirectConfiguration = .disallow
         configuration.httpVersion = .automatic
+        // The gateway records its own CLIENT span per attempt and sends `traceparent` itself; a second,
+        // HTTP-level span and header from AsyncHTTPClient's instrumentation would only duplicate them.
+        configuration.tracing.tracer = nil
         self.client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 
