@@ -10,6 +10,7 @@ from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTrace
 from conftest import free_port
 
 TRACE_ID = "5b8efff798038103d269b633813fc60c"
+STREAM_TRACE_ID = "6c9f000898038103d269b633813fc60d"
 PARENT_SPAN = "eee19b7ec3c1b174"
 
 
@@ -88,8 +89,25 @@ def run_traffic(start_gateway, collector, upstream, protocol):
     )
     with urllib.request.urlopen(request, timeout=10) as response:
         assert response.status == 200
+    streamed = urllib.request.Request(
+        f"{gateway.base_url}/v1/chat/completions",
+        data=json.dumps({"model": "mock-gpt", "stream": True, "messages": [{"role": "user", "content": "hi"}]}).encode(),
+        headers={"content-type": "application/json", "traceparent": f"00-{STREAM_TRACE_ID}-{PARENT_SPAN}-01"},
+    )
+    with urllib.request.urlopen(streamed, timeout=10) as response:
+        assert b"data: [DONE]" in response.read()
     assert gateway.stop() == 0  # SIGTERM flushes the queue
     return gateway
+
+
+def exported_batches(collector):
+    """Every ResourceSpans the collector received, in order."""
+    batches = []
+    for _, _, body in collector.requests:
+        exported = ExportTraceServiceRequest()
+        exported.ParseFromString(gzip.decompress(body))
+        batches.extend(exported.resource_spans)
+    return batches
 
 
 def attributes(key_values):
@@ -119,7 +137,16 @@ def test_protobuf_export_with_gzip_span_tree_and_genai_attributes(start_gateway,
     assert resource["host.name"]
     assert resource["deployment.environment"] == "test"
     spans = [span for scope in resource_spans.scope_spans for span in scope.spans]
-    assert all(s.trace_id.hex() == TRACE_ID for s in spans), "only the traced request (probes are not traced)"
+    spans += [span for rs in exported_batches(collector)[1:] for scope in rs.scope_spans for span in scope.spans]
+    assert {s.trace_id.hex() for s in spans} == {TRACE_ID, STREAM_TRACE_ID}, "only the traced requests (probes are not)"
+    streamed = next(s for s in spans if s.kind == 3 and s.trace_id.hex() == STREAM_TRACE_ID)
+    streamed_attributes = attributes(streamed.attributes)
+    assert streamed_attributes["gen_ai.request.stream"] is True
+    assert isinstance(streamed_attributes["gen_ai.response.time_to_first_chunk"], float)
+    assert streamed_attributes["gen_ai.usage.output_tokens"] == 16
+    assert streamed_attributes["gen_ai.response.finish_reasons"] == ["stop"]
+    assert [event.name for event in streamed.events] == ["gen_ai.first_token"]
+    spans = [s for s in spans if s.trace_id.hex() == TRACE_ID]
     server = next(s for s in spans if s.kind == 2)
     client = next(s for s in spans if s.kind == 3)
     assert server.trace_id.hex() == TRACE_ID and server.parent_span_id.hex() == PARENT_SPAN
@@ -156,8 +183,7 @@ def test_json_export_uses_hex_ids_integer_enums_and_string_int64(start_gateway, 
     assert headers["content-type"] == "application/json" and headers["content-encoding"] == "gzip"
     exported = json.loads(gzip.decompress(body))
     spans = exported["resourceSpans"][0]["scopeSpans"][0]["spans"]
-    client = next(s for s in spans if s["kind"] == 3)
-    assert client["traceId"] == TRACE_ID
+    client = next(s for s in spans if s["kind"] == 3 and s["traceId"] == TRACE_ID)
     assert isinstance(client["startTimeUnixNano"], str) and int(client["startTimeUnixNano"]) > 0
     usage = next(a for a in client["attributes"] if a["key"] == "gen_ai.usage.input_tokens")
     assert usage["value"] == {"intValue": "7"}
