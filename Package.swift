@@ -87,7 +87,9 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ]
+            ],
+            // Read by path (#filePath), not bundled.
+            exclude: ["Fixtures"]
         ),
     ]
 )

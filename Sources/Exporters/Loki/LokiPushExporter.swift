@@ -32,34 +32,19 @@ public final class LokiPushExporter: LogRecordSink, Service {
 
     private let configuration: Configuration
     private let client: HTTPClient
-    private let buffer = Mutex<[LogRecord]>([])
-    private let exported: CounterCell
-    private let droppedFull: CounterCell
-    private let droppedFailed: CounterCell
-    private let droppedAtShutdown: CounterCell
-    private let duration: HistogramCell
+    private let queue: ExportQueue<LogRecord>
+    private let isShuttingDown = Atomic<Bool>(false)
     /// How long the final flush may take before what is left is dropped (and counted).
     static let shutdownBudget: Duration = .seconds(3)
-    private let isShuttingDown = Atomic<Bool>(false)
 
     public init(configuration: Configuration, client: HTTPClient, metrics: MetricsRegistry) {
         self.configuration = configuration
         self.client = client
-        exported = metrics.counter(MetricCatalog.exportedItemsTotal).labels("loki", "logs")
-        let dropped = metrics.counter(MetricCatalog.droppedItemsTotal)
-        droppedFull = dropped.labels("loki", "logs", "queue_full")
-        droppedFailed = dropped.labels("loki", "logs", "export_failed")
-        droppedAtShutdown = dropped.labels("loki", "logs", "shutdown")
-        duration = metrics.histogram(MetricCatalog.exportDuration).labels("loki")
+        queue = ExportQueue(capacity: configuration.maxBufferedLines, exporter: "loki", signal: "logs", metrics: metrics)
     }
 
     public func submit(_ record: LogRecord) {
-        let accepted = buffer.withLock { buffer -> Bool in
-            guard buffer.count < configuration.maxBufferedLines else { return false }
-            buffer.append(record)
-            return true
-        }
-        if !accepted { droppedFull.increment() }
+        queue.append(record)
     }
 
     public func run() async throws {
@@ -73,30 +58,17 @@ public final class LokiPushExporter: LogRecordSink, Service {
         }
         isShuttingDown.store(true, ordering: .relaxed)
         await flush(until: .now + Self.shutdownBudget)
-        let left = buffer.withLock { buffer in
-            defer { buffer.removeAll() }
-            return buffer.count
-        }
-        droppedAtShutdown.increment(by: UInt64(left))
+        queue.dropRemaining()
     }
 
     /// Pushes what is buffered, batch by batch, until the buffer is empty or `deadline` passes.
     private func flush(until deadline: ContinuousClock.Instant? = nil) async {
         while deadline.map({ ContinuousClock.now < $0 }) ?? true {
-            let batch = buffer.withLock { buffer -> [LogRecord] in
-                let count = min(buffer.count, configuration.batchSize)
-                defer { buffer.removeFirst(count) }
-                return Array(buffer.prefix(count))
-            }
+            let batch = queue.takeBatch(upTo: configuration.batchSize)
             guard !batch.isEmpty else { return }
             let started = ContinuousClock.now
             let delivered = await push(batch, deadline: deadline)
-            duration.observe(.now - started)
-            if delivered {
-                exported.increment(by: UInt64(batch.count))
-            } else {
-                droppedFailed.increment(by: UInt64(batch.count))
-            }
+            queue.record(count: batch.count, elapsed: .now - started, delivered: delivered)
         }
     }
 

@@ -1,6 +1,5 @@
 import Logging
 import ServiceLifecycle
-import Synchronization
 import Telemetry
 
 /// Queues finished spans and exports them in batches, on the OpenTelemetry batch processor's terms:
@@ -9,33 +8,16 @@ import Telemetry
 public final class BatchSpanProcessor: SpanSink, Service {
     private let configuration: OTLPExporterConfiguration
     private let exporter: OTLPHTTPSpanExporter
-    private let queue = Mutex<[SpanRecord]>([])
-    private let exported: CounterCell
-    private let droppedFull: CounterCell
-    private let droppedFailed: CounterCell
-    private let droppedRejected: CounterCell
-    private let droppedAtShutdown: CounterCell
-    private let duration: HistogramCell
+    private let queue: ExportQueue<SpanRecord>
 
     public init(configuration: OTLPExporterConfiguration, exporter: OTLPHTTPSpanExporter, metrics: MetricsRegistry) {
         self.configuration = configuration
         self.exporter = exporter
-        exported = metrics.counter(MetricCatalog.exportedItemsTotal).labels("otlp", "spans")
-        let dropped = metrics.counter(MetricCatalog.droppedItemsTotal)
-        droppedFull = dropped.labels("otlp", "spans", "queue_full")
-        droppedFailed = dropped.labels("otlp", "spans", "export_failed")
-        droppedRejected = dropped.labels("otlp", "spans", "rejected")
-        droppedAtShutdown = dropped.labels("otlp", "spans", "shutdown")
-        duration = metrics.histogram(MetricCatalog.exportDuration).labels("otlp")
+        queue = ExportQueue(capacity: configuration.maxQueueSize, exporter: "otlp", signal: "spans", metrics: metrics)
     }
 
     public func submit(_ span: SpanRecord) {
-        let accepted = queue.withLock { queue -> Bool in
-            guard queue.count < configuration.maxQueueSize else { return false }
-            queue.append(span)
-            return true
-        }
-        if !accepted { droppedFull.increment() }
+        queue.append(span)
     }
 
     public func run() async throws {
@@ -48,7 +30,7 @@ public final class BatchSpanProcessor: SpanSink, Service {
             var lastExport = ContinuousClock.now
             // A cancelled sleep ends the loop: exporting in a cancelled task would only fail and drop.
             while (try? await Task.sleep(for: tick)) != nil {
-                let queued = self.queue.withLock { $0.count }
+                let queued = self.queue.count
                 let due = ContinuousClock.now - lastExport >= self.configuration.scheduleDelay
                 if queued >= self.configuration.maxExportBatchSize || (queued > 0 && due) {
                     await self.exportQueued(deadline: .now + self.configuration.exportTimeout)
@@ -67,30 +49,17 @@ public final class BatchSpanProcessor: SpanSink, Service {
         repeat {
             if all && ContinuousClock.now >= deadline {
                 // The shutdown budget is spent: what is left is dropped, and counted.
-                let left = queue.withLock { queue in
-                    defer { queue.removeAll() }
-                    return queue.count
-                }
-                droppedAtShutdown.increment(by: UInt64(left))
-                return
+                return queue.dropRemaining()
             }
-            let batch = queue.withLock { queue -> [SpanRecord] in
-                let count = min(queue.count, configuration.maxExportBatchSize)
-                defer { queue.removeFirst(count) }
-                return Array(queue.prefix(count))
-            }
+            let batch = queue.takeBatch(upTo: configuration.maxExportBatchSize)
             guard !batch.isEmpty else { return }
             let started = ContinuousClock.now
-            let outcome = await exporter.export(batch, deadline: deadline)
-            duration.observe(.now - started)
-            switch outcome {
+            switch await exporter.export(batch, deadline: deadline) {
             case .delivered(let rejected):
-                let refused = min(max(rejected, 0), batch.count)
-                exported.increment(by: UInt64(batch.count - refused))
-                droppedRejected.increment(by: UInt64(refused))
+                queue.record(count: batch.count, elapsed: .now - started, delivered: true, rejected: rejected)
             case .failed:
-                droppedFailed.increment(by: UInt64(batch.count))
+                queue.record(count: batch.count, elapsed: .now - started, delivered: false)
             }
-        } while all || queue.withLock({ $0.count >= configuration.maxExportBatchSize })
+        } while all || queue.count >= configuration.maxExportBatchSize
     }
 }
