@@ -25,6 +25,7 @@ providers:
     type: openai
     base_url: http://127.0.0.1:1
     api_key: sk-proj-upstreamsecretvalue123456
+    max_retries: 0
     models: [down-model]
 """
 

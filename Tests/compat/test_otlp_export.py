@@ -229,3 +229,49 @@ def test_partial_success_counts_rejected_spans(start_gateway):
         assert rejected >= 1
     finally:
         collector.shutdown()
+
+
+class FlakyUpstreamHandler(OpenAIUpstreamHandler):
+    """Fails the first request with 503, then answers like the OpenAI upstream."""
+
+    def do_POST(self):
+        if not getattr(self.server, "failed_once", False):
+            self.server.failed_once = True
+            self.rfile.read(int(self.headers["content-length"]))
+            self.server.requests.append((self.path, {k.lower(): v for k, v in self.headers.items()}, None))
+            body = b'{"error":{"message":"busy","type":"server_error","param":null,"code":null}}'
+            self.send_response(503)
+            self.send_header("content-type", "application/json")
+            self.send_header("content-length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            return
+        super().do_POST()
+
+
+def test_retry_shows_as_a_second_attempt_span_with_a_retry_event(start_gateway, collector):
+    import urllib.request
+    flaky = Recorder(FlakyUpstreamHandler)
+    try:
+        config = f"providers:\n  upstream:\n    type: openai\n    base_url: {flaky.url}\n    max_retries: 2\n"
+        gateway = start_gateway(config, env={"OTEL_EXPORTER_OTLP_ENDPOINT": collector.url, "OTEL_BSP_SCHEDULE_DELAY": "100"})
+        request = urllib.request.Request(
+            f"{gateway.base_url}/v1/chat/completions",
+            data=json.dumps({"model": "upstream/gpt-test", "messages": [{"role": "user", "content": "hi"}]}).encode(),
+            headers={"content-type": "application/json", "traceparent": f"00-{TRACE_ID}-{PARENT_SPAN}-01"},
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:
+            assert response.headers["x-llm-gateway-attempts"] == "2"
+        assert gateway.stop() == 0
+        spans = [span for rs in exported_batches(collector) for scope in rs.scope_spans for span in scope.spans]
+        clients = sorted((s for s in spans if s.kind == 3), key=lambda s: s.start_time_unix_nano)
+        assert len(clients) == 2
+        first, second = clients
+        assert first.status.code == 2 and attributes(first.attributes)["error.type"] == "server_error"
+        assert attributes(second.attributes)["llm_gateway.attempt"] == 2
+        assert [event.name for event in second.events] == ["llm_gateway.retry"]
+        assert first.parent_span_id == second.parent_span_id  # both children of the one server span
+        # Each attempt sent its own span as the upstream's parent.
+        assert [h["traceparent"].split("-")[2] for _, h, _ in flaky.requests] == [first.span_id.hex(), second.span_id.hex()]
+    finally:
+        flaky.shutdown()

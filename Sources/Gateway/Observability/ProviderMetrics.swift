@@ -9,6 +9,9 @@ final class ProviderMetrics: Sendable {
     private let errors: [CounterCell]
     let rateLimitExceeded: LazySeries<CounterCell>
     let health: GaugeCell
+    /// `llm_upstream_retries_total{provider}`.
+    let retries: LazySeries<CounterCell>
+    private let failovers: MetricFamily<CounterCell>
     private let registry: MetricsRegistry
 
     init(name: String, type: ProviderType, registry: MetricsRegistry) {
@@ -20,12 +23,19 @@ final class ProviderMetrics: Sendable {
         errors = GatewayError.errorTypeLabels.map { family.labels(name, $0) }
         rateLimitExceeded = LazySeries(registry.counter(MetricCatalog.providerRateLimitExceededTotal), name)
         health = registry.gauge(MetricCatalog.providerHealthStatus).labels(name)
+        retries = LazySeries(registry.counter(MetricCatalog.upstreamRetriesTotal), name)
+        failovers = registry.counter(MetricCatalog.failoversTotal)
         health.set(1)
     }
 
     func recordFailure(_ error: GatewayError) {
         errors[error.errorTypeIndex].increment()
         if error.status == 429 { rateLimitExceeded.cell.increment() }
+    }
+
+    /// Counts a move from this provider to `next` (rare: resolving the pair's series takes the family lock).
+    func recordFailover(to next: String) {
+        failovers.labels(name, next).increment()
     }
 
     /// Handles for this provider serving `model` (already bounded to a configured name or `other`).

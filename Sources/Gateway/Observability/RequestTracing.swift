@@ -38,8 +38,9 @@ struct RequestTracing: Sendable {
     }
 
     /// Starts the CLIENT span of one upstream attempt; its context is what the upstream sees in `traceparent`.
-    func startAttempt() -> AttemptSpan {
-        AttemptSpan(sink: sink, context: trace.child(), startUnixNano: SpanClock.nowUnixNano())
+    /// - Parameter reason: why this attempt exists when it is not the first (a retry or a failover).
+    func startAttempt(number: Int = 1, reason: AttemptReason? = nil) -> AttemptSpan {
+        AttemptSpan(sink: sink, context: trace.child(), startUnixNano: SpanClock.nowUnixNano(), number: number, reason: reason)
     }
 }
 
@@ -48,6 +49,9 @@ struct AttemptSpan: Sendable {
     let sink: (any SpanSink)?
     let context: TraceContext
     let startUnixNano: UInt64
+    /// 1 for the first attempt of a request.
+    var number = 1
+    var reason: AttemptReason?
 
     func finish(
         route: Route,
@@ -79,6 +83,10 @@ struct AttemptSpan: Sendable {
             }
         }
         var events: [SpanEvent] = []
+        attributes.append(.int("llm_gateway.attempt", number))
+        if let reason {
+            events.append(SpanEvent(name: reason.eventName, timeUnixNano: startUnixNano, attributes: reason.attributes))
+        }
         if let firstChunk {
             attributes.append(.double("gen_ai.response.time_to_first_chunk", firstChunk.seconds))
             let offset = UInt64(max(0, firstChunk.seconds) * 1e9)
@@ -100,6 +108,28 @@ struct AttemptSpan: Sendable {
                 status: error.map { .error($0.message) } ?? .unset
             )
         )
+    }
+}
+
+/// Why an upstream attempt after the first was made.
+enum AttemptReason: Sendable {
+    /// The same deployment again, after `error`.
+    case retry(after: GatewayError)
+    /// The next deployment, after `from` failed with `error`.
+    case failover(from: String, after: GatewayError)
+
+    var eventName: String {
+        switch self {
+        case .retry: "llm_gateway.retry"
+        case .failover: "llm_gateway.failover"
+        }
+    }
+
+    var attributes: [SpanAttribute] {
+        switch self {
+        case .retry(let error): [.string("error.type", error.errorTypeLabel)]
+        case .failover(let from, let error): [.string("llm_gateway.failover.from", from), .string("error.type", error.errorTypeLabel)]
+        }
     }
 }
 

@@ -8,16 +8,18 @@ public struct Route: Sendable {
     public let model: String
     public let health: ProviderHealth
     let metrics: RouteMetrics
+    /// The provider's `max_retries`: attempts on this deployment beyond the first.
+    let maxRetries: Int
 
     /// Runs one call to this route's provider as an upstream attempt: its CLIENT span's context is what
     /// the upstream sees in `traceparent`; the outcome goes to health, metrics and the span.
     func call(
         _ operation: GenAIOperation,
         tracing: RequestTracing,
+        attempt: AttemptSpan,
         _ body: @Sendable () async throws(GatewayError) -> ProviderReply
     ) async throws(GatewayError) -> ProviderReply {
         let started = ContinuousClock.now
-        let attempt = tracing.startAttempt()
         do {
             let reply = try await Self.within(attempt) { () async throws(GatewayError) in try await body() }
             let duration = ContinuousClock.now - started
@@ -74,6 +76,7 @@ public struct ModelRouter: Sendable {
         let metrics: ProviderMetrics
         /// Route handles by bounded model label.
         let routeMetrics: [String: RouteMetrics]
+        let maxRetries: Int
     }
 
     private let routes: [String: [Route]]
@@ -99,12 +102,24 @@ public struct ModelRouter: Sendable {
             providerHealth.attach(gauge: providerMetrics.health)
             var routeMetrics: [String: RouteMetrics] = [:]
             for model in known.union(["other"]) { routeMetrics[model] = providerMetrics.route(model: model) }
-            providers[name] = ProviderEntry(adapter: adapter, health: providerHealth, metrics: providerMetrics, routeMetrics: routeMetrics)
+            providers[name] = ProviderEntry(
+                adapter: adapter,
+                health: providerHealth,
+                metrics: providerMetrics,
+                routeMetrics: routeMetrics,
+                maxRetries: config.providers[name]?.maxRetries ?? 0
+            )
         }
         func route(_ providerName: String, _ model: String) -> Route? {
             guard let entry = providers[providerName] else { return nil }
             let label = known.contains(model) ? model : "other"
-            return Route(provider: entry.adapter, model: model, health: entry.health, metrics: entry.routeMetrics[label]!)
+            return Route(
+                provider: entry.adapter,
+                model: model,
+                health: entry.health,
+                metrics: entry.routeMetrics[label]!,
+                maxRetries: config.providers[providerName]?.maxRetries ?? 0
+            )
         }
         var routes: [String: [Route]] = [:]
         for (name, _) in config.enabledProviders {
@@ -129,7 +144,15 @@ public struct ModelRouter: Sendable {
             let upstreamModel = String(model[model.index(after: slash)...])
             if let entry = providers[providerName], !upstreamModel.isEmpty {
                 let label = knownModels.contains(upstreamModel) ? upstreamModel : "other"
-                return [Route(provider: entry.adapter, model: upstreamModel, health: entry.health, metrics: entry.routeMetrics[label]!)]
+                return [
+                    Route(
+                        provider: entry.adapter,
+                        model: upstreamModel,
+                        health: entry.health,
+                        metrics: entry.routeMetrics[label]!,
+                        maxRetries: entry.maxRetries
+                    )
+                ]
             }
         }
         throw GatewayError.modelNotFound(model)

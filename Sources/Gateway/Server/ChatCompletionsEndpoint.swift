@@ -9,55 +9,73 @@ struct ChatCompletionsEndpoint: Sendable {
 
     func handle(body: ByteBuffer, scope: RequestScope, slot: WriterSlot) async throws {
         let request: ChatCompletionRequest
-        let route: Route
+        let routes: [Route]
         do {
             request = try ChatCompletionRequest(body: body)
-            route = try router.primaryRoute(for: request.model)
+            routes = try router.resolve(request.model)
         } catch {
             return try await ResponseWriting.fail(error, scope: scope, slot: slot)
         }
         scope.outcome.update {
-            $0.provider = route.provider.name
             $0.model = request.model
             $0.stream = request.stream
-            $0.attempts = 1
             if scope.includeContent { $0.prompt = request.messages.last(where: { $0.role == "user" })?.text }
         }
         if request.stream {
-            try await stream(request, route: route, scope: scope, slot: slot)
+            try await stream(request, routes: routes, scope: scope, slot: slot)
         } else {
-            try await complete(request, route: route, scope: scope, slot: slot)
+            try await ResponseWriting.answer(routes: routes, operation: .chat, scope: scope, slot: slot) { route async throws(GatewayError) in
+                try await route.provider.chatCompletion(request, model: route.model)
+            }
         }
     }
 
-    private func complete(_ request: ChatCompletionRequest, route: Route, scope: RequestScope, slot: WriterSlot) async throws {
-        try await ResponseWriting.answer(route: route, operation: .chat, scope: scope, slot: slot) { () async throws(GatewayError) in
-            try await route.provider.chatCompletion(request, model: route.model)
-        }
+    /// A stream whose first event has arrived: from here on it is relayed, never retried.
+    private struct StartedStream: Sendable {
+        var stream: ProviderStream
+        var events: UpstreamBody.AsyncIterator
+        var first: ByteBuffer?
+        var started: ContinuousClock.Instant
+        var attempt: AttemptSpan
     }
 
     /// Relays the provider's SSE events as they arrive. The response head waits for the first event,
-    /// so a refusal before any output (429, 5xx, timeout) still reaches the client as an HTTP status.
-    private func stream(_ request: ChatCompletionRequest, route: Route, scope: RequestScope, slot: WriterSlot) async throws {
-        let started = ContinuousClock.now
-        let attempt = scope.tracing.startAttempt()
-        let stream: ProviderStream
-        var events: UpstreamBody.AsyncIterator
-        let first: ByteBuffer?
+    /// so a refusal before any output (429, 5xx, timeout) is retried or failed over like any other
+    /// attempt, and otherwise still reaches the client as an HTTP status.
+    private func stream(_ request: ChatCompletionRequest, routes: [Route], scope: RequestScope, slot: WriterSlot) async throws {
+        let result: UpstreamAttempts.Success<StartedStream>
         do {
-            stream = try await Route.within(attempt) { () async throws(GatewayError) in
-                try await route.provider.chatCompletionStream(request, model: route.model)
+            result = try await UpstreamAttempts().run(routes: routes, tracing: scope.tracing) { route, attempt async throws(GatewayError) in
+                let started = ContinuousClock.now
+                do throws(GatewayError) {
+                    let stream = try await Route.within(attempt) { () async throws(GatewayError) in
+                        try await route.provider.chatCompletionStream(request, model: route.model)
+                    }
+                    var events = stream.events.makeAsyncIterator()
+                    let first = try await Self.next(&events)
+                    return StartedStream(stream: stream, events: events, first: first, started: started, attempt: attempt)
+                } catch {
+                    route.recordFailure(.chat, error, duration: .now - started, trace: scope.trace)
+                    attempt.finish(route: route, operation: .chat, stream: true, summary: nil, error: error)
+                    throw error
+                }
             }
-            events = stream.events.makeAsyncIterator()
-            first = try await Self.next(&events)
         } catch {
-            route.recordFailure(.chat, error, duration: .now - started, trace: scope.trace)
-            attempt.finish(route: route, operation: .chat, stream: true, summary: nil, error: error)
-            return try await ResponseWriting.fail(error, scope: scope, slot: slot, provider: route.provider.name)
+            return try await ResponseWriting.fail(error, scope: scope, slot: slot)
+        }
+        let route = result.route
+        let stream = result.value.stream
+        var events = result.value.events
+        let first = result.value.first
+        let started = result.value.started
+        let attempt = result.value.attempt
+        scope.outcome.update {
+            $0.provider = route.provider.name
+            $0.attempts = result.attempts
         }
         let firstChunk = ContinuousClock.now - started
         guard let writer = slot.take() else { return }
-        var headers = scope.responseHeaders(provider: route.provider.name)
+        var headers = scope.responseHeaders(provider: route.provider.name, attempts: result.attempts)
         headers[.contentType] = "text/event-stream"
         headers[.cacheControl] = "no-cache"
         headers[HTTPField.Name("x-accel-buffering")!] = "no"

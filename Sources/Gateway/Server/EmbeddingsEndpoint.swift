@@ -7,19 +7,15 @@ struct EmbeddingsEndpoint: Sendable {
 
     func handle(body: ByteBuffer, scope: RequestScope, slot: WriterSlot) async throws {
         let request: EmbeddingsRequest
-        let route: Route
+        let routes: [Route]
         do {
             request = try EmbeddingsRequest(body: body)
-            route = try router.primaryRoute(for: request.model)
+            routes = try router.resolve(request.model)
         } catch {
             return try await ResponseWriting.fail(error, scope: scope, slot: slot)
         }
-        scope.outcome.update {
-            $0.provider = route.provider.name
-            $0.model = request.model
-            $0.attempts = 1
-        }
-        try await ResponseWriting.answer(route: route, operation: .embeddings, scope: scope, slot: slot) { () async throws(GatewayError) in
+        scope.outcome.update { $0.model = request.model }
+        try await ResponseWriting.answer(routes: routes, operation: .embeddings, scope: scope, slot: slot) { route async throws(GatewayError) in
             try await route.provider.embeddings(request, model: route.model)
         }
     }

@@ -10,6 +10,7 @@ import Telemetry
 /// pipeline owes nothing to a web framework's middleware types and can move onto a bare NIO handler.
 struct GatewayHandler: Sendable {
     static let providerHeader = HTTPField.Name("x-llm-gateway-provider")!
+    static let attemptsHeader = HTTPField.Name("x-llm-gateway-attempts")!
 
     let chat: ChatCompletionsEndpoint
     let embeddings: EmbeddingsEndpoint

@@ -39,11 +39,14 @@ struct RequestScope: Sendable {
     }
 
     /// Headers every gateway response carries.
-    func responseHeaders(provider: String? = nil) -> HTTPFields {
+    func responseHeaders(provider: String? = nil, attempts: Int? = nil) -> HTTPFields {
         var headers = HTTPFields()
         headers[ResponseWriting.requestIDHeader] = requestID
         if let provider {
             headers[GatewayHandler.providerHeader] = provider
+        }
+        if let attempts {
+            headers[GatewayHandler.attemptsHeader] = String(attempts)
         }
         return headers
     }

@@ -41,7 +41,7 @@ enum ResponseWriting {
     }
 
     /// Answers a failed request with its error, unless the client is gone (then rethrows the cancellation).
-    static func fail(_ error: any Error, scope: RequestScope, slot: WriterSlot, provider: String? = nil) async throws {
+    static func fail(_ error: any Error, scope: RequestScope, slot: WriterSlot, provider: String? = nil, attempts: Int? = nil) async throws {
         let error = (error as? GatewayError) ?? HTTPClientTransport.translate(error)
         scope.outcome.update { $0.errorType = provider == nil ? (error.code ?? error.type) : error.errorTypeLabel }
         if error == .cancelled { throw error }
@@ -49,28 +49,52 @@ enum ResponseWriting {
         if error.status >= 500 {
             scope.logger.warning("request failed", metadata: ["status": "\(error.status)", "error": "\(error.message)"])
         }
-        try await ResponseWriting.error(error, extraHeaders: scope.responseHeaders(provider: provider), outcome: scope.outcome, to: writer)
+        try await ResponseWriting.error(
+            error,
+            extraHeaders: scope.responseHeaders(provider: provider, attempts: attempts),
+            outcome: scope.outcome,
+            to: writer
+        )
     }
 
-    /// Calls `route`'s provider and answers with its JSON reply, or with the error it failed with.
+    /// Answers with the failure of the last attempt, noting where it went and how many were made.
+    static func fail(_ failure: UpstreamAttempts.Failure, scope: RequestScope, slot: WriterSlot) async throws {
+        scope.outcome.update {
+            $0.provider = failure.route.provider.name
+            $0.attempts = failure.attempts
+        }
+        try await fail(failure.error, scope: scope, slot: slot, provider: failure.route.provider.name, attempts: failure.attempts)
+    }
+
+    /// Calls the routes' providers (retrying and failing over as ``UpstreamAttempts`` allows) and answers
+    /// with the first JSON reply, or with the error the last attempt failed with.
     static func answer(
-        route: Route,
+        routes: [Route],
         operation: GenAIOperation,
         scope: RequestScope,
         slot: WriterSlot,
-        _ call: @Sendable () async throws(GatewayError) -> ProviderReply
+        _ call: @escaping @Sendable (Route) async throws(GatewayError) -> ProviderReply
     ) async throws {
-        let reply: ProviderReply
+        let result: UpstreamAttempts.Success<ProviderReply>
         do {
-            reply = try await route.call(operation, tracing: scope.tracing, call)
+            result = try await UpstreamAttempts().run(routes: routes, tracing: scope.tracing) { route, attempt async throws(GatewayError) in
+                try await route.call(operation, tracing: scope.tracing, attempt: attempt) { () async throws(GatewayError) in
+                    try await call(route)
+                }
+            }
         } catch {
-            return try await fail(error, scope: scope, slot: slot, provider: route.provider.name)
+            return try await fail(error, scope: scope, slot: slot)
         }
+        let reply = result.value
+        let provider = result.route.provider.name
         scope.outcome.update {
+            $0.provider = provider
+            $0.attempts = result.attempts
             $0.usage = reply.usage
             if scope.includeContent { $0.completion = CompletionText.extract(from: reply.body) }
         }
         guard let writer = slot.take() else { return }
-        try await json(reply.body, extraHeaders: scope.responseHeaders(provider: route.provider.name), outcome: scope.outcome, to: writer)
+        let headers = scope.responseHeaders(provider: provider, attempts: result.attempts)
+        try await json(reply.body, extraHeaders: headers, outcome: scope.outcome, to: writer)
     }
 }

@@ -92,10 +92,17 @@ struct GatewayHarness: Sendable {
 }
 
 extension GatewayConfig {
-    /// The embedded default plus an `openai`-typed provider named `upstream` pointing at `baseURL`.
-    static func withUpstream(_ baseURL: String, timeoutSeconds: Double = 10, models: [String: [ModelDeployment]] = [:]) -> GatewayConfig {
+    /// The embedded default plus an `openai`-typed provider named `upstream` pointing at `baseURL`
+    /// (no retries unless asked, so each request is exactly one upstream attempt).
+    static func withUpstream(
+        _ baseURL: String,
+        timeoutSeconds: Double = 10,
+        maxRetries: Int = 0,
+        models: [String: [ModelDeployment]] = [:]
+    ) -> GatewayConfig {
         var config = ConfigLoader.embeddedDefault()
         var upstream = ProviderConfig(type: .openai)
+        upstream.maxRetries = maxRetries
         upstream.baseURL = baseURL
         upstream.apiKey = "sk-upstream-secret"
         upstream.timeoutSeconds = timeoutSeconds
