@@ -23,7 +23,7 @@ struct UpstreamAttempts: Sendable {
     /// A failure after every allowed attempt, with how many were made and where the last went.
     struct Failure: Error, Sendable {
         var error: GatewayError
-        var route: Route
+        var route: Route?
         var attempts: Int
     }
 
@@ -36,9 +36,9 @@ struct UpstreamAttempts: Sendable {
         var reason: AttemptReason?
         var lastFailure: Failure?
         for route in routes {
-            if let previous = lastFailure {
-                previous.route.metrics.provider.recordFailover(to: route.provider.name)
-                reason = .failover(from: previous.route.provider.name, after: previous.error)
+            if let previous = lastFailure, let from = previous.route {
+                from.metrics.provider.recordFailover(to: route.provider.name)
+                reason = .failover(from: from.provider.name, after: previous.error)
             }
             var backoff = initialBackoff
             for retry in 0...route.maxRetries {
@@ -62,7 +62,7 @@ struct UpstreamAttempts: Sendable {
                 }
             }
         }
-        throw lastFailure ?? Failure(error: .unavailable("No deployment is available for this model."), route: routes[0], attempts: attempts)
+        throw lastFailure ?? Failure(error: .unavailable("No deployment is available for this model."), route: nil, attempts: attempts)
     }
 
     /// How long to wait before retrying after `error`; nil when the upstream asked for longer than we wait.

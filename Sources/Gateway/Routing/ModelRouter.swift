@@ -136,7 +136,7 @@ public struct ModelRouter: Sendable {
         self.publicModels = routes.keys.sorted()
     }
 
-    /// The routes for `model`, best first; `provider/model` addresses one provider directly.
+    /// The routes for `model`, best first, never empty; `provider/model` addresses one provider directly.
     public func resolve(_ model: String) throws(GatewayError) -> [Route] {
         if let found = routes[model] { return found }
         if let slash = model.firstIndex(of: "/") {
@@ -156,12 +156,6 @@ public struct ModelRouter: Sendable {
             }
         }
         throw GatewayError.modelNotFound(model)
-    }
-
-    /// The preferred route for `model` (failover across the rest comes with the resilience work).
-    func primaryRoute(for model: String) throws(GatewayError) -> Route {
-        guard let route = try resolve(model).first else { throw GatewayError.modelNotFound(model) }
-        return route
     }
 
     /// The provider that serves `model` first (for `/v1/models`' `owned_by`).

@@ -59,11 +59,12 @@ enum ResponseWriting {
 
     /// Answers with the failure of the last attempt, noting where it went and how many were made.
     static func fail(_ failure: UpstreamAttempts.Failure, scope: RequestScope, slot: WriterSlot) async throws {
+        let provider = failure.route?.provider.name
         scope.outcome.update {
-            $0.provider = failure.route.provider.name
+            $0.provider = provider
             $0.attempts = failure.attempts
         }
-        try await fail(failure.error, scope: scope, slot: slot, provider: failure.route.provider.name, attempts: failure.attempts)
+        try await fail(failure.error, scope: scope, slot: slot, provider: provider, attempts: failure.attempts)
     }
 
     /// Calls the routes' providers (retrying and failing over as ``UpstreamAttempts`` allows) and answers
