@@ -98,6 +98,7 @@ providers:
     models: [mock-gpt, mock-claude]
   limited:
     type: mock
+    max_retries: 0
     models: [mock-ratelimited]
     mock:
       error_rate: 1

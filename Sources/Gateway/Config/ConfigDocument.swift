@@ -63,7 +63,7 @@ struct ConfigDocument {
         let path = "providers.\(name)"
         let known: Set = [
             "type", "enabled", "base_url", "api_key", "api_version", "timeout_seconds", "max_retries",
-            "rate_limit", "models", "mock",
+            "rate_limit", "circuit_breaker", "models", "mock",
         ]
         guard let entries = reader.mapping(node, at: path, known: known) else { return nil }
         var typeName = name
@@ -87,6 +87,7 @@ struct ConfigDocument {
             case "timeout_seconds": assign(&provider.timeoutSeconds, reader.double(value, at: keyPath))
             case "max_retries": assign(&provider.maxRetries, reader.int(value, at: keyPath))
             case "rate_limit": provider.rateLimit = readRateLimit(value, at: keyPath)
+            case "circuit_breaker": readCircuitBreaker(value, at: keyPath, into: &provider.circuitBreaker)
             case "models": assign(&provider.models, reader.stringList(value, at: keyPath))
             case "mock": readMock(value, at: keyPath, into: &provider.mock)
             default: break
@@ -102,6 +103,19 @@ struct ConfigDocument {
             if key == "requests_per_minute" { limit.requestsPerMinute = number } else { limit.tokensPerMinute = number }
         }
         return limit
+    }
+
+    private mutating func readCircuitBreaker(_ node: Node, at path: String, into breaker: inout CircuitBreakerConfig) {
+        let known: Set = ["failure_threshold", "cooldown_seconds", "success_threshold"]
+        for (key, value) in reader.mapping(node, at: path, known: known) ?? [] {
+            let keyPath = "\(path).\(key)"
+            switch key {
+            case "failure_threshold": assign(&breaker.failureThreshold, reader.int(value, at: keyPath))
+            case "success_threshold": assign(&breaker.successThreshold, reader.int(value, at: keyPath))
+            default:
+                if let seconds = reader.double(value, at: keyPath) { breaker.cooldown = .milliseconds(Int64(seconds * 1000)) }
+            }
+        }
     }
 
     private mutating func readMock(_ node: Node, at path: String, into mock: inout MockSettings) {

@@ -83,6 +83,9 @@ public enum ConfigValidator {
         if provider.type == .azureOpenAI && provider.enabled {
             check(provider.apiKey?.isEmpty == false, "api_key", "required for azure_openai (or set AZURE_OPENAI_API_KEY)")
         }
+        check(provider.circuitBreaker.failureThreshold > 0, "circuit_breaker.failure_threshold", "must be > 0")
+        check(provider.circuitBreaker.successThreshold > 0, "circuit_breaker.success_threshold", "must be > 0")
+        check(provider.circuitBreaker.cooldown > .zero, "circuit_breaker.cooldown_seconds", "must be > 0")
         let mock = provider.mock
         check(mock.latencyMs >= 0, "mock.latency_ms", "must be >= 0")
         check(mock.timeToFirstTokenMs >= 0, "mock.ttft_ms", "must be >= 0")

@@ -80,6 +80,7 @@ public struct ProviderConfig: Sendable, Equatable {
     public var timeoutSeconds: Double = 60
     public var maxRetries: Int = 3
     public var rateLimit: RateLimitConfig?
+    public var circuitBreaker = CircuitBreakerConfig()
     /// Model names this provider serves under their own name (become public model names).
     public var models: [String] = []
     public var mock: MockSettings = .init()
@@ -87,6 +88,18 @@ public struct ProviderConfig: Sendable, Equatable {
     public init(type: ProviderType) {
         self.type = type
     }
+}
+
+/// `circuit_breaker:` of a provider — applies to each of its deployments.
+public struct CircuitBreakerConfig: Sendable, Equatable {
+    /// Consecutive provider failures that open the breaker (the seed's 3).
+    public var failureThreshold = 3
+    /// How long an open breaker skips the deployment before letting one probe through.
+    public var cooldown: Duration = .seconds(30)
+    /// Successful probes that close it again.
+    public var successThreshold = 2
+
+    public init() {}
 }
 
 /// `rate_limit:` of a provider.

@@ -6,7 +6,8 @@ import Foundation
 /// that is the client's own (400, 401, 404, …) ends the request at once.
 ///
 /// Only what happens before the first byte reaches the client is retried; callers keep it that way by
-/// running just the request and the wait for the first chunk inside `attempt`.
+/// running just the request and the wait for the first chunk inside `attempt`. A deployment whose
+/// ``CircuitBreaker`` is open is skipped; when every one is, the request fails at once with 503.
 struct UpstreamAttempts: Sendable {
     /// First backoff; doubled per retry, with ±50 % jitter, up to `maximumBackoff`.
     var initialBackoff: Duration = .milliseconds(100)
@@ -36,6 +37,7 @@ struct UpstreamAttempts: Sendable {
         var reason: AttemptReason?
         var lastFailure: Failure?
         for route in routes {
+            guard route.breaker.permit() else { continue }
             if let previous = lastFailure, let from = previous.route {
                 from.metrics.provider.recordFailover(to: route.provider.name)
                 reason = .failover(from: from.provider.name, after: previous.error)
@@ -46,11 +48,15 @@ struct UpstreamAttempts: Sendable {
                 let span = tracing.startAttempt(number: attempts, reason: reason)
                 do {
                     let value = try await attempt(route, span)
+                    route.breaker.recordSuccess()
                     return Success(value: value, route: route, attempts: attempts)
                 } catch {
+                    route.breaker.recordFailure(error)
                     lastFailure = Failure(error: error, route: route, attempts: attempts)
                     guard error.isRetryable else { throw Failure(error: error, route: route, attempts: attempts) }
-                    guard retry < route.maxRetries, let wait = delay(after: error, backoff: backoff) else { break }
+                    guard retry < route.maxRetries, let wait = delay(after: error, backoff: backoff),
+                        route.breaker.permit()
+                    else { break }
                     route.metrics.provider.retries.cell.increment()
                     reason = .retry(after: error)
                     do {
@@ -62,7 +68,12 @@ struct UpstreamAttempts: Sendable {
                 }
             }
         }
-        throw lastFailure ?? Failure(error: .unavailable("No deployment is available for this model."), route: nil, attempts: attempts)
+        throw lastFailure
+            ?? Failure(
+                error: .unavailable("Every deployment of this model is failing (circuit open); try again shortly."),
+                route: nil,
+                attempts: attempts
+            )
     }
 
     /// How long to wait before retrying after `error`; nil when the upstream asked for longer than we wait.

@@ -10,6 +10,8 @@ public struct Route: Sendable {
     let metrics: RouteMetrics
     /// The provider's `max_retries`: attempts on this deployment beyond the first.
     let maxRetries: Int
+    /// This deployment's breaker (shared by every route to the same provider and model label).
+    let breaker: CircuitBreaker
 
     /// Runs one call to this route's provider as an upstream attempt: its CLIENT span's context is what
     /// the upstream sees in `traceparent`; the outcome goes to health, metrics and the span.
@@ -74,8 +76,9 @@ public struct ModelRouter: Sendable {
         let adapter: any ChatProvider
         let health: ProviderHealth
         let metrics: ProviderMetrics
-        /// Route handles by bounded model label.
+        /// Route handles and breakers by bounded model label.
         let routeMetrics: [String: RouteMetrics]
+        let breakers: [String: CircuitBreaker]
         let maxRetries: Int
     }
 
@@ -101,12 +104,19 @@ public struct ModelRouter: Sendable {
             let providerHealth = health[name] ?? ProviderHealth(name: name)
             providerHealth.attach(gauge: providerMetrics.health)
             var routeMetrics: [String: RouteMetrics] = [:]
-            for model in known.union(["other"]) { routeMetrics[model] = providerMetrics.route(model: model) }
+            var breakers: [String: CircuitBreaker] = [:]
+            let breakerSettings = config.providers[name]?.circuitBreaker ?? CircuitBreakerConfig()
+            let breakerStates = registry.gauge(MetricCatalog.circuitBreakerState)
+            for model in known.union(["other"]) {
+                routeMetrics[model] = providerMetrics.route(model: model)
+                breakers[model] = CircuitBreaker(settings: breakerSettings, gauge: LazySeries(breakerStates, name, model))
+            }
             providers[name] = ProviderEntry(
                 adapter: adapter,
                 health: providerHealth,
                 metrics: providerMetrics,
                 routeMetrics: routeMetrics,
+                breakers: breakers,
                 maxRetries: config.providers[name]?.maxRetries ?? 0
             )
         }
@@ -118,7 +128,8 @@ public struct ModelRouter: Sendable {
                 model: model,
                 health: entry.health,
                 metrics: entry.routeMetrics[label]!,
-                maxRetries: config.providers[providerName]?.maxRetries ?? 0
+                maxRetries: config.providers[providerName]?.maxRetries ?? 0,
+                breaker: entry.breakers[label]!
             )
         }
         var routes: [String: [Route]] = [:]
@@ -150,7 +161,8 @@ public struct ModelRouter: Sendable {
                         model: upstreamModel,
                         health: entry.health,
                         metrics: entry.routeMetrics[label]!,
-                        maxRetries: entry.maxRetries
+                        maxRetries: entry.maxRetries,
+                        breaker: entry.breakers[label]!
                     )
                 ]
             }

@@ -113,6 +113,12 @@ public enum MetricCatalog {
         help: "Requests moved from one provider's deployment to another's.",
         labels: ["from_provider", "to_provider"]
     )
+    public static let circuitBreakerState = MetricDefinition(
+        name: "llm_circuit_breaker_state",
+        kind: .gauge,
+        help: "Circuit breaker of each deployment: 0 closed, 1 half-open (probing), 2 open (skipped).",
+        labels: ["provider", "model"]
+    )
     public static let exportedItemsTotal = MetricDefinition(
         name: "llm_gateway_exported_items_total",
         kind: .counter,
@@ -168,7 +174,7 @@ public enum MetricCatalog {
         httpRequestsTotal, httpRequestDuration, httpRequestsInFlight,
         providerHealthStatus, providerErrorsTotal, providerRateLimitExceededTotal, providerLatency,
         genAIOperationDuration, genAITokenUsage, genAITimeToFirstToken, genAITimePerOutputToken,
-        tokensTotal, cacheRequestsTotal, upstreamRetriesTotal, failoversTotal,
+        tokensTotal, cacheRequestsTotal, upstreamRetriesTotal, failoversTotal, circuitBreakerState,
         exportedItemsTotal, droppedItemsTotal, exportDuration, buildInfo, processCPUSeconds, processResidentMemory, processOpenFDs, processStartTime,
     ]
 
