@@ -90,7 +90,7 @@ public final class LokiPushExporter: LogRecordSink, Service {
             do {
                 var timeout = configuration.timeout
                 if let deadline { timeout = min(timeout, max(.milliseconds(1), deadline - .now)) }
-                let response = try await client.execute(request, timeout: .milliseconds(Int64(timeout.seconds * 1000)))
+                let response = try await client.execute(request, timeout: .nanoseconds(timeout.nanosecondsClamped))
                 _ = try? await response.body.collect(upTo: 1 << 16)
                 let status = Int(response.status.code)
                 if (200..<300).contains(status) { return true }

@@ -5,7 +5,7 @@ import Telemetry
 ///
 /// Tracing is on when `OTEL_EXPORTER_OTLP_ENDPOINT` or `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` is set and
 /// `OTEL_SDK_DISABLED` is not `true`; otherwise no span is recorded at all.
-public struct OTLPExporterConfiguration: Sendable, Equatable {
+public struct OTLPExporterConfiguration: Sendable {
     public var endpoint: String
     public var format: OTLPTraceEncoder.WireFormat = .protobuf
     public var gzip = true
@@ -17,14 +17,6 @@ public struct OTLPExporterConfiguration: Sendable, Equatable {
     public var exportTimeout: Duration = .milliseconds(30000)
     public var serviceName = "llm-gateway"
     public var resourceAttributes: [SpanAttribute] = []
-
-    public static func == (lhs: Self, rhs: Self) -> Bool {
-        lhs.endpoint == rhs.endpoint && lhs.format == rhs.format && lhs.gzip == rhs.gzip
-            && lhs.headers.map { "\($0)=\($1)" } == rhs.headers.map { "\($0)=\($1)" } && lhs.timeout == rhs.timeout
-            && lhs.scheduleDelay == rhs.scheduleDelay && lhs.maxQueueSize == rhs.maxQueueSize
-            && lhs.maxExportBatchSize == rhs.maxExportBatchSize && lhs.serviceName == rhs.serviceName
-            && lhs.resourceAttributes == rhs.resourceAttributes
-    }
 
     /// Reads the environment; nil when tracing is off.
     public static func fromEnvironment(_ environment: [String: String], serviceVersion: String, hostName: String) -> OTLPExporterConfiguration? {

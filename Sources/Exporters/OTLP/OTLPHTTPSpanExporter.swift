@@ -44,12 +44,7 @@ public struct OTLPHTTPSpanExporter: Sendable {
         for attempt in 1...Self.maxAttempts {
             var retryAfter: Duration?
             do {
-                let response = try await client.execute(
-                    request,
-                    timeout: .nanoseconds(
-                        Int64(configuration.timeout.components.seconds) * 1_000_000_000 + configuration.timeout.components.attoseconds / 1_000_000_000
-                    )
-                )
+                let response = try await client.execute(request, timeout: .nanoseconds(configuration.timeout.nanosecondsClamped))
                 let answer = (try? await response.body.collect(upTo: 1 << 20)).map { Array($0.readableBytesView) } ?? []
                 let status = Int(response.status.code)
                 if (200..<300).contains(status) {

@@ -110,6 +110,12 @@ public enum GatewayError: Error, Sendable, Equatable {
         }
     }
 
+    /// Whether the failure says something about the provider's health (it failed or answered nonsense), as
+    /// opposed to the client's mistake or the client going away.
+    public var indicatesProviderFault: Bool {
+        isRetryable || errorTypeLabel == "invalid_response"
+    }
+
     /// Every value ``errorTypeLabel`` can take, in a fixed order (handle tables are indexed by it).
     public static let errorTypeLabels = ["timeout", "connection", "rate_limited", "server_error", "client_error", "invalid_response", "cancelled"]
 

@@ -43,7 +43,7 @@ public final class ProviderHealth: Sendable {
 
     /// Counts failures that say something about the provider (not client mistakes or cancellations).
     public func recordFailure(_ error: GatewayError) {
-        guard error.isRetryable || error.errorTypeLabel == "invalid_response" else { return }
+        guard error.indicatesProviderFault else { return }
         state.withLock {
             $0.consecutiveFailures += 1
             if $0.consecutiveFailures >= Self.unhealthyAfter { $0.gauge?.set(0) }

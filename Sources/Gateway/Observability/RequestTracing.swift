@@ -30,7 +30,7 @@ struct RequestTracing: Sendable {
                 name: route == .other ? method : "\(method) \(route.rawValue)",
                 kind: .server,
                 startTimeUnixNano: startUnixNano,
-                endTimeUnixNano: SpanClock.nowUnixNano(),
+                endTimeUnixNano: WallClock.nowUnixNano(),
                 attributes: attributes,
                 status: status >= 500 ? .error("HTTP \(status)") : .unset
             )
@@ -40,7 +40,7 @@ struct RequestTracing: Sendable {
     /// Starts the CLIENT span of one upstream attempt; its context is what the upstream sees in `traceparent`.
     /// - Parameter reason: why this attempt exists when it is not the first (a retry or a failover).
     func startAttempt(number: Int = 1, reason: AttemptReason? = nil) -> AttemptSpan {
-        AttemptSpan(sink: sink, context: trace.child(), startUnixNano: SpanClock.nowUnixNano(), number: number, reason: reason)
+        AttemptSpan(sink: sink, context: trace.child(), startUnixNano: WallClock.nowUnixNano(), number: number, reason: reason)
     }
 }
 
@@ -102,7 +102,7 @@ struct AttemptSpan: Sendable {
                 name: "\(operation.rawValue) \(route.model)",
                 kind: .client,
                 startTimeUnixNano: startUnixNano,
-                endTimeUnixNano: SpanClock.nowUnixNano(),
+                endTimeUnixNano: WallClock.nowUnixNano(),
                 attributes: attributes,
                 events: events,
                 status: error.map { .error($0.message) } ?? .unset

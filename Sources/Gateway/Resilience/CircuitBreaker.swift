@@ -66,7 +66,7 @@ final class CircuitBreaker: Sendable {
     /// cancellations, and not 429: a rate-limited deployment is busy, not broken, and is retried or failed over
     /// without being taken out of rotation.
     func recordFailure(_ error: GatewayError, now: ContinuousClock.Instant = .now) {
-        guard (error.isRetryable && error.status != 429) || error.errorTypeLabel == "invalid_response" else {
+        guard error.indicatesProviderFault && error.status != 429 else {
             // The deployment answered, so a probe in flight is over.
             update { state in
                 if case .halfOpen(_, let successes) = state { state = .halfOpen(probing: false, successes: successes) }

@@ -28,7 +28,7 @@ struct RequestScope: Sendable {
         let sampled = spans != nil && sampler.shouldSample(trace)
         trace.sampled = sampled || (spans == nil && trace.sampled)
         self.trace = trace
-        tracing = RequestTracing(sink: sampled ? spans : nil, trace: trace, startUnixNano: sampled ? SpanClock.nowUnixNano() : 0)
+        tracing = RequestTracing(sink: sampled ? spans : nil, trace: trace, startUnixNano: sampled ? WallClock.nowUnixNano() : 0)
         requestID = incoming ?? trace.traceID
         self.includeContent = includeContent
         var logger = logger

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Logging
 import NIOCore
 import NIOHTTP1
+import Telemetry
 
 /// ``UpstreamTransport`` over one pooled AsyncHTTPClient shared by every provider.
 ///
@@ -14,7 +15,7 @@ public final class HTTPClientTransport: UpstreamTransport {
         var configuration = HTTPClient.Configuration()
         configuration.timeout = .init(
             connect: .milliseconds(Int64(pool.connectTimeoutSeconds * 1000)),
-            read: .nanoseconds(Int64(readTimeout.components.seconds) * 1_000_000_000)
+            read: .nanoseconds(readTimeout.nanosecondsClamped)
         )
         configuration.connectionPool = .init(
             idleTimeout: .milliseconds(Int64(pool.idleTimeoutSeconds * 1000)),
@@ -89,13 +90,4 @@ private struct ErrorMappingBody: AsyncSequence, Sendable {
     }
 
     func makeAsyncIterator() -> AsyncIterator { AsyncIterator(base: base.makeAsyncIterator()) }
-}
-
-extension Duration {
-    /// Whole nanoseconds, saturating instead of overflowing for very long durations.
-    var nanosecondsClamped: Int64 {
-        let (seconds, attoseconds) = components
-        let (scaled, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
-        return overflow ? Int64.max : scaled + attoseconds / 1_000_000_000
-    }
 }

@@ -16,6 +16,9 @@ public struct JSONLogHandler: LogHandler {
     private let shipper: (any LogRecordSink)?
     /// Metadata keys whose values the gateway produces itself (ids, numbers, enums) and which therefore
     /// cannot carry personal data; they skip the redactor, which is the costliest part of a log line.
+    /// The fields every line starts with; metadata of the same name is not written twice.
+    static let fixedKeys: Set<String> = ["ts", "level", "msg", "service"]
+
     public static let trustedKeys: Set<String> = [
         "trace_id", "span_id", "request_id", "duration_s", "status", "method", "route", "stream", "attempts",
         "cache", "tokens_in", "tokens_out", "provider", "error_type", "level", "listener", "port", "host",
@@ -45,12 +48,12 @@ public struct JSONLogHandler: LogHandler {
         if let provided = metadataProvider?.get() { fields.merge(provided) { $1 } }
         if let own = event.metadata { fields.merge(own) { $1 } }
         var line = JSONLine()
-        let now = Self.now()
+        let now = WallClock.now()
         line.field("ts", Self.timestamp(now))
         line.field("level", event.level.rawValue)
         line.field("msg", redactor.redact("\(event.message)"))
         line.field("service", service)
-        for key in fields.keys.sorted() where !["ts", "level", "msg", "service"].contains(key) {
+        for key in fields.keys.sorted() where !Self.fixedKeys.contains(key) {
             line.key(key)
             if Self.trustedKeys.contains(key), case .string(let text) = fields[key]! {
                 line.string(text)
@@ -65,7 +68,7 @@ public struct JSONLogHandler: LogHandler {
         if let shipper {
             shipper.submit(
                 LogRecord(
-                    timeUnixNano: UInt64(now.tv_sec) * 1_000_000_000 + UInt64(now.tv_nsec),
+                    timeUnixNano: WallClock.unixNano(now),
                     level: event.level.rawValue,
                     line: String(decoding: bytes.dropLast(), as: UTF8.self),
                     traceID: fields["trace_id"]?.description,
@@ -75,14 +78,8 @@ public struct JSONLogHandler: LogHandler {
         }
     }
 
-    static func now() -> timespec {
-        var time = timespec()
-        clock_gettime(CLOCK_REALTIME, &time)
-        return time
-    }
-
     /// `time` as RFC 3339 in UTC with nanoseconds: `2026-11-26T17:31:07.729364123Z`.
-    static func timestamp(_ time: timespec = now()) -> String {
+    static func timestamp(_ time: timespec = WallClock.now()) -> String {
         var parts = tm()
         var seconds = time.tv_sec
         gmtime_r(&seconds, &parts)

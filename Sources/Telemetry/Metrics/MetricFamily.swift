@@ -7,8 +7,11 @@ import Synchronization
 public final class MetricFamily<Cell: AnyObject & Sendable>: Sendable {
     public let definition: MetricDefinition
     private let makeCell: @Sendable () -> Cell
-    private let series = Mutex<[(labels: [String], cell: Cell)]>([])
-    private let index = Mutex<[[String]: Int]>([:])
+    private struct Series {
+        var ordered: [(labels: [String], cell: Cell)] = []
+        var byLabels: [[String]: Cell] = [:]
+    }
+    private let series = Mutex(Series())
 
     init(definition: MetricDefinition, makeCell: @escaping @Sendable () -> Cell) {
         self.definition = definition
@@ -22,20 +25,17 @@ public final class MetricFamily<Cell: AnyObject & Sendable>: Sendable {
 
     public func labels(_ values: [String]) -> Cell {
         precondition(values.count == definition.labelNames.count, "\(definition.name) takes labels \(definition.labelNames)")
-        if let position = index.withLock({ $0[values] }) {
-            return series.withLock { $0[position].cell }
-        }
         return series.withLock { series in
-            if let position = index.withLock({ $0[values] }) { return series[position].cell }
+            if let cell = series.byLabels[values] { return cell }
             let cell = makeCell()
-            series.append((values, cell))
-            index.withLock { $0[values] = series.count - 1 }
+            series.ordered.append((values, cell))
+            series.byLabels[values] = cell
             return cell
         }
     }
 
     /// Every series, in creation order.
     func allSeries() -> [(labels: [String], cell: Cell)] {
-        series.withLock { $0 }
+        series.withLock { $0.ordered }
     }
 }

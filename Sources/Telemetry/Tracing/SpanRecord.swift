@@ -1,5 +1,3 @@
-import Foundation
-
 /// A finished span as exporters see it: ids, timing, kind, attributes, events and status.
 ///
 /// Spans are recorded as values once they end and handed to a ``SpanSink``; nothing downstream
@@ -97,13 +95,4 @@ public struct SpanEvent: Sendable, Equatable {
 /// Where finished spans go. Implementations must return at once (queue, never block).
 public protocol SpanSink: Sendable {
     func submit(_ span: SpanRecord)
-}
-
-/// Now, in nanoseconds since 1970, for span timestamps.
-public enum SpanClock {
-    public static func nowUnixNano() -> UInt64 {
-        var time = timespec()
-        clock_gettime(CLOCK_REALTIME, &time)
-        return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
-    }
 }

@@ -70,8 +70,6 @@ public struct TraceContext: Sendable, Equatable {
     }
 
     static func randomHex(bytes: Int, using generator: inout SystemRandomNumberGenerator) -> String {
-        var text = ""
-        text.reserveCapacity(bytes * 2)
         let digits = Array("0123456789abcdef".utf8)
         var utf8: [UInt8] = []
         utf8.reserveCapacity(bytes * 2)
@@ -86,7 +84,6 @@ public struct TraceContext: Sendable, Equatable {
             }
             remaining -= 8
         }
-        text = String(decoding: utf8, as: UTF8.self)
-        return text
+        return String(decoding: utf8, as: UTF8.self)
     }
 }
