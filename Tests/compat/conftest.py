@@ -66,6 +66,34 @@ class Gateway:
         except urllib.error.HTTPError as error:
             return error.code, json.loads(error.read())
 
+    def chat(self, model: str = "mock-gpt", traceparent: str | None = None, stream: bool = False) -> bytes:
+        """One chat completion over plain HTTP; asserts 200 and returns the body."""
+        headers = {"content-type": "application/json"}
+        if traceparent:
+            headers["traceparent"] = traceparent
+        body = {"model": model, "stream": stream, "messages": [{"role": "user", "content": "hi"}]}
+        request = urllib.request.Request(f"{self.base_url}/v1/chat/completions", data=json.dumps(body).encode(), headers=headers)
+        with urllib.request.urlopen(request, timeout=10) as response:
+            assert response.status == 200
+            return response.read()
+
+    def metric(self, series: str) -> float:
+        """The value of one exposed series (name and labels exactly as exposed), 0 when absent."""
+        with urllib.request.urlopen(f"http://127.0.0.1:{self.metrics_port}/metrics", timeout=5) as response:
+            for line in response.read().decode().splitlines():
+                if line.startswith(series + " "):
+                    return float(line.split()[1])
+        return 0.0
+
+    def wait_for_metric(self, series: str, timeout: float = 15) -> float:
+        """Polls `series` until it is above 0 or `timeout` passes; returns its last value."""
+        deadline = time.monotonic() + timeout
+        value = self.metric(series)
+        while value == 0 and time.monotonic() < deadline:
+            time.sleep(0.2)
+            value = self.metric(series)
+        return value
+
     def stop(self) -> int:
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)

@@ -208,25 +208,14 @@ class PartialCollector(BaseHTTPRequestHandler):
 
 
 def test_partial_success_counts_rejected_spans(start_gateway):
-    import time
-    import urllib.request
     collector = Recorder(PartialCollector)
     try:
         gateway = start_gateway("providers:\n  mock:\n    models: [mock-gpt]\n", env={
             "OTEL_EXPORTER_OTLP_ENDPOINT": collector.url, "OTEL_BSP_SCHEDULE_DELAY": "100",
         })
-        urllib.request.urlopen(urllib.request.Request(
-            f"{gateway.base_url}/v1/chat/completions",
-            data=json.dumps({"model": "mock-gpt", "messages": [{"role": "user", "content": "hi"}]}).encode(),
-            headers={"content-type": "application/json"}), timeout=10).read()
-        series = 'llm_gateway_export_dropped_items_total{exporter="otlp",signal="spans",reason="rejected"} '
-        deadline = time.monotonic() + 10
-        rejected = 0.0
-        while time.monotonic() < deadline and rejected == 0:
-            time.sleep(0.2)
-            text = urllib.request.urlopen(f"http://127.0.0.1:{gateway.metrics_port}/metrics", timeout=5).read().decode()
-            rejected = next((float(line.split()[1]) for line in text.splitlines() if line.startswith(series)), 0.0)
-        assert rejected >= 1
+        gateway.chat()
+        series = 'llm_gateway_export_dropped_items_total{exporter="otlp",signal="spans",reason="rejected"}'
+        assert gateway.wait_for_metric(series, timeout=10) >= 1
     finally:
         collector.shutdown()
 
