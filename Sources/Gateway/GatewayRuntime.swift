@@ -14,15 +14,18 @@ public final class GatewayRuntime: Sendable {
     public let drain: DrainState
     public let metrics: MetricsRegistry
     let router: ModelRouter
-    let transport: any UpstreamTransport
+    /// Upstream clients, closed after the listeners have drained.
+    let transports: [any UpstreamTransport]
     let health: [ProviderHealth]
+    let healthChecker: HealthChecker
     let logger: Logger
     let started: ContinuousClock.Instant = .now
     let spans: (any SpanSink)?
     let sampler: TraceSampler
 
     /// - Parameters:
-    ///   - transport: the upstream client; by default one pooled AsyncHTTPClient.
+    ///   - transport: one upstream client for every provider; by default each provider gets its own pooled
+    ///     AsyncHTTPClient with its timeouts.
     ///   - spans: where finished spans go (an exporter's queue); nil records no spans.
     public init(
         config: GatewayConfig,
@@ -38,14 +41,17 @@ public final class GatewayRuntime: Sendable {
         self.sampler = sampler
         self.drain = DrainState()
         self.metrics = metrics ?? MetricsRegistry(version: Self.version, revision: "unknown")
-        let longestTimeout = config.providers.values.map(\.timeoutSeconds).max() ?? 60
-        let transport = transport ?? HTTPClientTransport(pool: config.connectionPool, readTimeout: .seconds(longestTimeout))
-        self.transport = transport
-        let adapters = ProviderFactory.make(config: config, transport: transport, logger: logger)
+        let (adapters, transports) = ProviderFactory.make(config: config, transport: transport, logger: logger)
+        self.transports = transports
         var health: [String: ProviderHealth] = [:]
-        for name in adapters.keys { health[name] = ProviderHealth(name: name) }
+        for name in adapters.keys { health[name] = ProviderHealth(name: name, thresholds: config.healthChecks) }
         self.health = health.values.sorted { $0.name < $1.name }
-        self.router = ModelRouter(config: config, providers: adapters, health: health, registry: self.metrics)
+        self.router = ModelRouter(config: config, providers: adapters, health: health, registry: self.metrics, logger: logger)
+        let registry = self.metrics
+        let targets = adapters.values.sorted { $0.name < $1.name }.map {
+            HealthChecker.Target(provider: $0, health: health[$0.name]!, registry: registry)
+        }
+        self.healthChecker = HealthChecker(targets: targets, settings: config.healthChecks, logger: logger)
     }
 
     /// The public model names the gateway serves.
@@ -102,7 +108,8 @@ public final class GatewayRuntime: Sendable {
         exporters: [any Service] = []
     ) -> [any Service] {
         exporters + [
-            TransportService(transport: transport),
+            TransportService(transports: transports),
+            healthChecker,
             metricsListener(onBound: metricsBound),
             apiListener(onBound: apiBound),
             DrainService(drain: drain, delay: .milliseconds(Int64(config.server.drainDelaySeconds * 1000)), logger: logger),
@@ -145,12 +152,12 @@ struct DrainService: Service {
     }
 }
 
-/// Keeps the upstream client open until every listener has finished, then closes it.
+/// Keeps the upstream clients open until every listener has finished, then closes them.
 struct TransportService: Service {
-    let transport: any UpstreamTransport
+    let transports: [any UpstreamTransport]
 
     func run() async throws {
         try? await gracefulShutdown()
-        try await transport.shutdown()
+        for transport in transports { try await transport.shutdown() }
     }
 }

@@ -8,7 +8,9 @@ struct ConfigDocument {
 
     mutating func read(_ root: Node) -> GatewayConfig {
         var config = GatewayConfig()
-        let sections: Set = ["server", "providers", "connection_pool", "cache", "logging", "auth", "models", "redis"]
+        let sections: Set = [
+            "server", "providers", "connection_pool", "cache", "logging", "auth", "models", "health_checks", "redis",
+        ]
         for (key, node) in reader.mapping(root, at: "", known: sections) ?? [] {
             switch key {
             case "server": readServer(node, into: &config.server)
@@ -18,6 +20,7 @@ struct ConfigDocument {
             case "logging": readLogging(node, into: &config.logging)
             case "auth": config.auth = readAuth(node)
             case "models": config.models = readModels(node)
+            case "health_checks": readHealthChecks(node, into: &config.healthChecks)
             case "redis":
                 for (key, value) in reader.mapping(node, at: "redis", known: ["url"]) ?? [] where key == "url" {
                     config.redisURL = reader.string(value, at: "redis.url")
@@ -44,91 +47,6 @@ struct ConfigDocument {
             case "max_body_bytes": assign(&server.maxBodyBytes, reader.int(value, at: path))
             case "shutdown_timeout_seconds": assign(&server.shutdownTimeoutSeconds, reader.double(value, at: path))
             case "drain_delay_seconds": assign(&server.drainDelaySeconds, reader.double(value, at: path))
-            default: break
-            }
-        }
-    }
-
-    private mutating func readProviders(_ node: Node) -> [String: ProviderConfig] {
-        var providers: [String: ProviderConfig] = [:]
-        for (name, value) in reader.mapping(node, at: "providers") ?? [] {
-            if let provider = readProvider(name: name, value) {
-                providers[name] = provider
-            }
-        }
-        return providers
-    }
-
-    private mutating func readProvider(name: String, _ node: Node) -> ProviderConfig? {
-        let path = "providers.\(name)"
-        let known: Set = [
-            "type", "enabled", "base_url", "api_key", "api_version", "timeout_seconds", "max_retries",
-            "rate_limit", "circuit_breaker", "models", "mock",
-        ]
-        guard let entries = reader.mapping(node, at: path, known: known) else { return nil }
-        var typeName = name
-        if let typeNode = entries.first(where: { $0.key == "type" })?.value {
-            guard let declared = reader.string(typeNode, at: "\(path).type") else { return nil }
-            typeName = declared
-        }
-        guard let type = ProviderType(rawValue: typeName) else {
-            let choices = ProviderType.allCases.map(\.rawValue).joined(separator: ", ")
-            reader.report("\(path).type", "unknown provider type \"\(typeName)\" (expected one of: \(choices))")
-            return nil
-        }
-        var provider = ProviderConfig(type: type)
-        for (key, value) in entries {
-            let keyPath = "\(path).\(key)"
-            switch key {
-            case "enabled": assign(&provider.enabled, reader.bool(value, at: keyPath))
-            case "base_url": provider.baseURL = reader.string(value, at: keyPath)
-            case "api_key": provider.apiKey = reader.string(value, at: keyPath)
-            case "api_version": provider.apiVersion = reader.string(value, at: keyPath)
-            case "timeout_seconds": assign(&provider.timeoutSeconds, reader.double(value, at: keyPath))
-            case "max_retries": assign(&provider.maxRetries, reader.int(value, at: keyPath))
-            case "rate_limit": provider.rateLimit = readRateLimit(value, at: keyPath)
-            case "circuit_breaker": readCircuitBreaker(value, at: keyPath, into: &provider.circuitBreaker)
-            case "models": assign(&provider.models, reader.stringList(value, at: keyPath))
-            case "mock": readMock(value, at: keyPath, into: &provider.mock)
-            default: break
-            }
-        }
-        return provider
-    }
-
-    private mutating func readRateLimit(_ node: Node, at path: String) -> RateLimitConfig {
-        var limit = RateLimitConfig()
-        for (key, value) in reader.mapping(node, at: path, known: ["requests_per_minute", "tokens_per_minute"]) ?? [] {
-            let number = reader.int(value, at: "\(path).\(key)")
-            if key == "requests_per_minute" { limit.requestsPerMinute = number } else { limit.tokensPerMinute = number }
-        }
-        return limit
-    }
-
-    private mutating func readCircuitBreaker(_ node: Node, at path: String, into breaker: inout CircuitBreakerConfig) {
-        let known: Set = ["failure_threshold", "cooldown_seconds", "success_threshold"]
-        for (key, value) in reader.mapping(node, at: path, known: known) ?? [] {
-            let keyPath = "\(path).\(key)"
-            switch key {
-            case "failure_threshold": assign(&breaker.failureThreshold, reader.int(value, at: keyPath))
-            case "success_threshold": assign(&breaker.successThreshold, reader.int(value, at: keyPath))
-            default:
-                if let seconds = reader.double(value, at: keyPath) { breaker.cooldown = .milliseconds(Int64(seconds * 1000)) }
-            }
-        }
-    }
-
-    private mutating func readMock(_ node: Node, at path: String, into mock: inout MockSettings) {
-        let known: Set = ["latency_ms", "ttft_ms", "inter_token_ms", "reply_tokens", "error_rate", "error_status"]
-        for (key, value) in reader.mapping(node, at: path, known: known) ?? [] {
-            let keyPath = "\(path).\(key)"
-            switch key {
-            case "latency_ms": assign(&mock.latencyMs, reader.int(value, at: keyPath))
-            case "ttft_ms": assign(&mock.timeToFirstTokenMs, reader.int(value, at: keyPath))
-            case "inter_token_ms": assign(&mock.interTokenMs, reader.int(value, at: keyPath))
-            case "reply_tokens": assign(&mock.replyTokens, reader.int(value, at: keyPath))
-            case "error_rate": assign(&mock.errorRate, reader.double(value, at: keyPath))
-            case "error_status": assign(&mock.errorStatus, reader.int(value, at: keyPath))
             default: break
             }
         }
@@ -240,35 +158,12 @@ struct ConfigDocument {
         return auth
     }
 
-    private mutating func readModels(_ node: Node) -> [String: [ModelDeployment]] {
-        var models: [String: [ModelDeployment]] = [:]
-        for (name, value) in reader.mapping(node, at: "models") ?? [] {
-            let path = "models.\(name)"
-            guard let items = value.sequence else {
-                reader.report(path, "expected a list of deployments ({provider, model})")
-                continue
-            }
-            var deployments: [ModelDeployment] = []
-            for (index, item) in items.enumerated() {
-                let itemPath = "\(path)[\(index)]"
-                var provider: String?
-                var model: String?
-                for (key, fieldValue) in reader.mapping(item, at: itemPath, known: ["provider", "model"]) ?? [] {
-                    let text = reader.string(fieldValue, at: "\(itemPath).\(key)")
-                    if key == "provider" { provider = text } else { model = text }
-                }
-                guard let provider else {
-                    reader.report("\(itemPath).provider", "required")
-                    continue
-                }
-                deployments.append(ModelDeployment(provider: provider, model: model ?? name))
-            }
-            models[name] = deployments
-        }
-        return models
+    func assign<Value>(_ target: inout Value, _ value: Value?) {
+        if let value { target = value }
     }
 
-    private func assign<Value>(_ target: inout Value, _ value: Value?) {
-        if let value { target = value }
+    /// Assigns a number of seconds read from YAML as a `Duration`.
+    func assign(_ target: inout Duration, seconds: Double?) {
+        if let seconds { target = .seconds(seconds) }
     }
 }

@@ -43,7 +43,8 @@ public enum ConfigValidator {
             check(seenKeys.insert(key.key).inserted, "auth.api_keys[\(index)].key", "duplicates an earlier key")
         }
 
-        for (name, deployments) in config.models.sorted(by: { $0.key < $1.key }) {
+        for (name, route) in config.models.sorted(by: { $0.key < $1.key }) {
+            let deployments = route.deployments
             check(!deployments.isEmpty, "models.\(name)", "needs at least one deployment")
             check(!name.contains("/"), "models.\(name)", "public names may not contain '/' (reserved for provider/model)")
             for (index, deployment) in deployments.enumerated() {
@@ -54,8 +55,14 @@ public enum ConfigValidator {
                     problems.append(ConfigProblem(path: "\(path).provider", message: "no provider named \"\(deployment.provider)\""))
                 }
                 check(!deployment.model.isEmpty, "\(path).model", "must not be empty")
+                check(deployment.weight > 0, "\(path).weight", "must be > 0")
             }
         }
+        let checks = config.healthChecks
+        check(checks.interval > .zero, "health_checks.interval_seconds", "must be > 0")
+        check(checks.timeout > .zero, "health_checks.timeout_seconds", "must be > 0")
+        check(checks.unhealthyThreshold > 0, "health_checks.unhealthy_threshold", "must be > 0")
+        check(checks.healthyThreshold > 0, "health_checks.healthy_threshold", "must be > 0")
         if let redis = config.redisURL {
             check(redis.hasPrefix("redis://") || redis.hasPrefix("rediss://"), "redis.url", "must start with redis://")
         }
@@ -68,6 +75,9 @@ public enum ConfigValidator {
             if !condition { problems.append(ConfigProblem(path: "\(path).\(key)", message: message)) }
         }
         check(provider.timeoutSeconds > 0, "timeout_seconds", "must be > 0")
+        check((provider.connectTimeoutSeconds ?? 1) > 0, "connect_timeout_seconds", "must be > 0")
+        check((provider.firstByteTimeoutSeconds ?? 1) > 0, "first_byte_timeout_seconds", "must be > 0")
+        check((provider.idleTimeoutSeconds ?? 1) > 0, "idle_timeout_seconds", "must be > 0")
         check((0...10).contains(provider.maxRetries), "max_retries", "must be between 0 and 10")
         if let limit = provider.rateLimit {
             check((limit.requestsPerMinute ?? 1) > 0, "rate_limit.requests_per_minute", "must be > 0")
@@ -83,9 +93,15 @@ public enum ConfigValidator {
         if provider.type == .azureOpenAI && provider.enabled {
             check(provider.apiKey?.isEmpty == false, "api_key", "required for azure_openai (or set AZURE_OPENAI_API_KEY)")
         }
-        check(provider.circuitBreaker.failureThreshold > 0, "circuit_breaker.failure_threshold", "must be > 0")
-        check(provider.circuitBreaker.successThreshold > 0, "circuit_breaker.success_threshold", "must be > 0")
-        check(provider.circuitBreaker.cooldown > .zero, "circuit_breaker.cooldown_seconds", "must be > 0")
+        let breaker = provider.circuitBreaker
+        check(breaker.failureThreshold > 0, "circuit_breaker.failure_threshold", "must be > 0")
+        check(breaker.successThreshold > 0, "circuit_breaker.success_threshold", "must be > 0")
+        check(breaker.cooldown > .zero, "circuit_breaker.cooldown_seconds", "must be > 0")
+        check((0...1).contains(breaker.errorRateThreshold), "circuit_breaker.error_rate_threshold", "must be between 0 and 1")
+        check(breaker.errorRateWindow > .zero, "circuit_breaker.error_rate_window_seconds", "must be > 0")
+        check(breaker.latencyThreshold >= .zero, "circuit_breaker.latency_threshold_ms", "must be >= 0 (0 disables)")
+        check(breaker.latencyWindow > .zero, "circuit_breaker.latency_window_seconds", "must be > 0")
+        check(breaker.minimumRequests > 0, "circuit_breaker.minimum_requests", "must be > 0")
         let mock = provider.mock
         check(mock.latencyMs >= 0, "mock.latency_ms", "must be >= 0")
         check(mock.timeToFirstTokenMs >= 0, "mock.ttft_ms", "must be >= 0")

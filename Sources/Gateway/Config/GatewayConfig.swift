@@ -9,8 +9,10 @@ public struct GatewayConfig: Sendable, Equatable {
     public var cache: CacheConfig
     public var logging: LoggingConfig
     public var auth: AuthConfig
-    /// Public model name → ordered deployments (first is preferred).
-    public var models: [String: [ModelDeployment]]
+    /// Public model name → its deployments and how to choose among them.
+    public var models: [String: ModelRoute]
+    /// `health_checks:` — active probes of every provider.
+    public var healthChecks: HealthCheckConfig
     /// `REDIS_URL`; nil keeps rate limits and cache in memory.
     public var redisURL: String?
 
@@ -21,7 +23,8 @@ public struct GatewayConfig: Sendable, Equatable {
         cache: CacheConfig = .init(),
         logging: LoggingConfig = .init(),
         auth: AuthConfig = .init(),
-        models: [String: [ModelDeployment]] = [:],
+        models: [String: ModelRoute] = [:],
+        healthChecks: HealthCheckConfig = .init(),
         redisURL: String? = nil
     ) {
         self.server = server
@@ -31,6 +34,7 @@ public struct GatewayConfig: Sendable, Equatable {
         self.logging = logging
         self.auth = auth
         self.models = models
+        self.healthChecks = healthChecks
         self.redisURL = redisURL
     }
 
@@ -47,7 +51,7 @@ public struct ServerConfig: Sendable, Equatable {
     public var metricsPort: Int = 9090
     /// Accepted for the seed's config; connection admission is left to the load balancer for now.
     public var maxConnections: Int = 1000
-    /// Accepted from the seed's config; each upstream call is bounded by its provider's `timeout_seconds`.
+    /// The longest a request may spend on upstream attempts: no retry, failover or backoff starts past it.
     public var timeoutSeconds: Double = 300
     /// Largest accepted request body; larger ones get 413.
     public var maxBodyBytes: Int = 10 * 1024 * 1024
@@ -77,7 +81,15 @@ public struct ProviderConfig: Sendable, Equatable {
     /// Secret; never logged. Filled from the provider's environment variable when absent.
     public var apiKey: String?
     public var apiVersion: String?
+    /// Total time one attempt may take, streamed answers included (checked as each chunk arrives;
+    /// `idle_timeout_seconds` bounds the wait between chunks).
     public var timeoutSeconds: Double = 60
+    /// Time to establish a connection; nil uses `connection_pool.connect_timeout_seconds`.
+    public var connectTimeoutSeconds: Double?
+    /// Time until the answer starts (response head; a stream's first event); nil uses `timeout_seconds`.
+    public var firstByteTimeoutSeconds: Double?
+    /// Longest silence between two chunks of an answer; nil uses `timeout_seconds`.
+    public var idleTimeoutSeconds: Double?
     public var maxRetries: Int = 3
     public var rateLimit: RateLimitConfig?
     public var circuitBreaker = CircuitBreakerConfig()
@@ -88,18 +100,16 @@ public struct ProviderConfig: Sendable, Equatable {
     public init(type: ProviderType) {
         self.type = type
     }
-}
 
-/// `circuit_breaker:` of a provider — applies to each of its deployments.
-public struct CircuitBreakerConfig: Sendable, Equatable {
-    /// Consecutive provider failures that open the breaker (the seed's 3).
-    public var failureThreshold = 3
-    /// How long an open breaker skips the deployment before letting one probe through.
-    public var cooldown: Duration = .seconds(30)
-    /// Successful probes that close it again.
-    public var successThreshold = 2
-
-    public init() {}
+    /// This provider's timeouts with the defaults filled in.
+    public func timeouts(pool: ConnectionPoolConfig) -> UpstreamTimeouts {
+        UpstreamTimeouts(
+            connect: .seconds(connectTimeoutSeconds ?? pool.connectTimeoutSeconds),
+            firstByte: .seconds(min(firstByteTimeoutSeconds ?? timeoutSeconds, timeoutSeconds)),
+            idle: .seconds(idleTimeoutSeconds ?? timeoutSeconds),
+            total: .seconds(timeoutSeconds)
+        )
+    }
 }
 
 /// `rate_limit:` of a provider.
@@ -196,16 +206,5 @@ public struct ClientKey: Sendable, Equatable {
     public init(name: String, key: String) {
         self.name = name
         self.key = key
-    }
-}
-
-/// One place a public model can be served: a provider and the model name it knows.
-public struct ModelDeployment: Sendable, Equatable {
-    public var provider: String
-    public var model: String
-
-    public init(provider: String, model: String) {
-        self.provider = provider
-        self.model = model
     }
 }

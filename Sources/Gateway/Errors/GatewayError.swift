@@ -105,16 +105,14 @@ public enum GatewayError: Error, Sendable, Equatable {
     public var isRetryable: Bool {
         switch self {
         case .upstreamStatus(let status, _, _, _, _): [408, 429, 500, 502, 503, 504, 529].contains(status)
-        case .upstreamUnreachable, .upstreamTimeout: true
+        case .upstreamUnreachable, .upstreamTimeout, .invalidUpstreamResponse: true
         default: false
         }
     }
 
     /// Whether the failure says something about the provider's health (it failed or answered nonsense), as
     /// opposed to the client's mistake or the client going away.
-    public var indicatesProviderFault: Bool {
-        isRetryable || errorTypeLabel == "invalid_response"
-    }
+    public var indicatesProviderFault: Bool { isRetryable }
 
     /// Every value ``errorTypeLabel`` can take, in a fixed order (handle tables are indexed by it).
     public static let errorTypeLabels = ["timeout", "connection", "rate_limited", "server_error", "client_error", "invalid_response", "cancelled"]

@@ -1,52 +1,93 @@
 import Synchronization
 import Telemetry
 
-/// What the gateway has seen of one provider: passive health from real requests.
+/// Whether a provider is healthy, from active probes and from real requests alike: `unhealthy_threshold`
+/// consecutive failures mark it unhealthy, `healthy_threshold` consecutive successes healthy again (the
+/// seed's 3 and 2). Rate limiting (429) and the client's own mistakes say nothing about health.
 ///
-/// Three consecutive failures mark it unhealthy, the next success healthy again (the seed's
-/// failure threshold). Active probes and circuit breaking build on this with the resilience work.
+/// Probes also steer the provider's circuit breakers: turning unhealthy by probe opens them at once,
+/// and a successful probe lets an open breaker try a request without waiting out its cooldown — so
+/// traffic returns within one probe interval of the provider recovering.
 public final class ProviderHealth: Sendable {
     public let name: String
+    private let unhealthyThreshold: Int
+    private let healthyThreshold: Int
     private let state = Mutex(State())
-    static let unhealthyAfter = 3
 
     struct State {
+        var healthy = true
         var consecutiveFailures = 0
+        var consecutiveSuccesses = 0
         var lastLatencyMs: Int?
         /// `llm_provider_health_status{provider}`, kept equal to ``isHealthy``.
         var gauge: GaugeCell?
+        var breakers: [CircuitBreaker] = []
     }
 
-    /// Mirrors this provider's health into `gauge` from now on.
-    func attach(gauge: GaugeCell) {
+    public init(name: String, thresholds: HealthCheckConfig = .init()) {
+        self.name = name
+        self.unhealthyThreshold = thresholds.unhealthyThreshold
+        self.healthyThreshold = thresholds.healthyThreshold
+    }
+
+    /// Mirrors this provider's health into `gauge`, and lets probes steer `breakers`, from now on.
+    func attach(gauge: GaugeCell, breakers: [CircuitBreaker]) {
         state.withLock {
             $0.gauge = gauge
-            gauge.set($0.consecutiveFailures < Self.unhealthyAfter ? 1 : 0)
+            $0.breakers = breakers
+            gauge.set($0.healthy ? 1 : 0)
         }
     }
 
-    public init(name: String) {
-        self.name = name
-    }
-
-    public var isHealthy: Bool { state.withLock { $0.consecutiveFailures < Self.unhealthyAfter } }
+    public var isHealthy: Bool { state.withLock { $0.healthy } }
     public var lastLatencyMs: Int? { state.withLock { $0.lastLatencyMs } }
 
+    /// A request the provider served.
     public func recordSuccess(latency: Duration) {
-        let milliseconds = Int(latency.components.seconds * 1000 + latency.components.attoseconds / 1_000_000_000_000_000)
-        state.withLock {
-            $0.consecutiveFailures = 0
-            $0.lastLatencyMs = milliseconds
-            $0.gauge?.set(1)
+        succeeded(latency: latency)
+    }
+
+    /// A request that failed; counted only when the failure is the provider's (not 429, not the client's).
+    public func recordFailure(_ error: GatewayError) {
+        guard error.indicatesProviderFault && error.status != 429 else { return }
+        failed()
+    }
+
+    /// The outcome of an active probe.
+    func recordProbe(success: Bool, latency: Duration) {
+        if success {
+            for breaker in succeeded(latency: latency) { breaker.endCooldown() }
+        } else {
+            let breakers = state.withLock { $0.breakers }
+            if !failed() { for breaker in breakers { breaker.forceOpen() } }
         }
     }
 
-    /// Counts failures that say something about the provider (not client mistakes or cancellations).
-    public func recordFailure(_ error: GatewayError) {
-        guard error.indicatesProviderFault else { return }
+    /// Notes a success; returns the breakers a probe should release.
+    private func succeeded(latency: Duration) -> [CircuitBreaker] {
         state.withLock {
+            $0.consecutiveFailures = 0
+            $0.consecutiveSuccesses += 1
+            $0.lastLatencyMs = Int(latency.nanosecondsClamped / 1_000_000)
+            if !$0.healthy && $0.consecutiveSuccesses >= healthyThreshold {
+                $0.healthy = true
+                $0.gauge?.set(1)
+            }
+            return $0.breakers
+        }
+    }
+
+    /// Notes a failure; returns whether the provider is still healthy.
+    @discardableResult
+    private func failed() -> Bool {
+        state.withLock {
+            $0.consecutiveSuccesses = 0
             $0.consecutiveFailures += 1
-            if $0.consecutiveFailures >= Self.unhealthyAfter { $0.gauge?.set(0) }
+            if $0.healthy && $0.consecutiveFailures >= unhealthyThreshold {
+                $0.healthy = false
+                $0.gauge?.set(0)
+            }
+            return $0.healthy
         }
     }
 }

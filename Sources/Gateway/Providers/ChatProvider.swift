@@ -20,6 +20,9 @@ public protocol ChatProvider: Sendable {
     /// byte still become a proper HTTP status.
     func chatCompletionStream(_ request: ChatCompletionRequest, model: String) async throws(GatewayError) -> ProviderStream
     func embeddings(_ request: EmbeddingsRequest, model: String) async throws(GatewayError) -> ProviderReply
+    /// The active health check: the cheapest request that proves the provider answers with our credentials.
+    /// Throws the failure when it does not.
+    func probe(timeout: Duration) async throws(GatewayError)
 }
 
 /// A complete, OpenAI-shaped JSON answer and what it says about itself (id, model, finish reasons, usage).

@@ -2,18 +2,33 @@ import Logging
 
 /// Builds the adapter for each enabled provider once, at start-up.
 enum ProviderFactory {
-    /// Adapters by provider name. Types whose adapter is not in this build are reported and skipped.
-    static func make(config: GatewayConfig, transport: any UpstreamTransport, logger: Logger) -> [String: any ChatProvider] {
+    /// Adapters by provider name, and the upstream clients they use. Types whose adapter is not in this
+    /// build are reported and skipped.
+    ///   - transport: one client for every provider (tests, benchmarks); by default each provider that
+    ///     goes over the network gets its own, with its own timeouts.
+    static func make(
+        config: GatewayConfig,
+        transport shared: (any UpstreamTransport)?,
+        logger: Logger
+    ) -> (providers: [String: any ChatProvider], transports: [any UpstreamTransport]) {
         var providers: [String: any ChatProvider] = [:]
+        var transports: [any UpstreamTransport] = shared.map { [$0] } ?? []
         for (name, provider) in config.enabledProviders {
+            let timeouts = provider.timeouts(pool: config.connectionPool)
+            func transport() -> any UpstreamTransport {
+                if let shared { return shared }
+                let own = HTTPClientTransport(pool: config.connectionPool, timeouts: timeouts)
+                transports.append(own)
+                return own
+            }
             switch provider.type {
             case .openai:
                 if provider.apiKey == nil && provider.baseURL == nil {
                     logger.warning("provider has no API key; OpenAI will refuse its requests", metadata: ["provider": "\(name)"])
                 }
-                providers[name] = OpenAIProvider(name: name, config: provider, transport: transport)
+                providers[name] = OpenAIProvider(name: name, config: provider, timeouts: timeouts, transport: transport())
             case .azureOpenAI:
-                providers[name] = AzureOpenAIProvider.make(name: name, config: provider, transport: transport)
+                providers[name] = AzureOpenAIProvider.make(name: name, config: provider, timeouts: timeouts, transport: transport())
             case .mock:
                 providers[name] = MockProvider(name: name, config: provider)
             case .anthropic, .bedrock, .gemini:
@@ -23,6 +38,6 @@ enum ProviderFactory {
                 )
             }
         }
-        return providers
+        return (providers, transports)
     }
 }

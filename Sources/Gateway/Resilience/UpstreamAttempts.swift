@@ -1,14 +1,19 @@
 import Foundation
 
 /// Retries and failover across a model's deployments: each deployment is tried up to its provider's
-/// `max_retries` more times on a retryable failure (connect error, timeout, 408, 429, 5xx, 529), with
-/// exponential backoff and jitter or the upstream's `Retry-After`; then the next deployment. A failure
-/// that is the client's own (400, 401, 404, …) ends the request at once.
+/// `max_retries` more times on a retryable failure (connect error, timeout, 408, 429, 5xx, 529, an
+/// unreadable answer), with exponential backoff and jitter or the upstream's `Retry-After`; then the next
+/// deployment. A 429 moves on to the next deployment at once when there is one. A failure that is the
+/// client's own (400, 401, 404, …) ends the request at once. No attempt or backoff starts after the
+/// request's time limit (`server.timeout_seconds`).
 ///
 /// Only what happens before the first byte reaches the client is retried; callers keep it that way by
 /// running just the request and the wait for the first chunk inside `attempt`. A deployment whose
-/// ``CircuitBreaker`` is open is skipped; when every one is, the request fails at once with 503.
+/// ``CircuitBreaker`` is open (or which a `Retry-After` holds back) is skipped; when every one is, the
+/// request fails at once: 429 with `Retry-After` when they are only rate limited, 503 otherwise.
 struct UpstreamAttempts: Sendable {
+    /// The longest a request may spend on attempts and backoff.
+    var requestTimeout: Duration = .seconds(300)
     /// First backoff; doubled per retry, with ±50 % jitter, up to `maximumBackoff`.
     var initialBackoff: Duration = .milliseconds(100)
     var maximumBackoff: Duration = .seconds(2)
@@ -33,11 +38,16 @@ struct UpstreamAttempts: Sendable {
         tracing: RequestTracing,
         _ attempt: (Route, AttemptSpan) async throws(GatewayError) -> Value
     ) async throws(Failure) -> Success<Value> {
+        let deadline = ContinuousClock.now + requestTimeout
         var attempts = 0
         var reason: AttemptReason?
         var lastFailure: Failure?
-        for route in routes {
-            guard route.breaker.permit() else { continue }
+        var throttled: (until: ContinuousClock.Instant, error: GatewayError)?
+        for (index, route) in routes.enumerated() {
+            guard route.breaker.permit() else {
+                if let throttle = route.breaker.throttle(), throttle.until < throttled?.until ?? .now + .seconds(86400) { throttled = throttle }
+                continue
+            }
             if let previous = lastFailure, let from = previous.route {
                 from.metrics.provider.recordFailover(to: route.provider.name)
                 reason = .failover(from: from.provider.name, after: previous.error)
@@ -46,17 +56,19 @@ struct UpstreamAttempts: Sendable {
             for retry in 0...route.maxRetries {
                 attempts += 1
                 let span = tracing.startAttempt(number: attempts, reason: reason)
+                let started = ContinuousClock.now
                 do {
                     let value = try await attempt(route, span)
-                    route.breaker.recordSuccess()
+                    let latency = ContinuousClock.now - started
+                    route.breaker.recordSuccess(latency: latency)
+                    route.latency.observe(latency)
                     return Success(value: value, route: route, attempts: attempts)
                 } catch {
                     route.breaker.recordFailure(error)
                     lastFailure = Failure(error: error, route: route, attempts: attempts)
                     guard error.isRetryable else { throw Failure(error: error, route: route, attempts: attempts) }
-                    guard retry < route.maxRetries, let wait = delay(after: error, backoff: backoff),
-                        route.breaker.permit()
-                    else { break }
+                    if error.status == 429, routes[(index + 1)...].contains(where: { $0.breaker.isAvailable() }) { break }
+                    guard retry < route.maxRetries, let wait = delay(after: error, backoff: backoff), .now + wait < deadline else { break }
                     route.metrics.provider.retries.cell.increment()
                     reason = .retry(after: error)
                     do {
@@ -64,24 +76,39 @@ struct UpstreamAttempts: Sendable {
                     } catch {
                         throw Failure(error: .cancelled, route: route, attempts: attempts)
                     }
+                    guard route.breaker.permit() else { break }
                     backoff = min(backoff * 2, maximumBackoff)
                 }
             }
+            if ContinuousClock.now >= deadline { break }
         }
-        throw lastFailure
-            ?? Failure(
-                error: .unavailable("Every deployment of this model is failing (circuit open); try again shortly."),
-                route: nil,
-                attempts: attempts
-            )
+        if let lastFailure { throw lastFailure }
+        throw Failure(error: Self.nothingAvailable(throttled: throttled), route: nil, attempts: attempts)
     }
 
     /// How long to wait before retrying after `error`; nil when the upstream asked for longer than we wait.
     func delay(after error: GatewayError, backoff: Duration) -> Duration? {
-        if let header = error.retryAfter, let seconds = Double(header.trimmingCharacters(in: .whitespaces)), seconds >= 0 {
-            let asked = Duration.milliseconds(Int64(seconds * 1000))
+        if let asked = Self.retryAfter(of: error) {
             return asked <= maximumRetryAfter ? asked : nil
         }
         return backoff * Double.random(in: 0.5...1.5)
+    }
+
+    /// The upstream's `Retry-After` in seconds, when it sent one.
+    static func retryAfter(of error: GatewayError) -> Duration? {
+        guard let header = error.retryAfter, let seconds = Double(header.trimmingCharacters(in: .whitespaces)), seconds >= 0 else {
+            return nil
+        }
+        return .milliseconds(Int64(seconds * 1000))
+    }
+
+    /// The answer when no deployment could be tried: the provider's own 429, with the time it has left to
+    /// wait, when `Retry-After` holds them back; 503 when their breakers are open.
+    static func nothingAvailable(throttled: (until: ContinuousClock.Instant, error: GatewayError)?) -> GatewayError {
+        guard let throttled, case .upstreamStatus(let status, let message, let type, let code, _) = throttled.error else {
+            return .unavailable("Every deployment of this model is failing (circuit open); try again shortly.")
+        }
+        let seconds = max(1, Int(((throttled.until - .now) / .seconds(1)).rounded(.up)))
+        return .upstreamStatus(status: status, message: message, type: type, code: code, retryAfter: String(seconds))
     }
 }

@@ -24,7 +24,8 @@ struct ChatCompletionsEndpoint: Sendable {
         if request.stream {
             try await stream(request, routes: routes, scope: scope, slot: slot)
         } else {
-            try await ResponseWriting.answer(routes: routes, operation: .chat, scope: scope, slot: slot) { route async throws(GatewayError) in
+            try await ResponseWriting.answer(routes: routes, attempts: router.attempts, operation: .chat, scope: scope, slot: slot) {
+                route async throws(GatewayError) in
                 try await route.provider.chatCompletion(request, model: route.model)
             }
         }
@@ -45,14 +46,19 @@ struct ChatCompletionsEndpoint: Sendable {
     private func stream(_ request: ChatCompletionRequest, routes: [Route], scope: RequestScope, slot: WriterSlot) async throws {
         let result: UpstreamAttempts.Success<StartedStream>
         do {
-            result = try await UpstreamAttempts().run(routes: routes, tracing: scope.tracing) { route, attempt async throws(GatewayError) in
+            result = try await router.attempts.run(routes: routes, tracing: scope.tracing) { route, attempt async throws(GatewayError) in
                 let started = ContinuousClock.now
                 do throws(GatewayError) {
                     let stream = try await Route.within(attempt) { () async throws(GatewayError) in
                         try await route.provider.chatCompletionStream(request, model: route.model)
                     }
-                    var events = stream.events.makeAsyncIterator()
-                    let first = try await Self.next(&events)
+                    // The head is in; the first event must follow within what is left of the first-byte limit.
+                    let (first, events) = try await Deadline.run(within: route.timeouts.firstByte - (.now - started)) {
+                        () async throws(GatewayError) in
+                        var events = stream.events.makeAsyncIterator()
+                        let first = try await Self.next(&events)
+                        return (first, events)
+                    }
                     return StartedStream(stream: stream, events: events, first: first, started: started, attempt: attempt)
                 } catch {
                     route.recordFailure(.chat, error, duration: .now - started, trace: scope.trace)

@@ -15,7 +15,8 @@ struct EmbeddingsEndpoint: Sendable {
             return try await ResponseWriting.fail(error, scope: scope, slot: slot)
         }
         scope.outcome.update { $0.model = request.model }
-        try await ResponseWriting.answer(routes: routes, operation: .embeddings, scope: scope, slot: slot) { route async throws(GatewayError) in
+        try await ResponseWriting.answer(routes: routes, attempts: router.attempts, operation: .embeddings, scope: scope, slot: slot) {
+            route async throws(GatewayError) in
             try await route.provider.embeddings(request, model: route.model)
         }
     }

@@ -71,6 +71,7 @@ enum ResponseWriting {
     /// with the first JSON reply, or with the error the last attempt failed with.
     static func answer(
         routes: [Route],
+        attempts: UpstreamAttempts,
         operation: GenAIOperation,
         scope: RequestScope,
         slot: WriterSlot,
@@ -78,7 +79,7 @@ enum ResponseWriting {
     ) async throws {
         let result: UpstreamAttempts.Success<ProviderReply>
         do {
-            result = try await UpstreamAttempts().run(routes: routes, tracing: scope.tracing) { route, attempt async throws(GatewayError) in
+            result = try await attempts.run(routes: routes, tracing: scope.tracing) { route, attempt async throws(GatewayError) in
                 try await route.call(operation, tracing: scope.tracing, attempt: attempt) { () async throws(GatewayError) in
                     try await call(route)
                 }

@@ -4,18 +4,20 @@ import NIOCore
 import NIOHTTP1
 import Telemetry
 
-/// ``UpstreamTransport`` over one pooled AsyncHTTPClient shared by every provider.
+/// ``UpstreamTransport`` over one pooled AsyncHTTPClient per provider.
 ///
-/// Providers live on different hosts, so AsyncHTTPClient's per-host connection limit is the
-/// per-provider limit of `connection_pool.max_connections_per_provider`.
+/// One client per provider gives each its own connect and idle-read limits, and makes AsyncHTTPClient's
+/// per-host connection limit the per-provider limit of `connection_pool.max_connections_per_provider`.
+/// The request's first-byte limit is the client's deadline for the response head; its total limit is
+/// checked as each body chunk arrives, and the idle limit bounds the wait between chunks.
 public final class HTTPClientTransport: UpstreamTransport {
     private let client: HTTPClient
 
-    public init(pool: ConnectionPoolConfig, readTimeout: Duration) {
+    public init(pool: ConnectionPoolConfig, timeouts: UpstreamTimeouts) {
         var configuration = HTTPClient.Configuration()
         configuration.timeout = .init(
-            connect: .milliseconds(Int64(pool.connectTimeoutSeconds * 1000)),
-            read: .nanoseconds(readTimeout.nanosecondsClamped)
+            connect: .nanoseconds(timeouts.connect.nanosecondsClamped),
+            read: .nanoseconds(timeouts.idle.nanosecondsClamped)
         )
         configuration.connectionPool = .init(
             idleTimeout: .milliseconds(Int64(pool.idleTimeoutSeconds * 1000)),
@@ -35,12 +37,13 @@ public final class HTTPClientTransport: UpstreamTransport {
         outbound.method = request.method
         outbound.headers = request.headers
         outbound.body = .bytes(request.body)
+        let deadline = ContinuousClock.now + request.totalTimeout
         do {
             let response = try await client.execute(outbound, timeout: .nanoseconds(request.timeout.nanosecondsClamped))
             return UpstreamResponse(
                 status: Int(response.status.code),
                 headers: response.headers,
-                body: UpstreamBody(response.body.mapErrors())
+                body: UpstreamBody(CheckedBody(base: response.body, deadline: deadline))
             )
         } catch {
             throw Self.translate(error)
@@ -67,27 +70,28 @@ public final class HTTPClientTransport: UpstreamTransport {
     }
 }
 
-extension HTTPClientResponse.Body {
-    /// The body with transport errors translated into ``GatewayError``.
-    fileprivate func mapErrors() -> ErrorMappingBody {
-        ErrorMappingBody(base: self)
-    }
-}
-
-private struct ErrorMappingBody: AsyncSequence, Sendable {
+/// A response body with transport errors translated into ``GatewayError`` and the request's total
+/// limit enforced at each chunk.
+private struct CheckedBody: AsyncSequence, Sendable {
     typealias Element = ByteBuffer
     let base: HTTPClientResponse.Body
+    let deadline: ContinuousClock.Instant
 
     struct AsyncIterator: AsyncIteratorProtocol {
         var base: HTTPClientResponse.Body.AsyncIterator
+        let deadline: ContinuousClock.Instant
+
         mutating func next() async throws -> ByteBuffer? {
+            let chunk: ByteBuffer?
             do {
-                return try await base.next()
+                chunk = try await base.next()
             } catch {
                 throw HTTPClientTransport.translate(error)
             }
+            if chunk != nil && ContinuousClock.now > deadline { throw GatewayError.upstreamTimeout }
+            return chunk
         }
     }
 
-    func makeAsyncIterator() -> AsyncIterator { AsyncIterator(base: base.makeAsyncIterator()) }
+    func makeAsyncIterator() -> AsyncIterator { AsyncIterator(base: base.makeAsyncIterator(), deadline: deadline) }
 }

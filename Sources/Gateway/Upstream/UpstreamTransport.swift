@@ -9,13 +9,23 @@ public struct UpstreamRequest: Sendable {
     public var body: ByteBuffer
     /// Time allowed until the response head arrives.
     public var timeout: Duration
+    /// Time allowed for the whole exchange, body included (checked as each chunk arrives).
+    public var totalTimeout: Duration
 
-    public init(url: String, method: HTTPMethod = .POST, headers: HTTPHeaders, body: ByteBuffer, timeout: Duration) {
+    public init(
+        url: String,
+        method: HTTPMethod = .POST,
+        headers: HTTPHeaders,
+        body: ByteBuffer,
+        timeout: Duration,
+        totalTimeout: Duration? = nil
+    ) {
         self.url = url
         self.method = method
         self.headers = headers
         self.body = body
         self.timeout = timeout
+        self.totalTimeout = totalTimeout ?? timeout
     }
 }
 

@@ -119,6 +119,27 @@ public enum MetricCatalog {
         help: "Circuit breaker of each deployment: 0 closed, 1 half-open (probing), 2 open (skipped).",
         labels: ["provider", "model"]
     )
+    public static let circuitBreakerOpensTotal = MetricDefinition(
+        name: "llm_circuit_breaker_opens_total",
+        kind: .counter,
+        help: "Times a deployment's circuit breaker opened, by reason "
+            + "(consecutive_failures, error_rate, latency, probe_failed, health_check).",
+        labels: ["provider", "model", "reason"]
+    )
+    public static let healthChecksTotal = MetricDefinition(
+        name: "llm_provider_health_checks_total",
+        kind: .counter,
+        help: "Active health probes of each provider, by result (success, failure).",
+        labels: ["provider", "result"]
+    )
+    public static let healthCheckDuration = MetricDefinition(
+        name: "llm_provider_health_check_duration_seconds",
+        kind: .histogram,
+        help: "Duration of each active health probe.",
+        unit: "seconds",
+        labels: ["provider"],
+        buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
+    )
     public static let exportedItemsTotal = MetricDefinition(
         name: "llm_gateway_exported_items_total",
         kind: .counter,
@@ -175,6 +196,7 @@ public enum MetricCatalog {
         providerHealthStatus, providerErrorsTotal, providerRateLimitExceededTotal, providerLatency,
         genAIOperationDuration, genAITokenUsage, genAITimeToFirstToken, genAITimePerOutputToken,
         tokensTotal, cacheRequestsTotal, upstreamRetriesTotal, failoversTotal, circuitBreakerState,
+        circuitBreakerOpensTotal, healthChecksTotal, healthCheckDuration,
         exportedItemsTotal, droppedItemsTotal, exportDuration, buildInfo, processCPUSeconds, processResidentMemory, processOpenFDs, processStartTime,
     ]
 

@@ -18,6 +18,7 @@ struct AzureOpenAITests {
         azure.apiKey = "azure-secret"
         config.providers["azure"] = azure
         config.models = ["chat": [ModelDeployment(provider: "azure", model: "my deployment")]]
+        config.healthChecks.enabled = false
         try await GatewayHarness.with(config) { gateway in
             let reply = try await gateway.post("/v1/chat/completions", json: GatewayHarness.chatBody(model: "chat"))
             #expect(reply.status == 200)

@@ -61,7 +61,9 @@ struct UpstreamAttemptsTests {
     func failover() async throws {
         let upstream = try await Self.flaky(failures: 100, status: 500)
         defer { Task { await upstream.stop() } }
-        let models = ["chat": [ModelDeployment(provider: "upstream", model: "gpt-test"), ModelDeployment(provider: "mock", model: "mock-gpt")]]
+        let models: [String: ModelRoute] = [
+            "chat": [ModelDeployment(provider: "upstream", model: "gpt-test"), ModelDeployment(provider: "mock", model: "mock-gpt")]
+        ]
         try await GatewayHarness.with(.withUpstream(upstream.baseURL, maxRetries: 1, models: models)) { gateway in
             let reply = try await gateway.post("/v1/chat/completions", json: GatewayHarness.chatBody(model: "chat"))
             #expect(reply.status == 200)

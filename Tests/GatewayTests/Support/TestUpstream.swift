@@ -2,6 +2,7 @@ import HTTPTypes
 import HummingbirdCore
 import Logging
 import NIOCore
+import NIOPosix
 import ServiceLifecycle
 import Synchronization
 
@@ -21,6 +22,9 @@ final class TestUpstream: Sendable {
     final class Record: Sendable {
         let state = Mutex<(received: [Received], cancelled: Int, finished: Int)>(([], 0, 0))
     }
+
+    /// The connection the current script answers on (for faults below HTTP: resets, cut bodies).
+    @TaskLocal static var channel: (any Channel)?
 
     let port: Int
     let record: Record
@@ -58,9 +62,11 @@ final class TestUpstream: Sendable {
                 record.state.withLock { $0.received.append(Received(path: request.uri.description, headers: request.headers, body: body)) }
                 let slot = WriterSlot(writer)
                 do {
-                    try await monitor.run(on: channel) { [request] in
-                        guard let writer = slot.take() else { return }
-                        try await script(request, body, writer)
+                    try await TestUpstream.$channel.withValue(channel) {
+                        try await monitor.run(on: channel) { [request] in
+                            guard let writer = slot.take() else { return }
+                            try await script(request, body, writer)
+                        }
                     }
                     record.state.withLock { $0.finished += 1 }
                 } catch {
@@ -78,6 +84,20 @@ final class TestUpstream: Sendable {
             break
         }
         return TestUpstream(port: port, record: record, group: group, task: task)
+    }
+
+    /// Drops the current connection with a TCP reset (linger 0), as a crashed upstream would.
+    static func resetConnection() async throws {
+        guard let channel else { return }
+        if let socket = channel as? any SocketOptionProvider {
+            try await socket.setSoLinger(linger(l_onoff: 1, l_linger: 0)).get()
+        }
+        try await channel.close()
+    }
+
+    /// Closes the current connection in the middle of whatever was being written.
+    static func cutConnection() async throws {
+        try await channel?.close()
     }
 
     func stop() async {

@@ -24,6 +24,9 @@ struct AzureOpenAIEndpoint: OpenAIEndpoint {
         return "\(baseURL)/openai/deployments/\(deployment)/\(operation.rawValue)?api-version=\(apiVersion)"
     }
 
+    /// Azure's data-plane "Models - List".
+    var modelsURL: String { "\(baseURL)/openai/models?api-version=\(apiVersion)" }
+
     func authorize(_ headers: inout HTTPHeaders) {
         if let apiKey, !apiKey.isEmpty {
             headers.add(name: "api-key", value: apiKey)

@@ -51,6 +51,11 @@ struct MockProvider: ChatProvider {
         return ProviderReply(body: MockWireFormat.json(body), summary: summary)
     }
 
+    /// Fails as often as requests do (`error_rate`), so injected faults show in health like real ones.
+    func probe(timeout: Duration) async throws(GatewayError) {
+        try injectFailure()
+    }
+
     private func makeReply(_ request: ChatCompletionRequest) -> MockReply {
         MockReply(promptTexts: request.messages.map(\.text), replyTokens: settings.replyTokens, maxTokens: request.maxTokens)
     }

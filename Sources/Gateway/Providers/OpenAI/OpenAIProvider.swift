@@ -10,21 +10,21 @@ struct OpenAIProvider: ChatProvider {
     let transport: any UpstreamTransport
     let serverAddress: (host: String, port: Int)?
 
-    init(name: String, config: ProviderConfig, transport: any UpstreamTransport) {
+    init(name: String, config: ProviderConfig, timeouts: UpstreamTimeouts, transport: any UpstreamTransport) {
         self.init(
             name: name,
             type: .openai,
             endpoint: OpenAIPlatformEndpoint(baseURL: config.baseURL, apiKey: config.apiKey),
-            timeoutSeconds: config.timeoutSeconds,
+            timeouts: timeouts,
             transport: transport
         )
     }
 
     /// Shared with ``AzureOpenAIProvider``, which differs only in its endpoint.
-    init(name: String, type: ProviderType, endpoint: any OpenAIEndpoint, timeoutSeconds: Double, transport: any UpstreamTransport) {
+    init(name: String, type: ProviderType, endpoint: any OpenAIEndpoint, timeouts: UpstreamTimeouts, transport: any UpstreamTransport) {
         self.name = name
         self.type = type
-        self.mapping = OpenAIRequestMapping(endpoint: endpoint, timeout: .milliseconds(Int64(timeoutSeconds * 1000)))
+        self.mapping = OpenAIRequestMapping(endpoint: endpoint, timeouts: timeouts)
         self.transport = transport
         let url = URL(string: endpoint.url(for: .chatCompletions, model: "m"))
         self.serverAddress = url?.host.map { ($0, url?.port ?? (url?.scheme == "http" ? 80 : 443)) }
@@ -51,6 +51,20 @@ struct OpenAIProvider: ChatProvider {
     func embeddings(_ request: EmbeddingsRequest, model: String) async throws(GatewayError) -> ProviderReply {
         let outbound = try mapping.request(operation: .embeddings, body: request.body, requestedModel: request.model, model: model, stream: false)
         return try await OpenAIResponseMapping.reply(from: send(outbound))
+    }
+
+    /// Lists the models: any answer but a server failure (or a refused key) counts as alive; a 429 is busy, not down.
+    func probe(timeout: Duration) async throws(GatewayError) {
+        let response = try await send(mapping.probe(timeout: timeout))
+        guard (200..<300).contains(response.status) || response.status == 429 else {
+            _ = try await OpenAIResponseMapping.reply(from: response)
+            return
+        }
+        do {
+            for try await _ in response.body {}
+        } catch {
+            throw HTTPClientTransport.translate(error)
+        }
     }
 
     private func send(_ request: UpstreamRequest) async throws(GatewayError) -> UpstreamResponse {

@@ -10,7 +10,7 @@ import NIOHTTP1
 struct OpenAIRequestMapping: Sendable {
     /// Where each operation goes and how the key is sent: the only part Azure does differently.
     let endpoint: any OpenAIEndpoint
-    let timeout: Duration
+    let timeouts: UpstreamTimeouts
 
     func request(
         operation: OpenAIOperation,
@@ -28,7 +28,21 @@ struct OpenAIRequestMapping: Sendable {
             if let state = trace.traceState, !state.isEmpty { headers.add(name: "tracestate", value: state) }
         }
         let outbound = model == requestedModel ? body : try Self.replacingModel(in: body, with: model)
-        return UpstreamRequest(url: endpoint.url(for: operation, model: model), headers: headers, body: outbound, timeout: timeout)
+        return UpstreamRequest(
+            url: endpoint.url(for: operation, model: model),
+            headers: headers,
+            body: outbound,
+            timeout: timeouts.firstByte,
+            totalTimeout: timeouts.total
+        )
+    }
+
+    /// The health probe: list the models (cheap, authenticated, no tokens spent).
+    func probe(timeout: Duration) -> UpstreamRequest {
+        var headers = HTTPHeaders()
+        headers.add(name: "accept", value: "application/json")
+        endpoint.authorize(&headers)
+        return UpstreamRequest(url: endpoint.modelsURL, method: .GET, headers: headers, body: ByteBuffer(), timeout: timeout)
     }
 
     /// Rewrites the top-level `model` of a JSON object, keeping every other field.
@@ -56,6 +70,8 @@ enum OpenAIOperation: String, Sendable {
 /// URL scheme and authentication of an OpenAI-compatible server.
 protocol OpenAIEndpoint: Sendable {
     func url(for operation: OpenAIOperation, model: String) -> String
+    /// Where the model list is (what the health probe asks for).
+    var modelsURL: String { get }
     func authorize(_ headers: inout HTTPHeaders)
 }
 
@@ -76,6 +92,8 @@ struct OpenAIPlatformEndpoint: OpenAIEndpoint {
     func url(for operation: OpenAIOperation, model: String) -> String {
         "\(root)/\(operation.rawValue)"
     }
+
+    var modelsURL: String { "\(root)/models" }
 
     func authorize(_ headers: inout HTTPHeaders) {
         if let apiKey, !apiKey.isEmpty {

@@ -13,10 +13,9 @@ enum OpenAIResponseMapping {
         guard (200..<300).contains(response.status) else {
             throw error(status: response.status, body: body, retryAfter: response.headers.first(name: "retry-after"))
         }
-        guard isJSONObject(body) else {
+        guard isJSONObject(body), let summary = try? JSONDecoder().decode(ResponseSummary.self, from: body) else {
             throw GatewayError.invalidUpstreamResponse("expected a JSON object")
         }
-        let summary = (try? JSONDecoder().decode(ResponseSummary.self, from: body)) ?? ResponseSummary()
         return ProviderReply(body: body, summary: summary)
     }
 

@@ -13,6 +13,8 @@ struct OpenAIStreamDecoder: Sendable {
     private var sawFirstChunk = false
     /// An `error` event sent by the upstream inside the stream.
     private(set) var sawError = false
+    /// A chunk the decoder read was not JSON: the upstream is sending garbage.
+    private(set) var sawMalformed = false
     private var partialLine: [UInt8] = []
 
     mutating func observe(_ chunk: ByteBuffer) {
@@ -51,6 +53,8 @@ struct OpenAIStreamDecoder: Sendable {
             sawFirstChunk = true
             if let parsed = try? JSONDecoder().decode(ResponseSummary.self, from: Data(payload)) {
                 summary.merge(parsed)
+            } else {
+                sawMalformed = true
             }
         }
     }
@@ -108,6 +112,10 @@ struct CheckedOpenAIStream: AsyncSequence, Sendable {
                 return nil
             }
             decoder.observe(chunk)
+            if decoder.sawMalformed {
+                summary.record(decoder.summary)
+                throw GatewayError.invalidUpstreamResponse("a stream event is not a JSON object")
+            }
             return chunk
         }
     }

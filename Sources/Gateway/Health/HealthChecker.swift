@@ -1,0 +1,84 @@
+import Logging
+import ServiceLifecycle
+import Telemetry
+
+/// Probes every provider on `health_checks.interval` (the first probe right at start-up), each probe
+/// bounded by `health_checks.timeout`; results feed ``ProviderHealth`` (and through it the breakers),
+/// `llm_provider_health_checks_total` and `llm_provider_health_check_duration_seconds`.
+struct HealthChecker: Service {
+    /// One provider to probe and where its results go.
+    struct Target: Sendable {
+        let provider: any ChatProvider
+        let health: ProviderHealth
+        let successes: CounterCell
+        let failures: CounterCell
+        let duration: HistogramCell
+
+        init(provider: any ChatProvider, health: ProviderHealth, registry: MetricsRegistry) {
+            self.provider = provider
+            self.health = health
+            let checks = registry.counter(MetricCatalog.healthChecksTotal)
+            successes = checks.labels(provider.name, "success")
+            failures = checks.labels(provider.name, "failure")
+            duration = registry.histogram(MetricCatalog.healthCheckDuration).labels(provider.name)
+        }
+    }
+
+    let targets: [Target]
+    let settings: HealthCheckConfig
+    let logger: Logger
+
+    func run() async throws {
+        guard settings.enabled, !targets.isEmpty else {
+            // A service that returns ends the whole group; an idle checker waits for shutdown like the rest.
+            try? await gracefulShutdown()
+            return
+        }
+        await cancelWhenGracefulShutdown {
+            await withDiscardingTaskGroup { group in
+                for target in targets {
+                    group.addTask { await probeForever(target) }
+                }
+            }
+        }
+    }
+
+    private func probeForever(_ target: Target) async {
+        while !Task.isCancelled {
+            await probe(target)
+            do {
+                try await Task.sleep(for: settings.interval)
+            } catch {
+                return
+            }
+        }
+    }
+
+    /// One probe: its outcome is recorded unless the checker itself is stopping.
+    func probe(_ target: Target) async {
+        let started = ContinuousClock.now
+        let provider = target.provider
+        let timeout = settings.timeout
+        let failure: GatewayError?
+        do {
+            try await Deadline.run(within: timeout) { () async throws(GatewayError) in try await provider.probe(timeout: timeout) }
+            failure = nil
+        } catch {
+            failure = error
+        }
+        if Task.isCancelled { return }
+        let elapsed = ContinuousClock.now - started
+        target.duration.observe(elapsed.seconds)
+        let wasHealthy = target.health.isHealthy
+        target.health.recordProbe(success: failure == nil, latency: elapsed)
+        (failure == nil ? target.successes : target.failures).increment()
+        if wasHealthy != target.health.isHealthy {
+            let metadata: Logger.Metadata = ["provider": "\(provider.name)", "error": "\(failure?.message ?? "")"]
+            if wasHealthy {
+                logger.error("provider became unhealthy", metadata: metadata)
+            } else {
+                logger.notice("provider is healthy again", metadata: ["provider": "\(provider.name)"])
+            }
+        }
+    }
+}
