@@ -3,6 +3,7 @@
 set -euo pipefail
 missing=()
 [ -f /usr/include/zlib.h ] || missing+=(zlib1g-dev)
+[ -f /usr/include/hiredis/hiredis.h ] || missing+=(libhiredis-dev)
 if ((${#missing[@]})); then
     echo "== apt-get install ${missing[*]}"
     apt-get update -qq

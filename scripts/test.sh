@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs every test on a fresh Debian machine: installs what the tests need (python3-venv, Debian's
+# Runs every test on a fresh Debian machine: installs what the tests need (python3-venv, redis-server, Debian's
 # prometheus package for promtool and the Prometheus server the tests start themselves on 127.0.0.1),
 # lints, builds, runs the Swift test targets and the Python compatibility suite against the real binary.
 set -euo pipefail
@@ -9,6 +9,7 @@ need_apt=()
 command -v python3 >/dev/null || need_apt+=(python3)
 command -v promtool >/dev/null && command -v prometheus >/dev/null || need_apt+=(prometheus)
 python3 -c 'import venv, ensurepip' 2>/dev/null || need_apt+=(python3-venv)
+command -v redis-server >/dev/null || need_apt+=(redis-server)
 if ((${#need_apt[@]})); then
     echo "== apt-get install ${need_apt[*]}"
     apt-get update -qq

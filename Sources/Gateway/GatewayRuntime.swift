@@ -18,6 +18,10 @@ public final class GatewayRuntime: Sendable {
     let transports: [any UpstreamTransport]
     let health: [ProviderHealth]
     let healthChecker: HealthChecker
+    /// The shared Redis (`REDIS_URL`), when configured.
+    let redis: RedisClient?
+    /// Nil when no client key or provider has a rate limit.
+    let limiter: RateLimiter?
     let logger: Logger
     let started: ContinuousClock.Instant = .now
     let spans: (any SpanSink)?
@@ -46,8 +50,28 @@ public final class GatewayRuntime: Sendable {
         var health: [String: ProviderHealth] = [:]
         for name in adapters.keys { health[name] = ProviderHealth(name: name, thresholds: config.healthChecks) }
         self.health = health.values.sorted { $0.name < $1.name }
-        self.router = ModelRouter(config: config, providers: adapters, health: health, registry: self.metrics, logger: logger)
         let registry = self.metrics
+        let redis = config.redisURL.flatMap(RedisEndpoint.init(url:)).map {
+            RedisClient(
+                endpoint: $0,
+                poolSize: config.redis.poolSize,
+                commandTimeout: config.redis.commandTimeout,
+                registry: registry,
+                logger: logger
+            )
+        }
+        self.redis = redis
+        let store: any RateLimitStore = redis.map { RedisRateLimitStore(client: $0) } ?? MemoryRateLimitStore()
+        let limiter = RateLimiter(config: config, store: store, registry: self.metrics, logger: logger)
+        self.limiter = limiter.isEmpty ? nil : limiter
+        self.router = ModelRouter(
+            config: config,
+            providers: adapters,
+            health: health,
+            registry: self.metrics,
+            limiter: self.limiter,
+            logger: logger
+        )
         let targets = adapters.values.sorted { $0.name < $1.name }.map {
             HealthChecker.Target(provider: $0, health: health[$0.name]!, registry: registry)
         }
@@ -61,10 +85,10 @@ public final class GatewayRuntime: Sendable {
     public func apiListener(onBound: (@Sendable (Int) -> Void)? = nil) -> HTTPListener {
         let disconnects = ClientDisconnectMonitor()
         let handler = GatewayHandler(
-            chat: ChatCompletionsEndpoint(router: router),
-            embeddings: EmbeddingsEndpoint(router: router),
+            chat: ChatCompletionsEndpoint(router: router, limiter: limiter),
+            embeddings: EmbeddingsEndpoint(router: router, limiter: limiter),
             models: ModelsEndpoint(router: router),
-            health: HealthEndpoints(version: Self.version, providers: health, drain: drain, started: started, usesRedis: config.redisURL != nil),
+            health: HealthEndpoints(version: Self.version, providers: health, drain: drain, started: started, redis: redis),
             authenticator: Authenticator(config: config.auth),
             bodyReader: RequestBodyReader(limit: config.server.maxBodyBytes),
             disconnects: disconnects,
@@ -108,7 +132,8 @@ public final class GatewayRuntime: Sendable {
         exporters: [any Service] = []
     ) -> [any Service] {
         exporters + [
-            TransportService(transports: transports),
+            TransportService(transports: transports)
+        ] + (redis.map { [$0] } ?? []) + [
             healthChecker,
             metricsListener(onBound: metricsBound),
             apiListener(onBound: apiBound),

@@ -107,7 +107,9 @@ def start_gateway(tmp_path):
     started: list[Gateway] = []
 
     def start(config_text: str, env: dict | None = None) -> Gateway:
-        gateway = Gateway(config_text, tmp_path, env)
+        directory = tmp_path / f"gateway-{len(started)}"
+        directory.mkdir()
+        gateway = Gateway(config_text, directory, env)
         started.append(gateway)
         return gateway
 

@@ -55,9 +55,13 @@ extension ConfigDocument {
 
     mutating func readRateLimit(_ node: Node, at path: String) -> RateLimitConfig {
         var limit = RateLimitConfig()
-        for (key, value) in reader.mapping(node, at: path, known: ["requests_per_minute", "tokens_per_minute"]) ?? [] {
-            let number = reader.int(value, at: "\(path).\(key)")
-            if key == "requests_per_minute" { limit.requestsPerMinute = number } else { limit.tokensPerMinute = number }
+        for (key, value) in reader.mapping(node, at: path, known: ["requests_per_minute", "tokens_per_minute", "window_seconds"]) ?? [] {
+            let keyPath = "\(path).\(key)"
+            switch key {
+            case "requests_per_minute": limit.requestsPerMinute = reader.int(value, at: keyPath)
+            case "tokens_per_minute": limit.tokensPerMinute = reader.int(value, at: keyPath)
+            default: assign(&limit.window, seconds: reader.double(value, at: keyPath))
+            }
         }
         return limit
     }

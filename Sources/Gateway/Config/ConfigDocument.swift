@@ -22,9 +22,7 @@ struct ConfigDocument {
             case "models": config.models = readModels(node)
             case "health_checks": readHealthChecks(node, into: &config.healthChecks)
             case "redis":
-                for (key, value) in reader.mapping(node, at: "redis", known: ["url"]) ?? [] where key == "url" {
-                    config.redisURL = reader.string(value, at: "redis.url")
-                }
+                readRedis(node, into: &config)
             default: break
             }
         }
@@ -141,21 +139,35 @@ struct ConfigDocument {
                 }
                 var name = "key-\(index)"
                 var secret: String?
-                for (field, fieldValue) in reader.mapping(item, at: path, known: ["name", "key"]) ?? [] {
-                    if field == "name" {
-                        assign(&name, reader.string(fieldValue, at: "\(path).name"))
-                    } else {
-                        secret = reader.string(fieldValue, at: "\(path).key")
+                var limit: RateLimitConfig?
+                for (field, fieldValue) in reader.mapping(item, at: path, known: ["name", "key", "rate_limit"]) ?? [] {
+                    switch field {
+                    case "name": assign(&name, reader.string(fieldValue, at: "\(path).name"))
+                    case "rate_limit": limit = readRateLimit(fieldValue, at: "\(path).rate_limit")
+                    default: secret = reader.string(fieldValue, at: "\(path).key")
                     }
                 }
                 if let secret {
-                    auth.apiKeys.append(ClientKey(name: name, key: secret))
+                    auth.apiKeys.append(ClientKey(name: name, key: secret, rateLimit: limit))
                 } else {
                     reader.report("\(path).key", "required")
                 }
             }
         }
         return auth
+    }
+
+    private mutating func readRedis(_ node: Node, into config: inout GatewayConfig) {
+        let known: Set = ["url", "pool_size", "command_timeout_ms", "fail_open"]
+        for (key, value) in reader.mapping(node, at: "redis", known: known) ?? [] {
+            let path = "redis.\(key)"
+            switch key {
+            case "url": config.redisURL = reader.string(value, at: path)
+            case "pool_size": assign(&config.redis.poolSize, reader.int(value, at: path))
+            case "fail_open": assign(&config.redis.failOpen, reader.bool(value, at: path))
+            default: assign(&config.redis.commandTimeout, seconds: reader.double(value, at: path).map { $0 / 1000 })
+            }
+        }
     }
 
     func assign<Value>(_ target: inout Value, _ value: Value?) {

@@ -64,8 +64,21 @@ public enum ConfigValidator {
         check(checks.unhealthyThreshold > 0, "health_checks.unhealthy_threshold", "must be > 0")
         check(checks.healthyThreshold > 0, "health_checks.healthy_threshold", "must be > 0")
         if let redis = config.redisURL {
-            check(redis.hasPrefix("redis://") || redis.hasPrefix("rediss://"), "redis.url", "must start with redis://")
+            check(RedisEndpoint(url: redis) != nil, "redis.url", "must be redis://[[user]:password@]host[:port][/db]")
         }
+        check(config.redis.poolSize > 0, "redis.pool_size", "must be > 0")
+        check(config.redis.commandTimeout > .zero, "redis.command_timeout_ms", "must be > 0")
+        for (index, key) in config.auth.apiKeys.enumerated() {
+            if let limit = key.rateLimit { problems += validate(limit: limit, at: "auth.api_keys[\(index)].rate_limit") }
+        }
+        return problems
+    }
+
+    static func validate(limit: RateLimitConfig, at path: String) -> [ConfigProblem] {
+        var problems: [ConfigProblem] = []
+        if (limit.requestsPerMinute ?? 1) <= 0 { problems.append(.init(path: "\(path).requests_per_minute", message: "must be > 0")) }
+        if (limit.tokensPerMinute ?? 1) <= 0 { problems.append(.init(path: "\(path).tokens_per_minute", message: "must be > 0")) }
+        if limit.window <= .zero { problems.append(.init(path: "\(path).window_seconds", message: "must be > 0")) }
         return problems
     }
 
@@ -79,10 +92,7 @@ public enum ConfigValidator {
         check((provider.firstByteTimeoutSeconds ?? 1) > 0, "first_byte_timeout_seconds", "must be > 0")
         check((provider.idleTimeoutSeconds ?? 1) > 0, "idle_timeout_seconds", "must be > 0")
         check((0...10).contains(provider.maxRetries), "max_retries", "must be between 0 and 10")
-        if let limit = provider.rateLimit {
-            check((limit.requestsPerMinute ?? 1) > 0, "rate_limit.requests_per_minute", "must be > 0")
-            check((limit.tokensPerMinute ?? 1) > 0, "rate_limit.tokens_per_minute", "must be > 0")
-        }
+        if let limit = provider.rateLimit { problems += validate(limit: limit, at: "\(path).rate_limit") }
         if let base = provider.baseURL {
             let url = URL(string: base)
             let valid = url?.host != nil && ["http", "https"].contains(url?.scheme ?? "")

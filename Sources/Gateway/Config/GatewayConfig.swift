@@ -15,6 +15,8 @@ public struct GatewayConfig: Sendable, Equatable {
     public var healthChecks: HealthCheckConfig
     /// `REDIS_URL`; nil keeps rate limits and cache in memory.
     public var redisURL: String?
+    /// `redis:` — pool, command timeout, and what an unreachable Redis means for rate limits.
+    public var redis = RedisSettings()
 
     public init(
         server: ServerConfig = .init(),
@@ -112,15 +114,29 @@ public struct ProviderConfig: Sendable, Equatable {
     }
 }
 
-/// `rate_limit:` of a provider.
+/// `rate_limit:` of a provider or a client key.
 public struct RateLimitConfig: Sendable, Equatable {
     public var requestsPerMinute: Int?
     public var tokensPerMinute: Int?
+    /// The sliding window the limits count over; keep 60 s for per-minute limits (shorter ones suit tests).
+    public var window: Duration = .seconds(60)
 
-    public init(requestsPerMinute: Int? = nil, tokensPerMinute: Int? = nil) {
+    public init(requestsPerMinute: Int? = nil, tokensPerMinute: Int? = nil, window: Duration = .seconds(60)) {
         self.requestsPerMinute = requestsPerMinute
         self.tokensPerMinute = tokensPerMinute
+        self.window = window
     }
+}
+
+/// `redis:` — besides `url` (or `REDIS_URL`).
+public struct RedisSettings: Sendable, Equatable {
+    public var poolSize = 4
+    /// The longest a rate-limit or cache command may take before the request goes on without it.
+    public var commandTimeout: Duration = .milliseconds(250)
+    /// With Redis unreachable: let requests through (true, the default) or refuse them with 503.
+    public var failOpen = true
+
+    public init() {}
 }
 
 /// Behaviour of the built-in `mock` provider (dev default, tests, benchmarks).
@@ -202,9 +218,12 @@ public struct AuthConfig: Sendable, Equatable {
 public struct ClientKey: Sendable, Equatable {
     public var name: String
     public var key: String
+    /// This key's own requests and tokens per minute.
+    public var rateLimit: RateLimitConfig?
 
-    public init(name: String, key: String) {
+    public init(name: String, key: String, rateLimit: RateLimitConfig? = nil) {
         self.name = name
         self.key = key
+        self.rateLimit = rateLimit
     }
 }

@@ -22,6 +22,8 @@ public enum GatewayError: Error, Sendable, Equatable {
     case invalidUpstreamResponse(String)
     /// The upstream did not answer in time (504).
     case upstreamTimeout
+    /// A rate limit of the gateway's own (a client key's, or a provider's for every deployment) is used up (429).
+    case rateLimited(message: String, retryAfter: String)
     /// The gateway is shutting down or has nothing to route to (503).
     case unavailable(String)
     /// The client went away; nothing is sent.
@@ -35,6 +37,7 @@ public enum GatewayError: Error, Sendable, Equatable {
         case .methodNotAllowed: 405
         case .payloadTooLarge: 413
         case .upstreamStatus(let status, _, _, _, _): status
+        case .rateLimited: 429
         case .upstreamUnreachable, .invalidUpstreamResponse: 502
         case .upstreamTimeout: 504
         case .unavailable: 503
@@ -51,6 +54,7 @@ public enum GatewayError: Error, Sendable, Equatable {
         case .methodNotAllowed: "Method not allowed for this URL."
         case .payloadTooLarge(let limit): "Request body is larger than the limit of \(limit) bytes."
         case .upstreamStatus(_, let message, _, _, _): message
+        case .rateLimited(let message, _): message
         case .upstreamUnreachable(let detail): "The upstream provider could not be reached: \(detail)"
         case .invalidUpstreamResponse(let detail): "The upstream provider sent an invalid response: \(detail)"
         case .upstreamTimeout: "The upstream provider did not answer in time."
@@ -67,6 +71,7 @@ public enum GatewayError: Error, Sendable, Equatable {
         case .upstreamStatus(let status, _, let type, _, _):
             type ?? (status == 429 ? "rate_limit_error" : status >= 500 ? "api_error" : "invalid_request_error")
         case .upstreamUnreachable, .invalidUpstreamResponse, .upstreamTimeout: "api_error"
+        case .rateLimited: "rate_limit_error"
         case .unavailable: "service_unavailable"
         case .cancelled: "cancelled"
         }
@@ -82,6 +87,7 @@ public enum GatewayError: Error, Sendable, Equatable {
         case .methodNotAllowed: "method_not_allowed"
         case .payloadTooLarge: "request_too_large"
         case .upstreamStatus(let status, _, _, let code, _): code ?? (status == 429 ? "rate_limit_exceeded" : nil)
+        case .rateLimited: "rate_limit_exceeded"
         case .upstreamUnreachable: "upstream_unreachable"
         case .invalidUpstreamResponse: "upstream_invalid_response"
         case .upstreamTimeout: "upstream_timeout"
@@ -97,8 +103,11 @@ public enum GatewayError: Error, Sendable, Equatable {
 
     /// `Retry-After` to send back, when the upstream gave one.
     public var retryAfter: String? {
-        if case .upstreamStatus(_, _, _, _, let retryAfter) = self { return retryAfter }
-        return nil
+        switch self {
+        case .upstreamStatus(_, _, _, _, let retryAfter): retryAfter
+        case .rateLimited(_, let retryAfter): retryAfter
+        default: nil
+        }
     }
 
     /// Whether another attempt (same or other deployment) may succeed.
@@ -138,6 +147,7 @@ public enum GatewayError: Error, Sendable, Equatable {
         case .upstreamStatus(let status, _, _, _, _):
             status == 429 ? "rate_limited" : status >= 500 ? "server_error" : "client_error"
         case .invalidUpstreamResponse: "invalid_response"
+        case .rateLimited: "rate_limited"
         case .cancelled: "cancelled"
         default: "client_error"
         }

@@ -19,6 +19,8 @@ struct UpstreamAttempts: Sendable {
     var maximumBackoff: Duration = .seconds(2)
     /// The longest `Retry-After` waited for; a longer one moves on to the next deployment instead.
     var maximumRetryAfter: Duration = .seconds(10)
+    /// Providers' own rate limits; a deployment whose provider is at its limit is skipped like a throttled one.
+    var limiter: RateLimiter?
 
     struct Success<Value: Sendable>: Sendable {
         var value: Value
@@ -33,21 +35,33 @@ struct UpstreamAttempts: Sendable {
         var attempts: Int
     }
 
+    /// - Parameter tokens: the request's token estimate, reserved against providers' token limits.
     func run<Value: Sendable>(
         routes: [Route],
-        tracing: RequestTracing,
+        scope: RequestScope,
+        tokens: Int,
         _ attempt: (Route, AttemptSpan) async throws(GatewayError) -> Value
     ) async throws(Failure) -> Success<Value> {
+        let tracing = scope.tracing
         let deadline = ContinuousClock.now + requestTimeout
         var attempts = 0
         var reason: AttemptReason?
         var lastFailure: Failure?
         var throttled: (until: ContinuousClock.Instant, error: GatewayError)?
         for (index, route) in routes.enumerated() {
-            guard route.breaker.permit() else {
-                if let throttle = route.breaker.throttle(), throttle.until < throttled?.until ?? .now + .seconds(86400) { throttled = throttle }
+            func holdBack(_ hold: (until: ContinuousClock.Instant, error: GatewayError)) {
+                if hold.until < throttled?.until ?? .now + .seconds(86400) { throttled = hold }
+            }
+            guard route.breaker.isAvailable() else {
+                if let throttle = route.breaker.throttle() { holdBack(throttle) }
                 continue
             }
+            if let limiter, let refused = await limiter.admitProvider(route.provider.name, scope: scope, tokens: tokens) {
+                route.metrics.provider.rateLimitExceeded.cell.increment()
+                holdBack((.now + .seconds(refused.retryAfterSeconds), limiter.refusal(refused)))
+                continue
+            }
+            guard route.breaker.permit() else { continue }
             if let previous = lastFailure, let from = previous.route {
                 from.metrics.provider.recordFailover(to: route.provider.name)
                 reason = .failover(from: from.provider.name, after: previous.error)
@@ -105,10 +119,17 @@ struct UpstreamAttempts: Sendable {
     /// The answer when no deployment could be tried: the provider's own 429, with the time it has left to
     /// wait, when `Retry-After` holds them back; 503 when their breakers are open.
     static func nothingAvailable(throttled: (until: ContinuousClock.Instant, error: GatewayError)?) -> GatewayError {
-        guard let throttled, case .upstreamStatus(let status, let message, let type, let code, _) = throttled.error else {
+        guard let throttled else {
             return .unavailable("Every deployment of this model is failing (circuit open); try again shortly.")
         }
-        let seconds = max(1, Int(((throttled.until - .now) / .seconds(1)).rounded(.up)))
-        return .upstreamStatus(status: status, message: message, type: type, code: code, retryAfter: String(seconds))
+        let seconds = String(max(1, Int(((throttled.until - .now) / .seconds(1)).rounded(.up))))
+        switch throttled.error {
+        case .upstreamStatus(let status, let message, let type, let code, _):
+            return .upstreamStatus(status: status, message: message, type: type, code: code, retryAfter: seconds)
+        case .rateLimited(let message, _):
+            return .rateLimited(message: message, retryAfter: seconds)
+        default:
+            return throttled.error
+        }
     }
 }

@@ -45,6 +45,7 @@ public struct ModelRouter: Sendable {
         providers adapters: [String: any ChatProvider],
         health: [String: ProviderHealth],
         registry: MetricsRegistry,
+        limiter: RateLimiter? = nil,
         logger: Logger
     ) {
         var known: Set<String> = []
@@ -54,7 +55,7 @@ public struct ModelRouter: Sendable {
         }
         for (_, provider) in config.providers { known.formUnion(provider.models) }
         knownModels = known
-        attempts = UpstreamAttempts(requestTimeout: .seconds(config.server.timeoutSeconds))
+        attempts = UpstreamAttempts(requestTimeout: .seconds(config.server.timeoutSeconds), limiter: limiter)
 
         var providers: [String: ProviderEntry] = [:]
         for (name, adapter) in adapters {

@@ -1,11 +1,9 @@
 import Foundation
+import Telemetry
 
 /// The order in which one public model's deployments are tried, decided per request: priority groups
 /// (lower first), each ordered by the model's strategy; later groups are failover only.
 struct RoutePlan: Sendable {
-    /// Share of `least_latency` requests sent in random order, so a deployment that got fast again is noticed.
-    static let exploration = 0.1
-
     let strategy: RoutingStrategy
     /// Deployments grouped by priority, groups in ascending priority, each in configuration order.
     let groups: [[Route]]
@@ -28,7 +26,7 @@ struct RoutePlan: Sendable {
         for group in groups {
             switch strategy {
             case .priority: ordered += group
-            case .weighted: ordered += Self.weightedOrder(group)
+            case .weighted: ordered += Self.weightedOrder(group, weight: \.weight)
             case .leastLatency: ordered += Self.latencyOrder(group)
             }
         }
@@ -37,15 +35,22 @@ struct RoutePlan: Sendable {
 
     /// A random order in which each deployment comes first with probability weight / total weight
     /// (Efraimidis–Spirakis: sort by u^(1/w), largest first).
-    static func weightedOrder(_ group: [Route]) -> [Route] {
-        group.map { (route: $0, key: pow(Double.random(in: Double.ulpOfOne..<1), 1 / $0.weight)) }
+    static func weightedOrder(_ group: [Route], weight: (Route) -> Double) -> [Route] {
+        group.map { (route: $0, key: pow(Double.random(in: Double.ulpOfOne..<1), 1 / weight($0))) }
             .sorted { $0.key > $1.key }
             .map(\.route)
     }
 
-    /// Fastest recent latency first; deployments not measured yet go first so they get measured.
+    /// The lower a deployment's recent latency, the likelier it comes first: weights go with 1 / latency²,
+    /// so a deployment twice as fast takes four times the traffic, one ten times slower almost none — yet
+    /// every deployment keeps being sampled, and one slowed by a passing spike wins its traffic back within
+    /// a few requests. Deployments not measured yet count as the fastest, so they get measured.
     static func latencyOrder(_ group: [Route]) -> [Route] {
-        if Double.random(in: 0..<1) < exploration { return group.shuffled() }
-        return group.sorted { ($0.latency.value ?? .zero) < ($1.latency.value ?? .zero) }
+        let measured = group.compactMap { $0.latency.value?.seconds }
+        let fastest = max(measured.min() ?? 0.001, 0.0001)
+        return weightedOrder(group) { route in
+            let seconds = max(route.latency.value?.seconds ?? fastest, 0.0001)
+            return 1 / (seconds * seconds)
+        }
     }
 }

@@ -6,13 +6,17 @@ import NIOCore
 /// `POST /v1/chat/completions`: validate, route, call the provider, answer whole or as SSE.
 struct ChatCompletionsEndpoint: Sendable {
     let router: ModelRouter
+    let limiter: RateLimiter?
 
     func handle(body: ByteBuffer, scope: RequestScope, slot: WriterSlot) async throws {
         let request: ChatCompletionRequest
         let routes: [Route]
+        let tokens: Int
         do {
             request = try ChatCompletionRequest(body: body)
             routes = try router.resolve(request.model)
+            tokens = TokenEstimate.chat(request)
+            try await limiter?.admitClient(scope: scope, tokens: tokens)
         } catch {
             return try await ResponseWriting.fail(error, scope: scope, slot: slot)
         }
@@ -22,9 +26,9 @@ struct ChatCompletionsEndpoint: Sendable {
             if scope.includeContent { $0.prompt = request.messages.last(where: { $0.role == "user" })?.text }
         }
         if request.stream {
-            try await stream(request, routes: routes, scope: scope, slot: slot)
+            try await stream(request, routes: routes, tokens: tokens, scope: scope, slot: slot)
         } else {
-            try await ResponseWriting.answer(routes: routes, attempts: router.attempts, operation: .chat, scope: scope, slot: slot) {
+            try await ResponseWriting.answer(routes: routes, attempts: router.attempts, tokens: tokens, operation: .chat, scope: scope, slot: slot) {
                 route async throws(GatewayError) in
                 try await route.provider.chatCompletion(request, model: route.model)
             }
@@ -43,10 +47,10 @@ struct ChatCompletionsEndpoint: Sendable {
     /// Relays the provider's SSE events as they arrive. The response head waits for the first event,
     /// so a refusal before any output (429, 5xx, timeout) is retried or failed over like any other
     /// attempt, and otherwise still reaches the client as an HTTP status.
-    private func stream(_ request: ChatCompletionRequest, routes: [Route], scope: RequestScope, slot: WriterSlot) async throws {
+    private func stream(_ request: ChatCompletionRequest, routes: [Route], tokens: Int, scope: RequestScope, slot: WriterSlot) async throws {
         let result: UpstreamAttempts.Success<StartedStream>
         do {
-            result = try await router.attempts.run(routes: routes, tracing: scope.tracing) { route, attempt async throws(GatewayError) in
+            result = try await router.attempts.run(routes: routes, scope: scope, tokens: tokens) { route, attempt async throws(GatewayError) in
                 let started = ContinuousClock.now
                 do throws(GatewayError) {
                     let stream = try await Route.within(attempt) { () async throws(GatewayError) in

@@ -41,6 +41,10 @@ struct GatewayHandler: Sendable {
             handles.duration.cell.observe(duration, exemplar: (scope.trace.traceID, scope.trace.spanID))
             AccessLog.write(scope: scope, method: request.method.rawValue, route: route, status: status, duration: duration)
             scope.tracing.finishServerSpan(method: request.method.rawValue, route: route, path: request.uri.path, status: status, scope: scope)
+            if let limiter = chat.limiter {
+                let details = scope.outcome.details
+                limiter.settle(details.reservations, tokens: details.usage?.totalTokens ?? 0)
+            }
         }
         try await dispatch(request, scope: &scope, writer: writer, channel: channel)
     }

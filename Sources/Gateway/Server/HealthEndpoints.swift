@@ -11,14 +11,19 @@ struct HealthEndpoints: Sendable {
     let providers: [ProviderHealth]
     let drain: DrainState
     let started: ContinuousClock.Instant
-    let usesRedis: Bool
+    /// Nil when limits and cache live in memory.
+    let redis: RedisClient?
 
     func report() -> HealthReport {
         let providers = providers.map {
             HealthReport.Provider(name: $0.name, healthy: $0.isHealthy, latency_ms: $0.lastLatencyMs)
         }
         let disk = (DiskSpace.freeGigabytes(at: FileManager.default.currentDirectoryPath) * 100).rounded() / 100
-        let dependencies = HealthReport.Dependencies(redis: true, state_backend: usesRedis ? "redis" : "memory", disk_space_gb: disk)
+        let dependencies = HealthReport.Dependencies(
+            redis: redis?.isHealthy ?? true,
+            state_backend: redis == nil ? "memory" : "redis",
+            disk_space_gb: disk
+        )
         let healthy = providers.allSatisfy(\.healthy) && dependencies.redis && disk > HealthReport.minimumDiskGB
         let status = drain.isDraining ? "draining" : healthy ? "healthy" : "degraded"
         return HealthReport(

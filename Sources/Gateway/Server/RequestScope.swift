@@ -48,6 +48,9 @@ struct RequestScope: Sendable {
         if let attempts {
             headers[GatewayHandler.attemptsHeader] = String(attempts)
         }
+        if let verdict = outcome.details.rateLimit {
+            headers.append(contentsOf: verdict.headers)
+        }
         return headers
     }
 }
@@ -64,6 +67,10 @@ final class RequestOutcome: Sendable {
         var attempts = 0
         var prompt: String?
         var completion: String?
+        /// The rate-limit verdict the `x-ratelimit-*` headers report (the client key's, else the provider's).
+        var rateLimit: RateLimiter.Verdict?
+        /// Admissions whose token reservations are settled once usage is known.
+        var reservations: [RateLimiter.Reservation] = []
     }
 
     private let statusCode = Atomic<Int>(0)

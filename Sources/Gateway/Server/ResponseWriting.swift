@@ -72,6 +72,7 @@ enum ResponseWriting {
     static func answer(
         routes: [Route],
         attempts: UpstreamAttempts,
+        tokens: Int,
         operation: GenAIOperation,
         scope: RequestScope,
         slot: WriterSlot,
@@ -79,7 +80,7 @@ enum ResponseWriting {
     ) async throws {
         let result: UpstreamAttempts.Success<ProviderReply>
         do {
-            result = try await attempts.run(routes: routes, tracing: scope.tracing) { route, attempt async throws(GatewayError) in
+            result = try await attempts.run(routes: routes, scope: scope, tokens: tokens) { route, attempt async throws(GatewayError) in
                 try await route.call(operation, tracing: scope.tracing, attempt: attempt) { () async throws(GatewayError) in
                     try await call(route)
                 }

@@ -101,6 +101,32 @@ public enum MetricCatalog {
         help: "Response cache lookups by result (hit, miss, bypass).",
         labels: ["result"]
     )
+    public static let rateLimitDecisionsTotal = MetricDefinition(
+        name: "llm_rate_limit_decisions_total",
+        kind: .counter,
+        help: "Rate-limit decisions by scope (key, provider) and result "
+            + "(allowed, rejected, fail_open: store unreachable and let through, fail_closed: store unreachable and refused).",
+        labels: ["scope", "result"]
+    )
+    public static let redisCommandDuration = MetricDefinition(
+        name: "llm_redis_command_duration_seconds",
+        kind: .histogram,
+        help: "Duration of each Redis command, by command, failures included.",
+        unit: "seconds",
+        labels: ["command"],
+        buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1]
+    )
+    public static let redisErrorsTotal = MetricDefinition(
+        name: "llm_redis_errors_total",
+        kind: .counter,
+        help: "Failed Redis commands by kind (connection, timeout, reply, protocol).",
+        labels: ["kind"]
+    )
+    public static let redisUp = MetricDefinition(
+        name: "llm_redis_up",
+        kind: .gauge,
+        help: "1 while the gateway's Redis answers, 0 when it does not (rate limits then fail open or closed)."
+    )
     public static let upstreamRetriesTotal = MetricDefinition(
         name: "llm_upstream_retries_total",
         kind: .counter,
@@ -195,7 +221,8 @@ public enum MetricCatalog {
         httpRequestsTotal, httpRequestDuration, httpRequestsInFlight,
         providerHealthStatus, providerErrorsTotal, providerRateLimitExceededTotal, providerLatency,
         genAIOperationDuration, genAITokenUsage, genAITimeToFirstToken, genAITimePerOutputToken,
-        tokensTotal, cacheRequestsTotal, upstreamRetriesTotal, failoversTotal, circuitBreakerState,
+        tokensTotal, cacheRequestsTotal, rateLimitDecisionsTotal, redisCommandDuration, redisErrorsTotal, redisUp,
+        upstreamRetriesTotal, failoversTotal, circuitBreakerState,
         circuitBreakerOpensTotal, healthChecksTotal, healthCheckDuration,
         exportedItemsTotal, droppedItemsTotal, exportDuration, buildInfo, processCPUSeconds, processResidentMemory, processOpenFDs, processStartTime,
     ]

@@ -64,7 +64,7 @@ struct RoutingStrategyTests {
 
     @Test("least latency moves traffic off a deployment made slow")
     func leastLatency() async throws {
-        let delays = SharedValue<[String: Int]>(["a": 0, "b": 40])
+        let delays = SharedValue<[String: Int]>(["a": 0, "b": 80])
         func upstream(_ name: String) async throws -> TestUpstream {
             try await TestUpstream.start { _, _, writer in
                 try await Task.sleep(for: .milliseconds(delays.value[name]!))
@@ -94,7 +94,7 @@ struct RoutingStrategyTests {
                 before.filter { $0 == "upstream" }.count >= 80,
                 "the fast deployment takes the traffic: \(before.filter { $0 == "upstream" }.count)"
             )
-            delays.value["a"] = 300
+            delays.value["a"] = 400
             let after = try await Self.servedBy(gateway, model: "chat", count: 100, concurrency: 2)
             let settled = after.suffix(80)
             #expect(settled.filter { $0 == "upstream-b" }.count >= 64, "traffic moved: \(settled.filter { $0 == "upstream-b" }.count) of 80")
