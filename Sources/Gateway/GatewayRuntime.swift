@@ -85,7 +85,11 @@ public final class GatewayRuntime: Sendable {
     public func apiListener(onBound: (@Sendable (Int) -> Void)? = nil) -> HTTPListener {
         let disconnects = ClientDisconnectMonitor()
         let handler = GatewayHandler(
-            chat: ChatCompletionsEndpoint(router: router, limiter: limiter),
+            chat: ChatCompletionsEndpoint(
+                router: router,
+                limiter: limiter,
+                cache: config.cache.enabled ? ResponseCache(config: config.cache, redis: redis, registry: metrics) : nil
+            ),
             embeddings: EmbeddingsEndpoint(router: router, limiter: limiter),
             models: ModelsEndpoint(router: router),
             health: HealthEndpoints(version: Self.version, providers: health, drain: drain, started: started, redis: redis),

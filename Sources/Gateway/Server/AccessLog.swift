@@ -14,7 +14,7 @@ enum AccessLog {
             "duration_s": "\(duration.seconds)",
             "stream": "\(details.stream)",
             "attempts": "\(details.attempts)",
-            "cache": "off",
+            "cache": "\(details.cache?.rawValue ?? "off")",
         ]
         if let provider = details.provider { metadata["provider"] = "\(provider)" }
         if let model = details.model { metadata["model"] = "\(model)" }

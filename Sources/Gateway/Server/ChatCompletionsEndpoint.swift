@@ -7,8 +7,10 @@ import NIOCore
 struct ChatCompletionsEndpoint: Sendable {
     let router: ModelRouter
     let limiter: RateLimiter?
+    /// Nil when `cache.enabled` is off.
+    let cache: ResponseCache?
 
-    func handle(body: ByteBuffer, scope: RequestScope, slot: WriterSlot) async throws {
+    func handle(body: ByteBuffer, headers: HTTPFields, scope: RequestScope, slot: WriterSlot) async throws {
         let request: ChatCompletionRequest
         let routes: [Route]
         let tokens: Int
@@ -25,11 +27,23 @@ struct ChatCompletionsEndpoint: Sendable {
             $0.stream = request.stream
             if scope.includeContent { $0.prompt = request.messages.last(where: { $0.role == "user" })?.text }
         }
+        let lookup = await lookUpCache(request, headers: headers, scope: scope)
+        if case .hit(let answer)? = lookup {
+            return try await serveCached(answer, stream: request.stream, scope: scope, slot: slot)
+        }
+        let keep: (@Sendable (ByteBuffer) -> Void)? = lookup?.key.map { key in { [cache] answer in cache?.store(key, answer) } }
         if request.stream {
-            try await stream(request, routes: routes, tokens: tokens, scope: scope, slot: slot)
+            try await stream(request, routes: routes, tokens: tokens, scope: scope, slot: slot, keep: keep)
         } else {
-            try await ResponseWriting.answer(routes: routes, attempts: router.attempts, tokens: tokens, operation: .chat, scope: scope, slot: slot) {
-                route async throws(GatewayError) in
+            try await ResponseWriting.answer(
+                routes: routes,
+                attempts: router.attempts,
+                tokens: tokens,
+                operation: .chat,
+                scope: scope,
+                slot: slot,
+                keep: keep
+            ) { route async throws(GatewayError) in
                 try await route.provider.chatCompletion(request, model: route.model)
             }
         }
@@ -47,7 +61,14 @@ struct ChatCompletionsEndpoint: Sendable {
     /// Relays the provider's SSE events as they arrive. The response head waits for the first event,
     /// so a refusal before any output (429, 5xx, timeout) is retried or failed over like any other
     /// attempt, and otherwise still reaches the client as an HTTP status.
-    private func stream(_ request: ChatCompletionRequest, routes: [Route], tokens: Int, scope: RequestScope, slot: WriterSlot) async throws {
+    private func stream(
+        _ request: ChatCompletionRequest,
+        routes: [Route],
+        tokens: Int,
+        scope: RequestScope,
+        slot: WriterSlot,
+        keep: (@Sendable (ByteBuffer) -> Void)?
+    ) async throws {
         let result: UpstreamAttempts.Success<StartedStream>
         do {
             result = try await router.attempts.run(routes: routes, scope: scope, tokens: tokens) { route, attempt async throws(GatewayError) in
@@ -92,10 +113,14 @@ struct ChatCompletionsEndpoint: Sendable {
         scope.outcome.record(status: 200)
         var body = try await writer.writeHead(HTTPResponse(status: .ok, headerFields: headers))
         if let first { try await body.write(first) }
+        // The whole stream, for the cache, when it is on for this request.
+        var kept: ByteBuffer? = keep == nil ? nil : first ?? ByteBuffer()
         do {
             while let event = try await Self.next(&events) {
                 try await body.write(event)
+                kept?.writeImmutableBuffer(event)
             }
+            if let kept { keep?(kept) }
             let total = ContinuousClock.now - started
             let usage = stream.summary.usage
             scope.outcome.update { $0.usage = usage }

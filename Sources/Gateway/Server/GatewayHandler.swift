@@ -54,7 +54,7 @@ struct GatewayHandler: Sendable {
         switch (request.method, path) {
         case (.post, "/v1/chat/completions"):
             try await authenticated(request, &scope, writer, channel) { request, body, scope, slot in
-                try await chat.handle(body: body, scope: scope, slot: slot)
+                try await chat.handle(body: body, headers: request.headers, scope: scope, slot: slot)
             }
         case (.post, "/v1/embeddings"):
             try await authenticated(request, &scope, writer, channel) { request, body, scope, slot in

@@ -48,8 +48,12 @@ struct RequestScope: Sendable {
         if let attempts {
             headers[GatewayHandler.attemptsHeader] = String(attempts)
         }
-        if let verdict = outcome.details.rateLimit {
+        let details = outcome.details
+        if let verdict = details.rateLimit {
             headers.append(contentsOf: verdict.headers)
+        }
+        if let cache = details.cache {
+            headers[ResponseCache.header] = cache.rawValue
         }
         return headers
     }
@@ -69,6 +73,8 @@ final class RequestOutcome: Sendable {
         var completion: String?
         /// The rate-limit verdict the `x-ratelimit-*` headers report (the client key's, else the provider's).
         var rateLimit: RateLimiter.Verdict?
+        /// How the request met the response cache; nil when the cache is off.
+        var cache: ResponseCache.Result?
         /// Admissions whose token reservations are settled once usage is known.
         var reservations: [RateLimiter.Reservation] = []
     }

@@ -76,6 +76,7 @@ enum ResponseWriting {
         operation: GenAIOperation,
         scope: RequestScope,
         slot: WriterSlot,
+        keep: (@Sendable (ByteBuffer) -> Void)? = nil,
         _ call: @escaping @Sendable (Route) async throws(GatewayError) -> ProviderReply
     ) async throws {
         let result: UpstreamAttempts.Success<ProviderReply>
@@ -96,6 +97,7 @@ enum ResponseWriting {
             $0.usage = reply.usage
             if scope.includeContent { $0.completion = CompletionText.extract(from: reply.body) }
         }
+        keep?(reply.body)
         guard let writer = slot.take() else { return }
         let headers = scope.responseHeaders(provider: provider, attempts: result.attempts)
         try await json(reply.body, extraHeaders: headers, outcome: scope.outcome, to: writer)

@@ -1,0 +1,83 @@
+import NIOCore
+import Synchronization
+
+/// The in-process tier: least recently used entries go first once the bytes held would exceed `capacity`;
+/// entries also expire after the TTL. Never holds more than `capacity` bytes of answers.
+final class MemoryCacheTier: Sendable {
+    private final class Node: @unchecked Sendable {
+        let key: String
+        var value: ByteBuffer
+        var expires: ContinuousClock.Instant
+        var newer: Node?
+        weak var older: Node?
+
+        init(key: String, value: ByteBuffer, expires: ContinuousClock.Instant) {
+            self.key = key
+            self.value = value
+            self.expires = expires
+        }
+    }
+
+    /// Nodes by key, and a list from most (`newest`) to least (`oldest`) recently used.
+    private struct Store {
+        var nodes: [String: Node] = [:]
+        var newest: Node?
+        var oldest: Node?
+        var bytes = 0
+
+        mutating func unlink(_ node: Node) {
+            if let older = node.older { older.newer = node.newer } else { oldest = node.newer }
+            if let newer = node.newer { newer.older = node.older } else { newest = node.older }
+            node.newer = nil
+            node.older = nil
+        }
+
+        mutating func pushNewest(_ node: Node) {
+            node.older = newest
+            newest?.newer = node
+            newest = node
+            if oldest == nil { oldest = node }
+        }
+
+        mutating func remove(_ node: Node) {
+            unlink(node)
+            nodes[node.key] = nil
+            bytes -= node.value.readableBytes
+        }
+    }
+
+    let capacity: Int
+    private let store = Mutex(Store())
+
+    init(capacityBytes: Int) {
+        capacity = capacityBytes
+    }
+
+    var bytesHeld: Int { store.withLock { $0.bytes } }
+
+    func get(_ key: String, now: ContinuousClock.Instant = .now) -> ByteBuffer? {
+        store.withLock { store in
+            guard let node = store.nodes[key] else { return nil }
+            guard node.expires > now else {
+                store.remove(node)
+                return nil
+            }
+            store.unlink(node)
+            store.pushNewest(node)
+            return node.value
+        }
+    }
+
+    /// Stores `value` unless it alone is larger than an eighth of the capacity (one answer must not flush the rest).
+    func set(_ key: String, _ value: ByteBuffer, ttl: Duration, now: ContinuousClock.Instant = .now) {
+        guard value.readableBytes <= capacity / 8 else { return }
+        store.withLock { store in
+            if let existing = store.nodes[key] { store.remove(existing) }
+            let node = Node(key: key, value: value, expires: now + ttl)
+            store.nodes[key] = node
+            store.pushNewest(node)
+            store.bytes += value.readableBytes
+            while store.bytes > capacity, let oldest = store.oldest { store.remove(oldest) }
+        }
+    }
+}

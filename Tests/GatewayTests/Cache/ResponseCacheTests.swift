@@ -1,0 +1,90 @@
+import Foundation
+import NIOCore
+import Testing
+
+@testable import Gateway
+
+@Suite("Response cache")
+struct ResponseCacheTests {
+    static func config(redis: String? = nil) -> GatewayConfig {
+        var config = ConfigLoader.embeddedDefault()
+        config.cache.enabled = true
+        config.cache.ttlSeconds = 60
+        config.redisURL = redis
+        return config
+    }
+
+    @Test("the memory tier evicts the least recently used and never holds more than its capacity")
+    func lru() {
+        let tier = MemoryCacheTier(capacityBytes: 1000)
+        let entry = ByteBuffer(repeating: 0x61, count: 100)
+        for index in 0..<10 { tier.set("k\(index)", entry, ttl: .seconds(60)) }
+        #expect(tier.bytesHeld == 1000)
+        _ = tier.get("k0")
+        tier.set("k10", entry, ttl: .seconds(60))
+        #expect(tier.get("k0") != nil, "recently used stays")
+        #expect(tier.get("k1") == nil, "least recently used went")
+        for index in 11..<100 { tier.set("k\(index)", entry, ttl: .seconds(60)) }
+        #expect(tier.bytesHeld <= 1000)
+        tier.set("huge", ByteBuffer(repeating: 0x62, count: 200), ttl: .seconds(60))
+        #expect(tier.get("huge") == nil, "one answer may not take more than an eighth")
+        let start = ContinuousClock.now
+        tier.set("short", entry, ttl: .seconds(1), now: start)
+        #expect(tier.get("short", now: start + .seconds(2)) == nil, "expired")
+    }
+
+    @Test("the key ignores field order and unrelated fields, not the prompt or sampling")
+    func key() {
+        let a = CacheKey.chat(ByteBuffer(string: #"{"model":"m","messages":[{"role":"user","content":"x"}],"temperature":0}"#))
+        let b = CacheKey.chat(ByteBuffer(string: #"{"temperature":0,"user":"u1","messages":[{"role":"user","content":"x"}],"model":"m"}"#))
+        let c = CacheKey.chat(ByteBuffer(string: #"{"model":"m","messages":[{"role":"user","content":"x"}],"temperature":1}"#))
+        let d = CacheKey.chat(ByteBuffer(string: #"{"model":"m","messages":[{"role":"user","content":"y"}],"temperature":0}"#))
+        #expect(a != nil && a == b)
+        #expect(a != c && a != d)
+    }
+
+    @Test("a repeated request is a byte-identical hit, streamed or not; no-cache and bypass skip it", arguments: [false, true])
+    func hits(stream: Bool) async throws {
+        try await GatewayHarness.with(Self.config()) { gateway in
+            let body = GatewayHarness.chatBody(model: "mock-gpt", stream: stream, extra: #","temperature":0.\#(stream ? 1 : 2)"#)
+            let first = try await gateway.post("/v1/chat/completions", json: body)
+            #expect(first.status == 200 && first.headers.first(name: "x-llm-gateway-cache") == "miss")
+            try await Task.sleep(for: .milliseconds(1100))  // a fresh answer would carry a new `created`
+            let second = try await gateway.post("/v1/chat/completions", json: body)
+            #expect(second.headers.first(name: "x-llm-gateway-cache") == "hit")
+            #expect(second.body == first.body)
+            if stream {
+                #expect(second.headers.first(name: "content-type") == "text/event-stream")
+                #expect(second.body.hasSuffix("data: [DONE]\n\n"))
+            }
+            let skipped = try await gateway.post("/v1/chat/completions", json: body, headers: [("cache-control", "no-cache")])
+            #expect(skipped.headers.first(name: "x-llm-gateway-cache") == "bypass")
+            #expect(skipped.body != first.body)
+            let bypassed = try await gateway.post("/v1/chat/completions", json: body, headers: [("x-llm-gateway-cache", "bypass")])
+            #expect(bypassed.headers.first(name: "x-llm-gateway-cache") == "bypass")
+            let scrape = try await gateway.get("/metrics", port: gateway.metricsPort).body
+            #expect(MetricsTests.value(scrape, #"llm_cache_requests_total{result="hit"}"#) == 1)
+            #expect(MetricsTests.value(scrape, #"llm_cache_requests_total{result="miss"}"#) == 1)
+            #expect(MetricsTests.value(scrape, #"llm_cache_requests_total{result="bypass"}"#) == 2)
+        }
+    }
+
+    @Test("replica B hits what replica A cached, through Redis, byte for byte", arguments: [false, true])
+    func shared(stream: Bool) async throws {
+        let server = try await RedisServer.start(password: "cache-pw")
+        defer { server.stop() }
+        let config = Self.config(redis: server.url(database: 4))
+        let body = GatewayHarness.chatBody(model: "mock-gpt", stream: stream, extra: #","seed":\#(stream ? 7 : 8)"#)
+        let cached = try await GatewayHarness.with(config) { a in
+            let reply = try await a.post("/v1/chat/completions", json: body)
+            #expect(reply.headers.first(name: "x-llm-gateway-cache") == "miss")
+            return reply.body
+        }
+        try await Task.sleep(for: .milliseconds(1100))
+        try await GatewayHarness.with(config) { b in
+            let reply = try await b.post("/v1/chat/completions", json: body)
+            #expect(reply.headers.first(name: "x-llm-gateway-cache") == "hit")
+            #expect(reply.body == cached)
+        }
+    }
+}
