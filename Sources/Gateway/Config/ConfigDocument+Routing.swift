@@ -64,7 +64,10 @@ extension ConfigDocument {
     }
 
     mutating func readHealthChecks(_ node: Node, into checks: inout HealthCheckConfig) {
-        let known: Set = ["enabled", "interval_seconds", "timeout_seconds", "unhealthy_threshold", "healthy_threshold"]
+        let known: Set = [
+            "enabled", "interval_seconds", "timeout_seconds", "unhealthy_threshold", "healthy_threshold", "error_rate_threshold",
+            "error_rate_window_seconds", "minimum_requests",
+        ]
         for (key, value) in reader.mapping(node, at: "health_checks", known: known) ?? [] {
             let path = "health_checks.\(key)"
             switch key {
@@ -72,6 +75,9 @@ extension ConfigDocument {
             case "interval_seconds": assign(&checks.interval, seconds: reader.double(value, at: path))
             case "timeout_seconds": assign(&checks.timeout, seconds: reader.double(value, at: path))
             case "unhealthy_threshold": assign(&checks.unhealthyThreshold, reader.int(value, at: path))
+            case "error_rate_threshold": assign(&checks.errorRateThreshold, reader.double(value, at: path))
+            case "error_rate_window_seconds": assign(&checks.errorRateWindow, seconds: reader.double(value, at: path))
+            case "minimum_requests": assign(&checks.minimumRequests, reader.int(value, at: path))
             default: assign(&checks.healthyThreshold, reader.int(value, at: path))
             }
         }

@@ -63,6 +63,9 @@ public enum ConfigValidator {
         check(checks.timeout > .zero, "health_checks.timeout_seconds", "must be > 0")
         check(checks.unhealthyThreshold > 0, "health_checks.unhealthy_threshold", "must be > 0")
         check(checks.healthyThreshold > 0, "health_checks.healthy_threshold", "must be > 0")
+        check((0...1).contains(checks.errorRateThreshold), "health_checks.error_rate_threshold", "must be between 0 and 1")
+        check(checks.errorRateWindow > .zero, "health_checks.error_rate_window_seconds", "must be > 0")
+        check(checks.minimumRequests > 0, "health_checks.minimum_requests", "must be > 0")
         if let redis = config.redisURL {
             check(RedisEndpoint(url: redis) != nil, "redis.url", "must be redis://[[user]:password@]host[:port][/db]")
         }

@@ -20,13 +20,19 @@ public struct CircuitBreakerConfig: Sendable, Equatable {
 }
 
 /// `health_checks:` — active, provider-specific probes (the seed's failover policy: every 30 s, 10 s
-/// timeout, unhealthy after 3 failures, healthy after 2 successes). Real requests count as well.
+/// timeout, unhealthy after 3 failures or an error rate over 10 % in 2 minutes, healthy after 2 successes).
+/// Real requests count as well.
 public struct HealthCheckConfig: Sendable, Equatable {
     public var enabled = true
     public var interval: Duration = .seconds(30)
     public var timeout: Duration = .seconds(10)
     public var unhealthyThreshold = 3
     public var healthyThreshold = 2
+    /// Share of failed requests and probes over `errorRateWindow` that also marks a provider unhealthy
+    /// (the seed's error-rate trigger: 10 % for 2 minutes), once the window has `minimumRequests`.
+    public var errorRateThreshold = 0.10
+    public var errorRateWindow: Duration = .seconds(120)
+    public var minimumRequests = 20
 
     public init() {}
 }

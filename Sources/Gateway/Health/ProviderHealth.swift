@@ -2,20 +2,22 @@ import Synchronization
 import Telemetry
 
 /// Whether a provider is healthy, from active probes and from real requests alike: `unhealthy_threshold`
-/// consecutive failures mark it unhealthy, `healthy_threshold` consecutive successes healthy again (the
-/// seed's 3 and 2). Rate limiting (429) and the client's own mistakes say nothing about health.
+/// consecutive failures, or an error rate over `error_rate_threshold` in the window, mark it unhealthy;
+/// `healthy_threshold` consecutive successes with the error rate back under the threshold make it healthy
+/// again (the seed's 3, 10 % in 2 minutes, and 2). Rate limiting (429) and the client's own mistakes say
+/// nothing about health.
 ///
 /// Probes also steer the provider's circuit breakers: turning unhealthy by probe opens them at once,
 /// and a successful probe lets an open breaker try a request without waiting out its cooldown — so
 /// traffic returns within one probe interval of the provider recovering.
 public final class ProviderHealth: Sendable {
     public let name: String
-    private let unhealthyThreshold: Int
-    private let healthyThreshold: Int
-    private let state = Mutex(State())
+    private let settings: HealthCheckConfig
+    private let state: Mutex<State>
 
     struct State {
         var healthy = true
+        var window: OutcomeWindow
         var consecutiveFailures = 0
         var consecutiveSuccesses = 0
         var lastLatencyMs: Int?
@@ -26,8 +28,8 @@ public final class ProviderHealth: Sendable {
 
     public init(name: String, thresholds: HealthCheckConfig = .init()) {
         self.name = name
-        self.unhealthyThreshold = thresholds.unhealthyThreshold
-        self.healthyThreshold = thresholds.healthyThreshold
+        self.settings = thresholds
+        self.state = Mutex(State(window: OutcomeWindow(window: thresholds.errorRateWindow)))
     }
 
     /// Mirrors this provider's health into `gauge`, and lets probes steer `breakers`, from now on.
@@ -69,7 +71,8 @@ public final class ProviderHealth: Sendable {
             $0.consecutiveFailures = 0
             $0.consecutiveSuccesses += 1
             $0.lastLatencyMs = Int(latency.nanosecondsClamped / 1_000_000)
-            if !$0.healthy && $0.consecutiveSuccesses >= healthyThreshold {
+            $0.window.record(failure: false, latency: nil, now: .now)
+            if !$0.healthy && $0.consecutiveSuccesses >= settings.healthyThreshold && !errorRateExceeded($0.window) {
                 $0.healthy = true
                 $0.gauge?.set(1)
             }
@@ -83,11 +86,17 @@ public final class ProviderHealth: Sendable {
         state.withLock {
             $0.consecutiveSuccesses = 0
             $0.consecutiveFailures += 1
-            if $0.healthy && $0.consecutiveFailures >= unhealthyThreshold {
+            $0.window.record(failure: true, latency: nil, now: .now)
+            if $0.healthy && ($0.consecutiveFailures >= settings.unhealthyThreshold || errorRateExceeded($0.window)) {
                 $0.healthy = false
                 $0.gauge?.set(0)
             }
             return $0.healthy
         }
+    }
+
+    private func errorRateExceeded(_ window: OutcomeWindow) -> Bool {
+        let totals = window.totals(now: .now)
+        return totals.attempts >= settings.minimumRequests && totals.errorRate > settings.errorRateThreshold
     }
 }

@@ -88,6 +88,26 @@ struct HealthCheckTests {
         #expect(health.isHealthy)
     }
 
+    @Test("an error rate over the threshold marks it unhealthy without three failures in a row")
+    func errorRate() {
+        var settings = HealthCheckConfig()
+        settings.minimumRequests = 20
+        let health = ProviderHealth(name: "p", thresholds: settings)
+        let failure = GatewayError.upstreamStatus(status: 500, message: "", type: nil, code: nil, retryAfter: nil)
+        // One failure in every five (20 %), never two in a row.
+        for index in 0..<19 {
+            if index % 5 == 4 { health.recordFailure(failure) } else { health.recordSuccess(latency: .milliseconds(1)) }
+        }
+        #expect(health.isHealthy, "19 attempts are below minimum_requests")
+        health.recordFailure(failure)
+        #expect(!health.isHealthy)
+        health.recordSuccess(latency: .milliseconds(1))
+        health.recordSuccess(latency: .milliseconds(1))
+        #expect(!health.isHealthy, "two successes are not enough while the error rate stays over 10 %")
+        for _ in 0..<40 { health.recordSuccess(latency: .milliseconds(1)) }
+        #expect(health.isHealthy)
+    }
+
     static func waitUntil(_ limit: Duration, _ condition: () async throws -> Bool) async throws {
         let deadline = ContinuousClock.now + limit
         while ContinuousClock.now < deadline {
