@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Runs every test on a fresh Debian machine: installs what the tests need (python3-venv, redis-server, Debian's
-# prometheus package for promtool and the Prometheus server the tests start themselves on 127.0.0.1),
-# lints, builds, runs the Swift test targets and the Python compatibility suite against the real binary.
+# Runs every test on a fresh Debian machine: installs what the tests need (python3-venv; Debian's
+# redis-server, prometheus and prometheus-alertmanager, which the tests start themselves on 127.0.0.1 and
+# stop; promtool and amtool come with them), lints, builds, runs the Swift test targets and the Python
+# compatibility suite against the real binary.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,6 +11,7 @@ command -v python3 >/dev/null || need_apt+=(python3)
 command -v promtool >/dev/null && command -v prometheus >/dev/null || need_apt+=(prometheus)
 python3 -c 'import venv, ensurepip' 2>/dev/null || need_apt+=(python3-venv)
 command -v redis-server >/dev/null || need_apt+=(redis-server)
+command -v prometheus-alertmanager >/dev/null && command -v amtool >/dev/null || need_apt+=(prometheus-alertmanager)
 if ((${#need_apt[@]})); then
     echo "== apt-get install ${need_apt[*]}"
     apt-get update -qq

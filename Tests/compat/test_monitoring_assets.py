@@ -185,3 +185,24 @@ def test_every_selector_in_alerts_and_dashboards_matches_the_live_scrape(scrape)
     mislabelled["panels"][0]["targets"][0]["expr"] = 'sum by (statuscode) (rate(http_requests_total{job="$job"}[$__rate_interval]))'
     found = check(dashboard_expressions(mislabelled, "mislabelled.json"), scrape, external_metrics() | recorded)
     assert any("statuscode" in problem for problem in found)
+
+
+def test_monitoring_configs_are_valid():
+    import yaml
+    monitoring = ROOT / "deployment" / "monitoring"
+    checked = subprocess.run([shutil.which("promtool"), "check", "config", str(monitoring / "prometheus.yml")],
+                             capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    amtool = shutil.which("amtool")
+    assert amtool, "amtool comes with Debian's prometheus-alertmanager (scripts/test.sh installs it)"
+    checked = subprocess.run([amtool, "check-config", str(monitoring / "alertmanager.yml")], capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    for path in [monitoring / "loki.yml", *sorted((monitoring / "grafana").rglob("*.yml"))]:
+        assert yaml.safe_load(path.read_text()), path
+    datasources = yaml.safe_load((monitoring / "grafana/provisioning/datasources/datasources.yml").read_text())["datasources"]
+    by_type = {d["type"]: d for d in datasources}
+    assert by_type["prometheus"]["jsonData"]["exemplarTraceIdDestinations"][0]["datasourceUid"] == by_type["jaeger"]["uid"]
+    assert by_type["loki"]["jsonData"]["derivedFields"][0]["datasourceUid"] == by_type["jaeger"]["uid"]
+    # The scrape job is the one the rules and dashboards select on.
+    prometheus = yaml.safe_load((monitoring / "prometheus.yml").read_text())
+    assert "llm-gateway" in [job["job_name"] for job in prometheus["scrape_configs"]]

@@ -1,7 +1,8 @@
 """A small OpenAI-compatible upstream for the compatibility tests: the requested model picks the behaviour
-(`ok`, `rate-limited` → 429 with Retry-After 0, `broken` → 500, `slow` → answers after 3 s), and an OTLP sink
-that accepts trace exports."""
+(`ok`, `rate-limited` → 429 with Retry-After 0, `broken` → 500, `slow` → answers after 3 s), `fault_rate`
+injects 500s into any of them, and it also accepts OTLP trace exports."""
 import json
+import random
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -31,6 +32,8 @@ class _Upstream(BaseHTTPRequestHandler):
         if self.path.endswith("/v1/traces"):
             return self._send(200, {})
         model = json.loads(body or b"{}").get("model", "")
+        if random.random() < self.server.fault_rate:
+            return self._send(500, {"error": {"message": "injected fault", "type": "server_error", "code": None}})
         if model == "rate-limited":
             return self._send(429, {"error": {"message": "slow down", "type": "requests", "code": "rate_limit_exceeded"}},
                               {"retry-after": "0"})
@@ -47,6 +50,8 @@ class UpstreamStub:
     def __init__(self):
         self.port = free_port()
         self.server = ThreadingHTTPServer(("127.0.0.1", self.port), _Upstream)
+        # Share of chat requests answered with an injected 500 (changed while the test runs).
+        self.server.fault_rate = 0.0
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
 
