@@ -17,7 +17,7 @@ extension ConfigDocument {
         let known: Set = [
             "type", "enabled", "base_url", "api_key", "api_version", "timeout_seconds", "connect_timeout_seconds",
             "first_byte_timeout_seconds", "idle_timeout_seconds", "max_retries", "rate_limit", "circuit_breaker",
-            "models", "mock",
+            "models", "mock", "region",
         ]
         guard let entries = reader.mapping(node, at: path, known: known) else { return nil }
         var typeName = name
@@ -46,6 +46,7 @@ extension ConfigDocument {
             case "rate_limit": provider.rateLimit = readRateLimit(value, at: keyPath)
             case "circuit_breaker": readCircuitBreaker(value, at: keyPath, into: &provider.circuitBreaker)
             case "models": assign(&provider.models, reader.stringList(value, at: keyPath))
+            case "region": provider.region = reader.string(value, at: keyPath)
             case "mock": readMock(value, at: keyPath, into: &provider.mock)
             default: break
             }

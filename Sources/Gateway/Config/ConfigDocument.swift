@@ -10,6 +10,7 @@ struct ConfigDocument {
         var config = GatewayConfig()
         let sections: Set = [
             "server", "providers", "connection_pool", "cache", "logging", "auth", "models", "health_checks", "redis",
+            "region", "data_residency",
         ]
         for (key, node) in reader.mapping(root, at: "", known: sections) ?? [] {
             switch key {
@@ -21,6 +22,8 @@ struct ConfigDocument {
             case "auth": config.auth = readAuth(node)
             case "models": config.models = readModels(node)
             case "health_checks": readHealthChecks(node, into: &config.healthChecks)
+            case "region": config.region = reader.string(node, at: "region")
+            case "data_residency": readDataResidency(node, into: &config.dataResidency)
             case "redis":
                 readRedis(node, into: &config)
             default: break
@@ -155,6 +158,19 @@ struct ConfigDocument {
             }
         }
         return auth
+    }
+
+    private mutating func readDataResidency(_ node: Node, into residency: inout DataResidencyConfig) {
+        let known: Set = ["enabled", "allowed_regions", "deny_regions", "allowed_models"]
+        for (key, value) in reader.mapping(node, at: "data_residency", known: known) ?? [] {
+            let path = "data_residency.\(key)"
+            switch key {
+            case "enabled": assign(&residency.enabled, reader.bool(value, at: path))
+            case "allowed_regions": assign(&residency.allowedRegions, reader.stringList(value, at: path))
+            case "deny_regions": assign(&residency.denyRegions, reader.stringList(value, at: path))
+            default: assign(&residency.allowedModels, reader.stringList(value, at: path))
+            }
+        }
     }
 
     private mutating func readRedis(_ node: Node, into config: inout GatewayConfig) {

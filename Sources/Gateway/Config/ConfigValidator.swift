@@ -70,9 +70,29 @@ public enum ConfigValidator {
             check(RedisEndpoint(url: redis) != nil, "redis.url", "must be redis://[[user]:password@]host[:port][/db]")
         }
         check(config.redis.poolSize > 0, "redis.pool_size", "must be > 0")
+        problems += validate(residency: config.dataResidency, providers: config.enabledProviders)
         check(config.redis.commandTimeout > .zero, "redis.command_timeout_ms", "must be > 0")
         for (index, key) in config.auth.apiKeys.enumerated() {
             if let limit = key.rateLimit { problems += validate(limit: limit, at: "auth.api_keys[\(index)].rate_limit") }
+        }
+        return problems
+    }
+
+    /// With data residency on, every enabled provider must say where it processes data, and that region must be allowed.
+    static func validate(residency: DataResidencyConfig, providers: [(name: String, config: ProviderConfig)]) -> [ConfigProblem] {
+        guard residency.enabled else { return [] }
+        var problems: [ConfigProblem] = []
+        for (name, provider) in providers {
+            let path = "providers.\(name).region"
+            guard let region = provider.region else {
+                problems.append(.init(path: path, message: "required while data_residency is enabled (or set enabled: false)"))
+                continue
+            }
+            if residency.denyRegions.contains(region) {
+                problems.append(.init(path: path, message: "\(region) is in data_residency.deny_regions"))
+            } else if !residency.allowedRegions.isEmpty && !residency.allowedRegions.contains(region) {
+                problems.append(.init(path: path, message: "\(region) is not in data_residency.allowed_regions"))
+            }
         }
         return problems
     }

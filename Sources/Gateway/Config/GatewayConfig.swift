@@ -17,6 +17,10 @@ public struct GatewayConfig: Sendable, Equatable {
     public var redisURL: String?
     /// `redis:` — pool, command timeout, and what an unreachable Redis means for rate limits.
     public var redis = RedisSettings()
+    /// `region:` — where this gateway runs (informational; reported in logs).
+    public var region: String?
+    /// `data_residency:` — which regions providers may process data in, and which models may be asked for.
+    public var dataResidency = DataResidencyConfig()
 
     public init(
         server: ServerConfig = .init(),
@@ -95,6 +99,8 @@ public struct ProviderConfig: Sendable, Equatable {
     public var maxRetries: Int = 3
     public var rateLimit: RateLimitConfig?
     public var circuitBreaker = CircuitBreakerConfig()
+    /// Where the provider processes data (checked against `data_residency`).
+    public var region: String?
     /// Model names this provider serves under their own name (become public model names).
     public var models: [String] = []
     public var mock: MockSettings = .init()
@@ -225,5 +231,23 @@ public struct ClientKey: Sendable, Equatable {
         self.name = name
         self.key = key
         self.rateLimit = rateLimit
+    }
+}
+
+/// `data_residency:` — regions providers may (and may not) be in, and the models clients may ask for.
+/// Enabled, every enabled provider must declare a `region` inside `allowed_regions` and outside
+/// `deny_regions` (checked at start-up), and with `allowed_models` set any other model is refused with 403.
+public struct DataResidencyConfig: Sendable, Equatable {
+    public var enabled = false
+    public var allowedRegions: [String] = []
+    public var denyRegions: [String] = []
+    /// Public model names (or `provider/model`) clients may request; empty allows every configured model.
+    public var allowedModels: [String] = []
+
+    public init() {}
+
+    /// Whether a request for `model` passes the allow-list.
+    public func allows(model: String) -> Bool {
+        !enabled || allowedModels.isEmpty || allowedModels.contains(model)
     }
 }

@@ -9,6 +9,8 @@ public enum GatewayError: Error, Sendable, Equatable {
     case invalidAPIKey
     /// No configured model or `provider/model` route matches (404).
     case modelNotFound(String)
+    /// The model is outside the data-residency allow-list (403).
+    case modelNotAllowed(String)
     /// No such endpoint (404).
     case routeNotFound(String)
     case methodNotAllowed
@@ -33,6 +35,7 @@ public enum GatewayError: Error, Sendable, Equatable {
         switch self {
         case .invalidRequest: 400
         case .invalidAPIKey: 401
+        case .modelNotAllowed: 403
         case .modelNotFound, .routeNotFound: 404
         case .methodNotAllowed: 405
         case .payloadTooLarge: 413
@@ -50,6 +53,7 @@ public enum GatewayError: Error, Sendable, Equatable {
         case .invalidRequest(let message, _): message
         case .invalidAPIKey: "Incorrect or missing API key. Send it as 'Authorization: Bearer <key>'."
         case .modelNotFound(let model): "The model '\(model)' does not exist or you do not have access to it."
+        case .modelNotAllowed(let model): "The model '\(model)' is not allowed by this gateway's data-residency policy."
         case .routeNotFound(let path): "Unknown request URL: \(path)."
         case .methodNotAllowed: "Method not allowed for this URL."
         case .payloadTooLarge(let limit): "Request body is larger than the limit of \(limit) bytes."
@@ -68,6 +72,7 @@ public enum GatewayError: Error, Sendable, Equatable {
         switch self {
         case .invalidRequest, .invalidAPIKey, .modelNotFound, .routeNotFound, .methodNotAllowed, .payloadTooLarge:
             "invalid_request_error"
+        case .modelNotAllowed: "permission_error"
         case .upstreamStatus(let status, _, let type, _, _):
             type ?? (status == 429 ? "rate_limit_error" : status >= 500 ? "api_error" : "invalid_request_error")
         case .upstreamUnreachable, .invalidUpstreamResponse, .upstreamTimeout: "api_error"
@@ -83,6 +88,7 @@ public enum GatewayError: Error, Sendable, Equatable {
         case .invalidRequest: nil
         case .invalidAPIKey: "invalid_api_key"
         case .modelNotFound: "model_not_found"
+        case .modelNotAllowed: "model_not_allowed"
         case .routeNotFound: "unknown_url"
         case .methodNotAllowed: "method_not_allowed"
         case .payloadTooLarge: "request_too_large"

@@ -39,6 +39,9 @@ public struct ModelRouter: Sendable {
     let knownModels: Set<String>
     /// Retries, failover and the request's overall time limit.
     let attempts: UpstreamAttempts
+    /// The data-residency model allow-list, and `llm_data_residency_refusals_total`.
+    let residency: DataResidencyConfig
+    private let refusals: CounterCell
 
     init(
         config: GatewayConfig,
@@ -55,6 +58,8 @@ public struct ModelRouter: Sendable {
         }
         for (_, provider) in config.providers { known.formUnion(provider.models) }
         knownModels = known
+        residency = config.dataResidency
+        refusals = registry.counter(MetricCatalog.dataResidencyRefusalsTotal).labels()
         attempts = UpstreamAttempts(requestTimeout: .seconds(config.server.timeoutSeconds), limiter: limiter)
 
         var providers: [String: ProviderEntry] = [:]
@@ -103,12 +108,16 @@ public struct ModelRouter: Sendable {
         }
         self.plans = plans
         self.providers = providers
-        self.publicModels = plans.keys.sorted()
+        self.publicModels = plans.keys.filter { config.dataResidency.allows(model: $0) }.sorted()
     }
 
     /// The routes for `model`, best first for this request, never empty; `provider/model` addresses one
     /// provider directly.
     public func resolve(_ model: String) throws(GatewayError) -> [Route] {
+        guard residency.allows(model: model) else {
+            refusals.increment()
+            throw GatewayError.modelNotAllowed(model)
+        }
         if let plan = plans[model] { return plan.order() }
         if let slash = model.firstIndex(of: "/") {
             let providerName = String(model[..<slash])

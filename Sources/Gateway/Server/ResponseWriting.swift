@@ -48,6 +48,8 @@ enum ResponseWriting {
         guard let writer = slot.take() else { return }
         if error.status >= 500 {
             scope.logger.warning("request failed", metadata: ["status": "\(error.status)", "error": "\(error.message)"])
+        } else if case .modelNotAllowed(let model) = error {
+            scope.logger.warning("request refused by the data-residency policy", metadata: ["model": "\(model)"])
         }
         try await ResponseWriting.error(
             error,

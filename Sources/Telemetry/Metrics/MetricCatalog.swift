@@ -108,6 +108,11 @@ public enum MetricCatalog {
             + "(allowed, rejected, fail_open: store unreachable and let through, fail_closed: store unreachable and refused).",
         labels: ["scope", "result"]
     )
+    public static let dataResidencyRefusalsTotal = MetricDefinition(
+        name: "llm_data_residency_refusals_total",
+        kind: .counter,
+        help: "Requests refused with 403 because their model is outside data_residency.allowed_models."
+    )
     public static let redisCommandDuration = MetricDefinition(
         name: "llm_redis_command_duration_seconds",
         kind: .histogram,
@@ -221,7 +226,7 @@ public enum MetricCatalog {
         httpRequestsTotal, httpRequestDuration, httpRequestsInFlight,
         providerHealthStatus, providerErrorsTotal, providerRateLimitExceededTotal, providerLatency,
         genAIOperationDuration, genAITokenUsage, genAITimeToFirstToken, genAITimePerOutputToken,
-        tokensTotal, cacheRequestsTotal, rateLimitDecisionsTotal, redisCommandDuration, redisErrorsTotal, redisUp,
+        tokensTotal, cacheRequestsTotal, rateLimitDecisionsTotal, dataResidencyRefusalsTotal, redisCommandDuration, redisErrorsTotal, redisUp,
         upstreamRetriesTotal, failoversTotal, circuitBreakerState,
         circuitBreakerOpensTotal, healthChecksTotal, healthCheckDuration,
         exportedItemsTotal, droppedItemsTotal, exportDuration, buildInfo, processCPUSeconds, processResidentMemory, processOpenFDs, processStartTime,
