@@ -31,7 +31,9 @@ enum ProviderFactory {
                 providers[name] = AzureOpenAIProvider.make(name: name, config: provider, timeouts: timeouts, transport: transport())
             case .mock:
                 providers[name] = MockProvider(name: name, config: provider)
-            case .anthropic, .bedrock, .gemini:
+            case .anthropic:
+                providers[name] = AnthropicProvider(name: name, config: provider, timeouts: timeouts, transport: transport())
+            case .bedrock, .gemini:
                 logger.warning(
                     "provider type is not available in this build yet; its models are not served",
                     metadata: ["provider": "\(name)", "type": "\(provider.type.rawValue)"]

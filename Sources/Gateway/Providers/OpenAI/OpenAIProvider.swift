@@ -26,8 +26,7 @@ struct OpenAIProvider: ChatProvider {
         self.type = type
         self.mapping = OpenAIRequestMapping(endpoint: endpoint, timeouts: timeouts)
         self.transport = transport
-        let url = URL(string: endpoint.url(for: .chatCompletions, model: "m"))
-        self.serverAddress = url?.host.map { ($0, url?.port ?? (url?.scheme == "http" ? 80 : 443)) }
+        self.serverAddress = ServerAddress.of(endpoint.url(for: .chatCompletions, model: "m"))
     }
 
     func chatCompletion(_ request: ChatCompletionRequest, model: String) async throws(GatewayError) -> ProviderReply {
@@ -53,25 +52,12 @@ struct OpenAIProvider: ChatProvider {
         return try await OpenAIResponseMapping.reply(from: send(outbound))
     }
 
-    /// Lists the models: any answer but a server failure (or a refused key) counts as alive; a 429 is busy, not down.
+    /// Lists the models (cheap, authenticated, no tokens spent).
     func probe(timeout: Duration) async throws(GatewayError) {
-        let response = try await send(mapping.probe(timeout: timeout))
-        guard (200..<300).contains(response.status) || response.status == 429 else {
-            _ = try await OpenAIResponseMapping.reply(from: response)
-            return
-        }
-        do {
-            for try await _ in response.body {}
-        } catch {
-            throw HTTPClientTransport.translate(error)
-        }
+        try await transport.probe(mapping.probe(timeout: timeout))
     }
 
     private func send(_ request: UpstreamRequest) async throws(GatewayError) -> UpstreamResponse {
-        do {
-            return try await transport.send(request)
-        } catch {
-            throw HTTPClientTransport.translate(error)
-        }
+        try await transport.exchange(request)
     }
 }

@@ -34,7 +34,7 @@ enum OpenAIResponseMapping {
         return .upstreamStatus(status: status, message: message, type: detail?.type, code: detail?.code?.text, retryAfter: retryAfter)
     }
 
-    private static func collect(_ body: UpstreamBody) async throws(GatewayError) -> ByteBuffer {
+    static func collect(_ body: UpstreamBody) async throws(GatewayError) -> ByteBuffer {
         do {
             return try await body.collect(upTo: maxBodyBytes)
         } catch let error as GatewayError {
