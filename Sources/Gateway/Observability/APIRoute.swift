@@ -2,6 +2,7 @@
 /// hitting random URLs adds no series.
 public enum APIRoute: String, CaseIterable, Sendable {
     case chatCompletions = "/v1/chat/completions"
+    case messages = "/v1/messages"
     case embeddings = "/v1/embeddings"
     case models = "/v1/models"
     case health = "/health"
@@ -12,6 +13,7 @@ public enum APIRoute: String, CaseIterable, Sendable {
     init(path: String) {
         switch path {
         case "/v1/chat/completions": self = .chatCompletions
+        case "/v1/messages": self = .messages
         case "/v1/embeddings": self = .embeddings
         case "/v1/models": self = .models
         case "/health": self = .health
@@ -25,12 +27,13 @@ public enum APIRoute: String, CaseIterable, Sendable {
     var index: Int {
         switch self {
         case .chatCompletions: 0
-        case .embeddings: 1
-        case .models: 2
-        case .health: 3
-        case .healthLive: 4
-        case .healthReady: 5
-        case .other: 6
+        case .messages: 1
+        case .embeddings: 2
+        case .models: 3
+        case .health: 4
+        case .healthLive: 5
+        case .healthReady: 6
+        case .other: 7
         }
     }
 

@@ -16,7 +16,8 @@ extension ChatCompletionsEndpoint {
 
     /// Looks the request up, counting the result; nil when the cache is off.
     func lookUpCache(_ request: ChatCompletionRequest, headers: HTTPFields, scope: RequestScope) async -> CacheLookup? {
-        guard let cache else { return nil }
+        // The cache holds OpenAI bytes; other dialects' answers are not cached.
+        guard let cache, case .openAI = scope.dialect else { return nil }
         guard !ResponseCache.bypassed(headers), let key = CacheKey.chat(request.body) else {
             cache.count(.bypass)
             scope.outcome.update { $0.cache = .bypass }

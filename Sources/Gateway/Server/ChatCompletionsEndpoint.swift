@@ -112,12 +112,15 @@ struct ChatCompletionsEndpoint: Sendable {
         headers[HTTPField.Name("x-accel-buffering")!] = "no"
         scope.outcome.record(status: 200)
         var body = try await writer.writeHead(HTTPResponse(status: .ok, headerFields: headers))
-        if let first { try await body.write(first) }
+        // Clients of another API get the events re-encoded; OpenAI clients get the upstream's bytes.
+        var translator = scope.dialect.streamTranslator()
+        if let first { try await body.write(translator?.translate(first) ?? first) }
         // The whole stream, for the cache, when it is on for this request.
         var kept: ByteBuffer? = keep == nil ? nil : first ?? ByteBuffer()
         do {
             while let event = try await Self.next(&events) {
-                try await body.write(event)
+                let out = translator?.translate(event) ?? event
+                if out.readableBytes > 0 { try await body.write(out) }
                 kept?.writeImmutableBuffer(event)
             }
             if let kept { keep?(kept) }
@@ -132,7 +135,7 @@ struct ChatCompletionsEndpoint: Sendable {
             attempt.finish(route: route, operation: .chat, stream: true, summary: stream.summary.value, firstChunk: firstChunk, error: error)
             scope.outcome.update { $0.errorType = error.errorTypeLabel }
             scope.logger.warning("stream failed after it started", metadata: ["error": "\(error.message)", "provider": "\(route.provider.name)"])
-            try await body.write(OpenAIErrorBody.sseEvent(for: error))
+            try await body.write(translator?.error(error) ?? OpenAIErrorBody.sseEvent(for: error))
         }
         try await body.finish(nil)
     }

@@ -56,6 +56,17 @@ struct GatewayHandler: Sendable {
             try await authenticated(request, &scope, writer, channel) { request, body, scope, slot in
                 try await chat.handle(body: body, headers: request.headers, scope: scope, slot: slot)
             }
+        case (.post, "/v1/messages"):
+            scope.dialect = .anthropic
+            try await authenticated(request, &scope, writer, channel) { request, body, scope, slot in
+                let converted: ByteBuffer
+                do {
+                    converted = try MessagesRequestMapping.openAIBody(from: body)
+                } catch {
+                    return try await ResponseWriting.fail(error, scope: scope, slot: slot)
+                }
+                try await chat.handle(body: converted, headers: request.headers, scope: scope, slot: slot)
+            }
         case (.post, "/v1/embeddings"):
             try await authenticated(request, &scope, writer, channel) { request, body, scope, slot in
                 try await embeddings.handle(body: body, scope: scope, slot: slot)
@@ -79,7 +90,8 @@ struct GatewayHandler: Sendable {
             try await health.live(outcome: scope.outcome, writer: writer)
         case (.get, "/health/ready"), (.head, "/health/ready"):
             try await health.ready(outcome: scope.outcome, writer: writer)
-        case (_, "/v1/chat/completions"), (_, "/v1/embeddings"), (_, "/v1/models"), (_, "/health"), (_, "/health/live"), (_, "/health/ready"):
+        case (_, "/v1/chat/completions"), (_, "/v1/messages"), (_, "/v1/embeddings"), (_, "/v1/models"), (_, "/health"), (_, "/health/live"),
+            (_, "/health/ready"):
             try await ResponseWriting.refuse(.methodNotAllowed, scope: scope, to: writer)
         default:
             try await ResponseWriting.refuse(.routeNotFound(path), scope: scope, to: writer)

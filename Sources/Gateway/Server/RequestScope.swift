@@ -12,6 +12,8 @@ struct RequestScope: Sendable {
 
     var requestID: String
     var clientName: String?
+    /// The API the client speaks (errors and answers are rendered in it).
+    var dialect = ResponseDialect.openAI
     var logger: Logger
     let trace: TraceContext
     let outcome = RequestOutcome()

@@ -23,6 +23,7 @@ enum ResponseWriting {
 
     static func error(
         _ error: GatewayError,
+        dialect: ResponseDialect = .openAI,
         extraHeaders: HTTPFields = [:],
         outcome: RequestOutcome? = nil,
         to writer: consuming ResponseWriter
@@ -31,13 +32,13 @@ enum ResponseWriting {
         if let retryAfter = error.retryAfter {
             headers[retryAfterHeader] = retryAfter
         }
-        try await json(OpenAIErrorBody.json(for: error), status: error.status, extraHeaders: headers, outcome: outcome, to: writer)
+        try await json(dialect.errorBody(error), status: error.status, extraHeaders: headers, outcome: outcome, to: writer)
     }
 
     /// Answers a request the gateway refuses itself (auth, body, route), noting the error for the access line.
     static func refuse(_ error: GatewayError, scope: RequestScope, to writer: consuming ResponseWriter) async throws {
         scope.outcome.update { $0.errorType = error.code ?? error.type }
-        try await ResponseWriting.error(error, extraHeaders: scope.responseHeaders(), outcome: scope.outcome, to: writer)
+        try await ResponseWriting.error(error, dialect: scope.dialect, extraHeaders: scope.responseHeaders(), outcome: scope.outcome, to: writer)
     }
 
     /// Answers a failed request with its error, unless the client is gone (then rethrows the cancellation).
@@ -53,6 +54,7 @@ enum ResponseWriting {
         }
         try await ResponseWriting.error(
             error,
+            dialect: scope.dialect,
             extraHeaders: scope.responseHeaders(provider: provider, attempts: attempts),
             outcome: scope.outcome,
             to: writer
@@ -102,6 +104,6 @@ enum ResponseWriting {
         keep?(reply.body)
         guard let writer = slot.take() else { return }
         let headers = scope.responseHeaders(provider: provider, attempts: result.attempts)
-        try await json(reply.body, extraHeaders: headers, outcome: scope.outcome, to: writer)
+        try await json(scope.dialect.render(reply.body), extraHeaders: headers, outcome: scope.outcome, to: writer)
     }
 }
