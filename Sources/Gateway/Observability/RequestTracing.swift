@@ -20,7 +20,12 @@ struct RequestTracing: Sendable {
         ]
         if route != .other { attributes.append(.string("http.route", route.rawValue)) }
         if let client = scope.clientName { attributes.append(.string("llm_gateway.client", client)) }
-        if let cache = scope.outcome.details.cache { attributes.append(.string("llm_gateway.cache", cache.rawValue)) }
+        let details = scope.outcome.details
+        if let cache = details.cache { attributes.append(.string("llm_gateway.cache", cache.rawValue)) }
+        if let verdict = details.rateLimit {
+            attributes.append(.string("llm_gateway.rate_limit.scope", verdict.rule.scope))
+            attributes.append(.string("llm_gateway.rate_limit.result", verdict.result))
+        }
         if let errorType = scope.outcome.details.errorType, status >= 400 { attributes.append(.string("error.type", errorType)) }
         sink.submit(
             SpanRecord(

@@ -33,7 +33,9 @@ enum ProviderFactory {
                 providers[name] = MockProvider(name: name, config: provider)
             case .anthropic:
                 providers[name] = AnthropicProvider(name: name, config: provider, timeouts: timeouts, transport: transport())
-            case .bedrock, .gemini:
+            case .gemini:
+                providers[name] = GeminiProvider(name: name, config: provider, timeouts: timeouts, transport: transport())
+            case .bedrock:
                 logger.warning(
                     "provider type is not available in this build yet; its models are not served",
                     metadata: ["provider": "\(name)", "type": "\(provider.type.rawValue)"]

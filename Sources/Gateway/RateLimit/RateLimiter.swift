@@ -14,6 +14,12 @@ final class RateLimiter: Sendable {
         /// Nil when the store did not answer.
         var decision: RateLimitDecision?
 
+        /// The `result` label of the decision: allowed, rejected, fail_open or fail_closed.
+        var result: String {
+            guard decision != nil else { return allowed ? "fail_open" : "fail_closed" }
+            return allowed ? "allowed" : "rejected"
+        }
+
         /// The wait before a retry can succeed: until the exhausted counter's oldest entry leaves the window.
         var retryAfterSeconds: Int {
             guard let decision else { return 1 }
@@ -83,10 +89,11 @@ final class RateLimiter: Sendable {
     func admit(_ rule: RateLimitRule, id: String, tokens: Int) async -> Verdict {
         do {
             let decision = try await store.acquire(rule, id: id, tokens: tokens)
-            decisions[rule.scope]?[decision.allowed ? "allowed" : "rejected"]?.increment()
-            return Verdict(allowed: decision.allowed, rule: rule, decision: decision)
+            let verdict = Verdict(allowed: decision.allowed, rule: rule, decision: decision)
+            decisions[rule.scope]?[verdict.result]?.increment()
+            return verdict
         } catch {
-            decisions[rule.scope]?[failOpen ? "fail_open" : "fail_closed"]?.increment()
+            decisions[rule.scope]?[Verdict(allowed: failOpen, rule: rule).result]?.increment()
             logger.warning(
                 "rate-limit store unreachable; request \(failOpen ? "admitted" : "refused")",
                 metadata: ["scope": "\(rule.scope)", "error": "\(error)"]

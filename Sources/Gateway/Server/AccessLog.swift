@@ -23,6 +23,7 @@ enum AccessLog {
             metadata["tokens_out"] = "\(usage.completionTokens)"
         }
         if let client = scope.clientName { metadata["client"] = "\(client)" }
+        if let verdict = details.rateLimit { metadata["rate_limit"] = "\(verdict.rule.scope):\(verdict.result)" }
         if let errorType = details.errorType { metadata["error_type"] = "\(errorType)" }
         if let prompt = details.prompt { metadata["prompt"] = "\(prompt)" }
         if let completion = details.completion { metadata["completion"] = "\(completion)" }

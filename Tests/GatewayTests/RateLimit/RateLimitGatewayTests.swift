@@ -22,7 +22,8 @@ struct RateLimitGatewayTests {
 
     @Test("over the key's limit: 429 with OpenAI's body, Retry-After and x-ratelimit headers on every answer")
     func refusal() async throws {
-        try await GatewayHarness.with(Self.config(requests: 3, tokens: 10_000)) { gateway in
+        let spans = SpanCollector()
+        try await GatewayHarness.with(Self.config(requests: 3, tokens: 10_000), spans: spans) { gateway in
             for remaining in [2, 1, 0] {
                 let reply = try await gateway.post("/v1/chat/completions", json: GatewayHarness.chatBody(model: "mock-gpt"), headers: Self.key)
                 #expect(reply.status == 200)
@@ -45,6 +46,10 @@ struct RateLimitGatewayTests {
             #expect(MetricsTests.value(scrape, #"llm_rate_limit_decisions_total{scope="key",result="allowed"}"#) == 3)
             #expect(MetricsTests.value(scrape, #"llm_rate_limit_decisions_total{scope="key",result="rejected"}"#) == 1)
         }
+        let results = spans.all.filter { $0.kind == .server }.compactMap { span in
+            span.attributes.first { $0.key == "llm_gateway.rate_limit.result" }.map { "\($0.value)" }
+        }
+        #expect(results.filter { $0.contains("allowed") }.count == 3 && results.filter { $0.contains("rejected") }.count == 1)
     }
 
     @Test("a provider at its limit is skipped for the next deployment; with none left, 429")

@@ -17,12 +17,12 @@ struct AnthropicProvider: ChatProvider {
     }
 
     func chatCompletion(_ request: ChatCompletionRequest, model: String) async throws(GatewayError) -> ProviderReply {
-        let response = try await send(mapping.request(request, model: model, stream: false))
+        let response = try await transport.exchange(mapping.request(request, model: model, stream: false))
         return try await AnthropicResponseMapping.reply(from: response, requestedModel: model)
     }
 
     func chatCompletionStream(_ request: ChatCompletionRequest, model: String) async throws(GatewayError) -> ProviderStream {
-        let body = try await OpenAIResponseMapping.stream(from: send(mapping.request(request, model: model, stream: true)))
+        let body = try await OpenAIResponseMapping.stream(from: transport.exchange(mapping.request(request, model: model, stream: true)))
         let summary = StreamSummary()
         let stream = AnthropicStream(base: body, includeUsage: request.includeUsage, model: model, summary: summary)
         return ProviderStream(events: UpstreamBody(stream), summary: summary)
@@ -37,7 +37,4 @@ struct AnthropicProvider: ChatProvider {
         try await transport.probe(mapping.probe(timeout: timeout))
     }
 
-    private func send(_ request: UpstreamRequest) async throws(GatewayError) -> UpstreamResponse {
-        try await transport.exchange(request)
-    }
 }
