@@ -1,0 +1,70 @@
+"""Minimal Anthropic and Gemini upstreams in their own wire formats, for SDK tests through the gateway."""
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from conftest import free_port
+
+
+class _Handler(BaseHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+    def _write(self, content_type: str, data: bytes):
+        self.send_response(200)
+        self.send_header("content-type", content_type)
+        self.send_header("content-length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_POST(self):
+        body = json.loads(self.rfile.read(int(self.headers.get("content-length", 0))) or b"{}")
+        if self.path.startswith("/v1/messages"):
+            return self.anthropic(body)
+        return self.gemini(stream="alt=sse" in self.path)
+
+    def anthropic(self, body):
+        if not body.get("stream"):
+            message = {"id": "msg_1", "type": "message", "role": "assistant", "model": body["model"],
+                       "content": [{"type": "text", "text": "hello from anthropic"}], "stop_reason": "end_turn",
+                       "stop_sequence": None, "usage": {"input_tokens": 4, "output_tokens": 3}}
+            return self._write("application/json", json.dumps(message).encode())
+        events = [
+            ("message_start", {"type": "message_start", "message": {"id": "msg_1", "type": "message", "role": "assistant",
+                                                                     "model": body["model"], "content": [], "usage": {"input_tokens": 4, "output_tokens": 1}}}),
+            ("content_block_start", {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}}),
+            ("content_block_delta", {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": "hello from "}}),
+            ("content_block_delta", {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": "anthropic"}}),
+            ("content_block_stop", {"type": "content_block_stop", "index": 0}),
+            ("message_delta", {"type": "message_delta", "delta": {"stop_reason": "end_turn"}, "usage": {"output_tokens": 3}}),
+            ("message_stop", {"type": "message_stop"}),
+        ]
+        self._write("text/event-stream", "".join(f"event: {n}\ndata: {json.dumps(p)}\n\n" for n, p in events).encode())
+
+    def gemini(self, stream: bool):
+        def response(text, finish=None):
+            candidate = {"content": {"role": "model", "parts": [{"text": text}]}}
+            if finish:
+                candidate["finishReason"] = finish
+            out = {"candidates": [candidate], "modelVersion": "gemini-stub", "responseId": "r1"}
+            if finish:
+                out["usageMetadata"] = {"promptTokenCount": 4, "candidatesTokenCount": 3, "totalTokenCount": 7}
+            return out
+        if not stream:
+            return self._write("application/json", json.dumps(response("hello from gemini", "STOP")).encode())
+        events = [response("hello from "), response("gemini", "STOP")]
+        self._write("text/event-stream", "".join(f"data: {json.dumps(e)}\r\n\r\n" for e in events).encode())
+
+
+class ProviderStubs:
+    def __init__(self):
+        self.port = free_port()
+        self.server = ThreadingHTTPServer(("127.0.0.1", self.port), _Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def stop(self):
+        self.server.shutdown()
