@@ -50,6 +50,7 @@ let package = Package(
             dependencies: [
                 "Telemetry",
                 "CHiredis",
+                "CZlib",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
