@@ -1,6 +1,8 @@
-"""Minimal Anthropic and Gemini upstreams in their own wire formats, for SDK tests through the gateway."""
+"""Minimal Anthropic, Gemini and Bedrock upstreams in their own wire formats, for SDK tests through the gateway."""
 import json
+import struct
 import threading
+import zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from conftest import free_port
@@ -21,7 +23,36 @@ class _Handler(BaseHTTPRequestHandler):
         body = json.loads(self.rfile.read(int(self.headers.get("content-length", 0))) or b"{}")
         if self.path.startswith("/v1/messages"):
             return self.anthropic(body)
+        if self.path.startswith("/model/"):
+            assert self.headers["authorization"].startswith("AWS4-HMAC-SHA256 Credential=AKIDSTUB/")
+            return self.bedrock(stream=self.path.endswith("/converse-stream"))
         return self.gemini(stream="alt=sse" in self.path)
+
+    @staticmethod
+    def frame(event_type: str, payload: dict) -> bytes:
+        """One AWS event-stream message: prelude, string headers, JSON payload, CRC32s."""
+        headers = b""
+        for name, value in ((":event-type", event_type), (":message-type", "event"), (":content-type", "application/json")):
+            headers += bytes([len(name)]) + name.encode() + b"\x07" + struct.pack(">H", len(value)) + value.encode()
+        data = json.dumps(payload).encode()
+        prelude = struct.pack(">II", 16 + len(headers) + len(data), len(headers))
+        prelude += struct.pack(">I", zlib.crc32(prelude))
+        message = prelude + headers + data
+        return message + struct.pack(">I", zlib.crc32(message))
+
+    def bedrock(self, stream: bool):
+        usage = {"inputTokens": 4, "outputTokens": 3, "totalTokens": 7}
+        if not stream:
+            body = {"output": {"message": {"role": "assistant", "content": [{"text": "hello from bedrock"}]}},
+                    "stopReason": "end_turn", "usage": usage}
+            return self._write("application/json", json.dumps(body).encode())
+        frames = [self.frame("messageStart", {"role": "assistant"}),
+                  self.frame("contentBlockDelta", {"contentBlockIndex": 0, "delta": {"text": "hello from "}}),
+                  self.frame("contentBlockDelta", {"contentBlockIndex": 0, "delta": {"text": "bedrock"}}),
+                  self.frame("contentBlockStop", {"contentBlockIndex": 0}),
+                  self.frame("messageStop", {"stopReason": "end_turn"}),
+                  self.frame("metadata", {"usage": usage, "metrics": {"latencyMs": 5}})]
+        self._write("application/vnd.amazon.eventstream", b"".join(frames))
 
     def anthropic(self, body):
         if not body.get("stream"):

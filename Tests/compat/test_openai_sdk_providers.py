@@ -1,4 +1,4 @@
-"""The official openai SDK against the gateway with Anthropic and Gemini (mocks in their own wire formats)
+"""The official openai SDK against the gateway with Anthropic, Gemini and Bedrock (stubs in their own wire formats)
 behind it: whole answers, streams with usage, and the provider names in the metrics."""
 import openai
 import pytest
@@ -13,16 +13,17 @@ def stubs():
     running.stop()
 
 
-@pytest.mark.parametrize("provider,genai_name", [("anthropic", "anthropic"), ("gemini", "gcp.gemini")])
+@pytest.mark.parametrize("provider,genai_name", [("anthropic", "anthropic"), ("gemini", "gcp.gemini"), ("bedrock", "aws.bedrock")])
 def test_openai_sdk_through_translating_providers(start_gateway, stubs, provider, genai_name):
     gateway = start_gateway(f"""
 providers:
   {provider}:
     base_url: {stubs.url}
     api_key: stub-key
+    region: eu-west-1
     models: [{provider}-model]
 health_checks: {{enabled: false}}
-""")
+""", env={"AWS_ACCESS_KEY_ID": "AKIDSTUB", "AWS_SECRET_ACCESS_KEY": "stub-secret"})
     client = openai.OpenAI(base_url=f"{gateway.base_url}/v1", api_key="unused", max_retries=0)
     completion = client.chat.completions.create(model=f"{provider}-model", messages=[{"role": "user", "content": "hi"}])
     assert completion.choices[0].message.content == f"hello from {provider}"

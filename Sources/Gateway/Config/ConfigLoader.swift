@@ -86,6 +86,12 @@ public enum ConfigLoader {
     /// A key in the environment fills providers of that type that have none, and enables the provider
     /// under its type's name with defaults when the config does not mention it (the seed's local setup).
     static func applyProviderKeys(to config: inout GatewayConfig, environment: [String: String]) {
+        if let id = environment["AWS_ACCESS_KEY_ID"], let secret = environment["AWS_SECRET_ACCESS_KEY"], !id.isEmpty, !secret.isEmpty {
+            let credentials = AWSCredentials(accessKeyID: id, secretAccessKey: secret, sessionToken: environment["AWS_SESSION_TOKEN"])
+            for (name, provider) in config.providers where provider.type == .bedrock && provider.awsCredentials == nil {
+                config.providers[name]?.awsCredentials = credentials
+            }
+        }
         for (variable, type) in keyVariables {
             guard let key = environment[variable], !key.isEmpty else { continue }
             for (name, provider) in config.providers where provider.type == type && provider.apiKey == nil {

@@ -99,8 +99,10 @@ public struct ProviderConfig: Sendable, Equatable {
     public var maxRetries: Int = 3
     public var rateLimit: RateLimitConfig?
     public var circuitBreaker = CircuitBreakerConfig()
-    /// Where the provider processes data (checked against `data_residency`).
+    /// Where the provider processes data (checked against `data_residency`); Bedrock's AWS region.
     public var region: String?
+    /// Bedrock's signing credentials, from `AWS_ACCESS_KEY_ID` / `AWS_SECRET_ACCESS_KEY` / `AWS_SESSION_TOKEN`.
+    public var awsCredentials: AWSCredentials?
     /// Model names this provider serves under their own name (become public model names).
     public var models: [String] = []
     public var mock: MockSettings = .init()

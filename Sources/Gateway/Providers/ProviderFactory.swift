@@ -2,8 +2,7 @@ import Logging
 
 /// Builds the adapter for each enabled provider once, at start-up.
 enum ProviderFactory {
-    /// Adapters by provider name, and the upstream clients they use. Types whose adapter is not in this
-    /// build are reported and skipped.
+    /// Adapters by provider name, and the upstream clients they use.
     ///   - transport: one client for every provider (tests, benchmarks); by default each provider that
     ///     goes over the network gets its own, with its own timeouts.
     static func make(
@@ -36,10 +35,10 @@ enum ProviderFactory {
             case .gemini:
                 providers[name] = GeminiProvider(name: name, config: provider, timeouts: timeouts, transport: transport())
             case .bedrock:
-                logger.warning(
-                    "provider type is not available in this build yet; its models are not served",
-                    metadata: ["provider": "\(name)", "type": "\(provider.type.rawValue)"]
-                )
+                if provider.awsCredentials == nil {
+                    logger.warning("bedrock provider has no AWS credentials; its requests go unsigned", metadata: ["provider": "\(name)"])
+                }
+                providers[name] = BedrockProvider(name: name, config: provider, timeouts: timeouts, transport: transport())
             }
         }
         return (providers, transports)

@@ -7,7 +7,7 @@ import Testing
 /// client always sees OpenAI's contract. Adding a provider means adding its mock to `providers`.
 @Suite("Cross-provider scenarios")
 struct CrossProviderScenarioTests {
-    static let providers: [any ProviderWireMock] = [OpenAIWireMock(), AnthropicWireMock(), GeminiWireMock()]
+    static let providers: [any ProviderWireMock] = [OpenAIWireMock(), AnthropicWireMock(), GeminiWireMock(), BedrockWireMock()]
     static let cases: [(Int, Scenario, Bool)] = providers.indices.flatMap { index in
         Scenario.allCases.flatMap { scenario in [false, true].map { (index, scenario, $0) } }
     }

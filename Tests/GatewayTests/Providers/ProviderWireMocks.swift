@@ -28,7 +28,8 @@ extension ProviderWireMock {
     func start() async throws -> TestUpstream {
         try await TestUpstream.start { request, body, writer in
             let text = String(buffer: body)
-            let streamed = text.contains(#""stream":true"#) || request.uri.description.contains("alt=sse")
+            let path = request.uri.description
+            let streamed = text.contains(#""stream":true"#) || path.contains("alt=sse") || path.contains("converse-stream")
             let scenario = Scenario.allCases.first { text.contains("scenario:\($0.rawValue)") } ?? .plain
             try await answer(scenario, streamed: streamed, writer: writer)
         }
@@ -251,5 +252,84 @@ struct GeminiWireMock: ProviderWireMock {
 
     func error(status: Int) -> ByteBuffer {
         jsonBuffer(["error": ["code": status, "message": "upstream \(status)", "status": status == 429 ? "RESOURCE_EXHAUSTED" : "INTERNAL"]])
+    }
+}
+
+/// Frames AWS event-stream messages (string headers, payload, both CRCs), as Bedrock sends them.
+enum EventStreamWire {
+    static func frame(headers: [String: String], payload: [UInt8]) -> ByteBuffer {
+        var headerBytes: [UInt8] = []
+        for (name, value) in headers.sorted(by: { $0.key < $1.key }) {
+            headerBytes.append(UInt8(name.utf8.count))
+            headerBytes += Array(name.utf8)
+            headerBytes.append(7)
+            headerBytes += [UInt8(value.utf8.count >> 8), UInt8(value.utf8.count & 0xFF)]
+            headerBytes += Array(value.utf8)
+        }
+        let total = 16 + headerBytes.count + payload.count
+        func bigEndian(_ value: UInt32) -> [UInt8] { [UInt8(value >> 24), UInt8(value >> 16 & 0xFF), UInt8(value >> 8 & 0xFF), UInt8(value & 0xFF)] }
+        var bytes = bigEndian(UInt32(total)) + bigEndian(UInt32(headerBytes.count))
+        bytes += bigEndian(EventStreamDecoder.crc(bytes))
+        bytes += headerBytes + payload
+        bytes += bigEndian(EventStreamDecoder.crc(bytes))
+        return ByteBuffer(bytes: bytes)
+    }
+
+    static func event(_ type: String, _ payload: [String: Any]) -> ByteBuffer {
+        frame(
+            headers: [":event-type": type, ":message-type": "event", ":content-type": "application/json"],
+            payload: Array(try! JSONSerialization.data(withJSONObject: payload))
+        )
+    }
+}
+
+struct BedrockWireMock: ProviderWireMock {
+    let type = ProviderType.bedrock
+
+    func stopReason(_ finish: String) -> String { finish == "tool_calls" ? "tool_use" : finish == "length" ? "max_tokens" : "end_turn" }
+
+    func whole(text: String?, tool: (name: String, arguments: String)?, finish: String) -> ByteBuffer {
+        var content: [[String: Any]] = []
+        if let text { content.append(["text": text]) }
+        if let tool {
+            let input = try! JSONSerialization.jsonObject(with: Data(tool.arguments.utf8))
+            content.append(["toolUse": ["toolUseId": "tooluse_1", "name": tool.name, "input": input]])
+        }
+        return jsonBuffer([
+            "output": ["message": ["role": "assistant", "content": content]], "stopReason": stopReason(finish),
+            "usage": ["inputTokens": 3, "outputTokens": 2, "totalTokens": 5], "metrics": ["latencyMs": 10],
+        ])
+    }
+
+    func stream(text: String?, tool: (name: String, arguments: String)?, finish: String) -> [ByteBuffer] {
+        var events = [EventStreamWire.event("messageStart", ["role": "assistant"])]
+        if let text {
+            for piece in [String(text.prefix(1)), String(text.dropFirst())] {
+                events.append(EventStreamWire.event("contentBlockDelta", ["contentBlockIndex": 0, "delta": ["text": piece]]))
+            }
+            events.append(EventStreamWire.event("contentBlockStop", ["contentBlockIndex": 0]))
+        }
+        if let tool {
+            events.append(
+                EventStreamWire.event(
+                    "contentBlockStart",
+                    ["contentBlockIndex": 0, "start": ["toolUse": ["toolUseId": "tooluse_1", "name": tool.name]]]
+                )
+            )
+            let half = tool.arguments.index(tool.arguments.startIndex, offsetBy: tool.arguments.count / 2)
+            for piece in [String(tool.arguments[..<half]), String(tool.arguments[half...])] {
+                events.append(EventStreamWire.event("contentBlockDelta", ["contentBlockIndex": 0, "delta": ["toolUse": ["input": piece]]]))
+            }
+            events.append(EventStreamWire.event("contentBlockStop", ["contentBlockIndex": 0]))
+        }
+        events.append(EventStreamWire.event("messageStop", ["stopReason": stopReason(finish)]))
+        events.append(
+            EventStreamWire.event("metadata", ["usage": ["inputTokens": 3, "outputTokens": 2, "totalTokens": 5], "metrics": ["latencyMs": 10]])
+        )
+        return events
+    }
+
+    func error(status: Int) -> ByteBuffer {
+        jsonBuffer(["message": "upstream \(status)"])
     }
 }
