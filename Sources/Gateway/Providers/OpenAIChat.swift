@@ -35,6 +35,20 @@ enum OpenAIChat {
         return json(body)
     }
 
+    /// A translated whole answer: its `chat.completion` bytes and the summary telemetry reads (content is
+    /// null when the answer is only tool calls, as OpenAI sends it).
+    static func reply(id: String, model: String, text: String, toolCalls: [ToolCall], finishReason: String, usage: TokenUsage?) -> ProviderReply {
+        let body = completion(
+            id: id,
+            model: model,
+            content: text.isEmpty && !toolCalls.isEmpty ? nil : text,
+            toolCalls: toolCalls,
+            finishReason: finishReason,
+            usage: usage
+        )
+        return ProviderReply(body: body, summary: ResponseSummary(id: id, model: model, finishReasons: [finishReason], usage: usage))
+    }
+
     /// One `data: {chunk}` SSE event.
     static func chunk(
         id: String,

@@ -91,7 +91,7 @@ struct AnthropicTests {
         #expect(expected.toolName == "get_weather" && expected.toolArguments == #"{"city": "Paris"}"#)
         #expect(expected.finishReason == "tool_calls")
         #expect(expected.usage == ["prompt_tokens": 25, "completion_tokens": 15, "total_tokens": 40])
-        #expect(expected.endsWithDone && whole.finished)
+        #expect(expected.endsWithDone && whole.isFinished)
         #expect(whole.summary.usage?.totalTokens == 40 && whole.summary.id == "msg_1")
         let bytes = Array(AnthropicWire.stream.utf8)
         for split in 1..<bytes.count {

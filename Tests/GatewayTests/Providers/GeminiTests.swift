@@ -22,7 +22,11 @@ enum GeminiWire {
 struct GeminiTests {
     /// Feeds `bytes` to a Gemini stream in the given pieces and returns everything it relays.
     static func relay(_ pieces: [ByteBuffer]) async throws -> String {
-        let stream = GeminiStream(base: UpstreamBody(pieces.async), includeUsage: true, model: "m", summary: StreamSummary())
+        let stream = TranslatedStream(
+            base: UpstreamBody(pieces.async),
+            decoder: GeminiStreamDecoder(includeUsage: true, model: "m"),
+            summary: StreamSummary()
+        )
         var text = ""
         for try await event in stream { text += String(buffer: event) }
         return text

@@ -41,14 +41,6 @@ enum AnthropicResponseMapping {
         let usage = TokenUsage(promptTokens: counts["input_tokens"] as? Int ?? 0, completionTokens: counts["output_tokens"] as? Int ?? 0)
         let finish = finishReason(message["stop_reason"] as? String) ?? "stop"
         let model = message["model"] as? String ?? requestedModel
-        let completion = OpenAIChat.completion(
-            id: id,
-            model: model,
-            content: text.isEmpty && !calls.isEmpty ? nil : text,
-            toolCalls: calls,
-            finishReason: finish,
-            usage: usage
-        )
-        return ProviderReply(body: completion, summary: ResponseSummary(id: id, model: model, finishReasons: [finish], usage: usage))
+        return OpenAIChat.reply(id: id, model: model, text: text, toolCalls: calls, finishReason: finish, usage: usage)
     }
 }

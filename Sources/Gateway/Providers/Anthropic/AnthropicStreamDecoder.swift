@@ -6,11 +6,11 @@ import NIOFoundationCompat
 /// ping, error) into OpenAI `chat.completion.chunk` events: text deltas as `content`, tool use as `tool_calls`
 /// deltas, the stop reason as `finish_reason`, the usage as a final chunk when `stream_options.include_usage`
 /// asked for it, then `data: [DONE]`. Bytes may split anywhere; events are decoded once complete.
-struct AnthropicStreamDecoder {
+struct AnthropicStreamDecoder: ProviderStreamDecoder {
     let includeUsage: Bool
     private(set) var summary = ResponseSummary()
     /// `message_stop` or an `error` event arrived: the stream ended as the protocol says it should.
-    private(set) var finished = false
+    private(set) var isFinished = false
     private var pending: [UInt8] = []
     private var id = ""
     private var model: String
@@ -36,6 +36,10 @@ struct AnthropicStreamDecoder {
         return output
     }
 
+    func finish() throws(GatewayError) -> ByteBuffer {
+        throw .invalidUpstreamResponse("the stream ended before message_stop")
+    }
+
     /// Where the first complete event ends (a blank line, `\n\n` or `\r\n\r\n`).
     private static func eventEnd(in bytes: [UInt8]) -> (start: Int, next: Int)? {
         var index = 0
@@ -55,7 +59,7 @@ struct AnthropicStreamDecoder {
             let line = line.hasSuffix("\r") ? line.dropLast() : line
             if line.hasPrefix("data:") { data += line.dropFirst(5).drop(while: { $0 == " " }) }
         }
-        guard !finished, let payload = try? JSONSerialization.jsonObject(with: Data(data.utf8)) as? [String: Any] else { return }
+        guard !isFinished, let payload = try? JSONSerialization.jsonObject(with: Data(data.utf8)) as? [String: Any] else { return }
         switch payload["type"] as? String {
         case "message_start":
             let message = payload["message"] as? [String: Any] ?? [:]
@@ -94,7 +98,7 @@ struct AnthropicStreamDecoder {
             summary.usage = usage
             if includeUsage { output.writeImmutableBuffer(OpenAIChat.chunk(id: id, model: model, delta: [:], usage: usage, noChoices: true)) }
             output.writeImmutableBuffer(OpenAIChat.done)
-            finished = true
+            isFinished = true
         case "error":
             let detail = payload["error"] as? [String: Any] ?? [:]
             let error = GatewayError.upstreamStatus(
@@ -105,7 +109,7 @@ struct AnthropicStreamDecoder {
                 retryAfter: nil
             )
             output.writeImmutableBuffer(OpenAIErrorBody.sseEvent(for: error))
-            finished = true
+            isFinished = true
         default:
             break  // ping, content_block_stop, and events added later
         }
@@ -113,40 +117,5 @@ struct AnthropicStreamDecoder {
 
     private func emit(_ delta: [String: Any], into output: inout ByteBuffer) {
         output.writeImmutableBuffer(OpenAIChat.chunk(id: id, model: model, delta: delta))
-    }
-}
-
-/// An Anthropic event stream relayed as OpenAI chunks; fails when the upstream closes before `message_stop`.
-struct AnthropicStream: AsyncSequence, Sendable {
-    typealias Element = ByteBuffer
-    let base: UpstreamBody
-    let includeUsage: Bool
-    let model: String
-    let summary: StreamSummary
-
-    struct AsyncIterator: AsyncIteratorProtocol {
-        var base: UpstreamBody.AsyncIterator
-        var decoder: AnthropicStreamDecoder
-        let summary: StreamSummary
-
-        mutating func next() async throws -> ByteBuffer? {
-            while !decoder.finished {
-                guard let chunk = try await base.next() else {
-                    summary.record(decoder.summary)
-                    throw GatewayError.invalidUpstreamResponse("the stream ended before message_stop")
-                }
-                let events = decoder.decode(chunk)
-                if events.readableBytes > 0 {
-                    if decoder.finished { summary.record(decoder.summary) }
-                    return events
-                }
-            }
-            summary.record(decoder.summary)
-            return nil
-        }
-    }
-
-    func makeAsyncIterator() -> AsyncIterator {
-        AsyncIterator(base: base.makeAsyncIterator(), decoder: AnthropicStreamDecoder(includeUsage: includeUsage, model: model), summary: summary)
     }
 }

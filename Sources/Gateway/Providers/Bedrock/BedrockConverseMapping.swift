@@ -94,15 +94,7 @@ enum BedrockConverseMapping {
         let usage = TokenUsage(promptTokens: counts["inputTokens"] as? Int ?? 0, completionTokens: counts["outputTokens"] as? Int ?? 0)
         let finish = finishReason(object["stopReason"] as? String) ?? "stop"
         let id = "chatcmpl-bedrock-\(UInt64.random(in: 0...UInt64.max))"
-        let completion = OpenAIChat.completion(
-            id: id,
-            model: model,
-            content: text.isEmpty && !calls.isEmpty ? nil : text,
-            toolCalls: calls,
-            finishReason: finish,
-            usage: usage
-        )
-        return ProviderReply(body: completion, summary: ResponseSummary(id: id, model: model, finishReasons: [finish], usage: usage))
+        return OpenAIChat.reply(id: id, model: model, text: text, toolCalls: calls, finishReason: finish, usage: usage)
     }
 
     /// Bedrock errors are `{"message": …}` with the kind in `x-amzn-errortype`; throttling is 429.

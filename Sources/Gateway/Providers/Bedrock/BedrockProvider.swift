@@ -73,7 +73,13 @@ struct BedrockProvider: ChatProvider {
         }
         let summary = StreamSummary()
         return ProviderStream(
-            events: UpstreamBody(BedrockStream(base: response.body, includeUsage: request.includeUsage, model: model, summary: summary)),
+            events: UpstreamBody(
+                TranslatedStream(
+                    base: response.body,
+                    decoder: BedrockStreamDecoder(includeUsage: request.includeUsage, model: model),
+                    summary: summary
+                )
+            ),
             summary: summary
         )
     }

@@ -25,7 +25,9 @@ struct GeminiProvider: ChatProvider {
         let body = try await OpenAIResponseMapping.stream(from: transport.exchange(mapping.request(request, model: model, stream: true)))
         let summary = StreamSummary()
         return ProviderStream(
-            events: UpstreamBody(GeminiStream(base: body, includeUsage: request.includeUsage, model: model, summary: summary)),
+            events: UpstreamBody(
+                TranslatedStream(base: body, decoder: GeminiStreamDecoder(includeUsage: request.includeUsage, model: model), summary: summary)
+            ),
             summary: summary
         )
     }

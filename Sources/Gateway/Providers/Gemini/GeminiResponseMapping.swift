@@ -60,96 +60,75 @@ enum GeminiResponseMapping {
         let id = piece.id.map { "chatcmpl-\($0)" } ?? "chatcmpl-gemini"
         let model = piece.model ?? requestedModel
         let finish = piece.finishReason ?? "stop"
-        let completion = OpenAIChat.completion(
-            id: id,
-            model: model,
-            content: piece.text.isEmpty && !piece.calls.isEmpty ? nil : piece.text,
-            toolCalls: piece.calls,
-            finishReason: finish,
-            usage: piece.usage
-        )
-        return ProviderReply(body: completion, summary: ResponseSummary(id: id, model: model, finishReasons: [finish], usage: piece.usage))
+        return OpenAIChat.reply(id: id, model: model, text: piece.text, toolCalls: piece.calls, finishReason: finish, usage: piece.usage)
     }
 }
 
-/// Gemini's `alt=sse` stream relayed as OpenAI chunks. Gemini has no end-of-stream event: a stream is
-/// complete when an event carried a `finishReason`; one that closes before that is reported as cut.
-struct GeminiStream: AsyncSequence, Sendable {
-    typealias Element = ByteBuffer
-    let base: UpstreamBody
+/// Gemini's `alt=sse` events as OpenAI chunks. Gemini has no end-of-stream event: a stream is complete
+/// when an event carried a `finishReason`; one that closes before that is reported as cut.
+struct GeminiStreamDecoder: ProviderStreamDecoder {
     let includeUsage: Bool
-    let model: String
-    let summary: StreamSummary
+    var model: String
+    private(set) var summary = ResponseSummary()
+    let isFinished = false
+    private var pending: [UInt8] = []
+    private var started = false
+    private var toolCalls = 0
 
-    struct AsyncIterator: AsyncIteratorProtocol {
-        var base: UpstreamBody.AsyncIterator
-        let includeUsage: Bool
-        let summary: StreamSummary
-        var model: String
-        var pending: [UInt8] = []
-        var started = false
-        var ended = false
-        var toolCalls = 0
-        var state = ResponseSummary()
-
-        mutating func next() async throws -> ByteBuffer? {
-            while !ended {
-                guard let chunk = try await base.next() else {
-                    ended = true
-                    summary.record(state)
-                    guard !state.finishReasons.isEmpty else { throw GatewayError.invalidUpstreamResponse("the stream ended before a finishReason") }
-                    var tail = ByteBuffer()
-                    if includeUsage, let usage = state.usage {
-                        tail.writeImmutableBuffer(OpenAIChat.chunk(id: state.id ?? "", model: model, delta: [:], usage: usage, noChoices: true))
-                    }
-                    tail.writeImmutableBuffer(OpenAIChat.done)
-                    return tail
-                }
-                pending.append(contentsOf: chunk.readableBytesView)
-                var output = ByteBuffer()
-                while let end = pending.firstRange(of: [0x0A, 0x0A]) ?? pending.firstRange(of: [0x0D, 0x0A, 0x0D, 0x0A]) {
-                    let event = String(decoding: pending[..<end.lowerBound], as: UTF8.self)
-                    pending.removeFirst(end.upperBound)
-                    for line in event.split(whereSeparator: \.isNewline) where line.hasPrefix("data:") {
-                        translate(line.dropFirst(5).trimmingCharacters(in: .whitespaces), into: &output)
-                    }
-                }
-                if output.readableBytes > 0 { return output }
-            }
-            return nil
-        }
-
-        private mutating func translate(_ data: String, into output: inout ByteBuffer) {
-            guard let object = try? JSONSerialization.jsonObject(with: Data(data.utf8)) as? [String: Any] else { return }
-            let piece = GeminiResponseMapping.piece(object, firstCallIndex: toolCalls)
-            if !started {
-                started = true
-                state.id = piece.id.map { "chatcmpl-\($0)" } ?? "chatcmpl-gemini"
-                model = piece.model ?? model
-                state.model = model
-                output.writeImmutableBuffer(OpenAIChat.chunk(id: state.id!, model: model, delta: ["role": "assistant", "content": ""]))
-            }
-            let id = state.id ?? ""
-            if !piece.text.isEmpty { output.writeImmutableBuffer(OpenAIChat.chunk(id: id, model: model, delta: ["content": piece.text])) }
-            for call in piece.calls {
-                let delta: [String: Any] = [
-                    "tool_calls": [
-                        ["index": toolCalls, "id": call.id, "type": "function", "function": ["name": call.name, "arguments": call.arguments]]
-                    ]
-                ]
-                toolCalls += 1
-                output.writeImmutableBuffer(OpenAIChat.chunk(id: id, model: model, delta: delta))
-            }
-            if let usage = piece.usage { state.usage = usage }
-            if let finish = piece.finishReason {
-                let reason = toolCalls > 0 && finish == "stop" ? "tool_calls" : finish
-                state.finishReasons.append(reason)
-                output.writeImmutableBuffer(OpenAIChat.chunk(id: id, model: model, delta: [:], finishReason: reason))
-            }
-        }
+    init(includeUsage: Bool, model: String) {
+        self.includeUsage = includeUsage
+        self.model = model
     }
 
-    func makeAsyncIterator() -> AsyncIterator {
-        AsyncIterator(base: base.makeAsyncIterator(), includeUsage: includeUsage, summary: summary, model: model)
+    mutating func decode(_ chunk: ByteBuffer) -> ByteBuffer {
+        pending.append(contentsOf: chunk.readableBytesView)
+        var output = ByteBuffer()
+        while let end = pending.firstRange(of: [0x0A, 0x0A]) ?? pending.firstRange(of: [0x0D, 0x0A, 0x0D, 0x0A]) {
+            let event = String(decoding: pending[..<end.lowerBound], as: UTF8.self)
+            pending.removeFirst(end.upperBound)
+            for line in event.split(whereSeparator: \.isNewline) where line.hasPrefix("data:") {
+                translate(line.dropFirst(5).trimmingCharacters(in: .whitespaces), into: &output)
+            }
+        }
+        return output
+    }
+
+    func finish() throws(GatewayError) -> ByteBuffer {
+        guard !summary.finishReasons.isEmpty else { throw .invalidUpstreamResponse("the stream ended before a finishReason") }
+        var tail = ByteBuffer()
+        if includeUsage, let usage = summary.usage {
+            tail.writeImmutableBuffer(OpenAIChat.chunk(id: summary.id ?? "", model: model, delta: [:], usage: usage, noChoices: true))
+        }
+        tail.writeImmutableBuffer(OpenAIChat.done)
+        return tail
+    }
+
+    private mutating func translate(_ data: String, into output: inout ByteBuffer) {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(data.utf8)) as? [String: Any] else { return }
+        let piece = GeminiResponseMapping.piece(object, firstCallIndex: toolCalls)
+        if !started {
+            started = true
+            summary.id = piece.id.map { "chatcmpl-\($0)" } ?? "chatcmpl-gemini"
+            model = piece.model ?? model
+            summary.model = model
+            output.writeImmutableBuffer(OpenAIChat.chunk(id: summary.id!, model: model, delta: ["role": "assistant", "content": ""]))
+        }
+        let id = summary.id ?? ""
+        if !piece.text.isEmpty { output.writeImmutableBuffer(OpenAIChat.chunk(id: id, model: model, delta: ["content": piece.text])) }
+        for call in piece.calls {
+            let delta: [String: Any] = [
+                "tool_calls": [
+                    ["index": toolCalls, "id": call.id, "type": "function", "function": ["name": call.name, "arguments": call.arguments]]
+                ]
+            ]
+            toolCalls += 1
+            output.writeImmutableBuffer(OpenAIChat.chunk(id: id, model: model, delta: delta))
+        }
+        if let usage = piece.usage { summary.usage = usage }
+        if let finish = piece.finishReason {
+            let reason = toolCalls > 0 && finish == "stop" ? "tool_calls" : finish
+            summary.finishReasons.append(reason)
+            output.writeImmutableBuffer(OpenAIChat.chunk(id: id, model: model, delta: [:], finishReason: reason))
+        }
     }
 }
