@@ -4,6 +4,7 @@ import anthropic
 import pytest
 
 from conftest import CLIENT_KEY
+from upstream_stub import UpstreamStub
 
 
 @pytest.fixture
@@ -47,3 +48,23 @@ def test_errors_come_back_in_anthropics_format(client, gateway):
             model="mock-gpt", max_tokens=16, messages=[{"role": "user", "content": "hi"}])
     with pytest.raises(anthropic.RateLimitError):
         client.messages.create(model="mock-ratelimited", max_tokens=16, messages=[{"role": "user", "content": "hi"}])
+
+
+def test_messages_served_by_an_openai_type_provider(start_gateway):
+    stub = UpstreamStub()
+    try:
+        gateway = start_gateway(f"""
+providers:
+  upstream:
+    type: openai
+    base_url: {stub.url}
+    api_key: sk-stub
+    models: [ok]
+health_checks: {{enabled: false}}
+""")
+        client = anthropic.Anthropic(base_url=gateway.base_url, api_key="unused", max_retries=0)
+        message = client.messages.create(model="ok", max_tokens=16, messages=[{"role": "user", "content": "hi"}])
+        assert message.content[0].text == "stub" and message.stop_reason == "end_turn"
+        assert message.usage.input_tokens == 3 and message.usage.output_tokens == 1
+    finally:
+        stub.stop()

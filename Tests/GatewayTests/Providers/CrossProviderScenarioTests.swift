@@ -27,7 +27,8 @@ struct CrossProviderScenarioTests {
             #","max_tokens":20,"stream_options":{"include_usage":true},"tools":[{"type":"function","function":{"name":"get_weather","parameters":{"type":"object"}}}]"#
         let body =
             #"{"model":"under-test/m","stream":\#(stream),"messages":[{"role":"system","content":"Be brief."},{"role":"user","content":"scenario:\#(scenario.rawValue)"},{"role":"assistant","content":"ok"},{"role":"user","content":"again"}]\#(stream ? extra : #","max_tokens":20,"tools":[{"type":"function","function":{"name":"get_weather","parameters":{"type":"object"}}}]"#)}"#
-        try await GatewayHarness.with(config) { gateway in
+        let spans = SpanCollector()
+        try await GatewayHarness.with(config, spans: spans) { gateway in
             let reply = try await gateway.post("/v1/chat/completions", json: body)
             let label = "\(mock.type.rawValue) \(scenario) stream=\(stream)"
             switch scenario {
@@ -60,6 +61,12 @@ struct CrossProviderScenarioTests {
                 if stream { #expect(reply.body.hasSuffix("data: [DONE]\n\n"), "\(label)") }
             }
         }
+        // The attempt's CLIENT span names the provider as the GenAI conventions do.
+        let expectedName = ProviderMetrics.genAIProviderName(mock.type)
+        let names = spans.all.filter { $0.kind == .client }.compactMap { span in
+            span.attributes.first { $0.key == "gen_ai.provider.name" }.map { "\($0.value)" }
+        }
+        #expect(!names.isEmpty && names.allSatisfy { $0.contains(expectedName) }, "\(names)")
         if let sent = upstream.received.first {
             #expect(String(buffer: sent.body).contains("Be brief."), "the system prompt reaches \(mock.type.rawValue)")
         }

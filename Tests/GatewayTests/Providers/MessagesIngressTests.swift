@@ -49,7 +49,7 @@ struct MessagesIngressTests {
         )
         #expect(expected.text == "Hi" && expected.json == #"{"q":"x"}"# && expected.stop == "tool_use" && expected.output == 9)
         let bytes = Array(Self.openAIStream.utf8)
-        for split in stride(from: 1, to: bytes.count, by: 7) {
+        for split in 1..<bytes.count {
             var encoder = MessagesStreamEncoder()
             var out = encoder.translate(ByteBuffer(bytes: bytes[..<split]))
             var rest = encoder.translate(ByteBuffer(bytes: bytes[split...]))
