@@ -33,5 +33,9 @@ swift build --build-tests
 echo "== swift test"
 swift test --skip-build --parallel
 
+echo "== release build with --static-swift-stdlib (its runtime libraries are checked by a compat test)"
+LLM_GATEWAY_STATIC_BIN="$(./scripts/build-static.sh release | tail -1)"
+export LLM_GATEWAY_STATIC_BIN
+
 echo "== pytest Tests/compat (openai SDK, CLI, SIGTERM drain against .build/debug/llm-gateway)"
 .venv/bin/python -m pytest -q -p no:cacheprovider Tests/compat

@@ -121,3 +121,40 @@ def test_images_follow_the_guide():
             source = volume.split(":")[0]
             if source.startswith("."):
                 assert (DEPLOYMENT / source).resolve().exists(), source
+
+
+# The shared libraries the runtime image provides: glibc (base image), and what the Dockerfile installs.
+RUNTIME_LIBRARIES = {"linux-vdso.so.1", "libc.so.6", "libm.so.6", "libdl.so.2", "libpthread.so.0", "librt.so.1",
+                     "ld-linux-x86-64.so.2", "libstdc++.so.6", "libgcc_s.so.1", "libz.so.1", "libhiredis.so.0.14"}
+
+
+def test_static_release_binary_needs_only_the_runtime_images_libraries(tmp_path):
+    binary = os.environ.get("LLM_GATEWAY_STATIC_BIN")
+    assert binary, "scripts/test.sh builds it with scripts/build-static.sh release and sets LLM_GATEWAY_STATIC_BIN"
+    libraries = set()
+    for line in subprocess.run(["ldd", binary], capture_output=True, text=True, check=True).stdout.splitlines():
+        name = line.strip().split(" ")[0]
+        libraries.add(name.rsplit("/", 1)[-1])
+    assert libraries <= RUNTIME_LIBRARIES, f"needs more than the runtime image has: {sorted(libraries - RUNTIME_LIBRARIES)}"
+    assert not any("swift" in name.lower() or "foundation" in name.lower() for name in libraries)
+    dockerfile = (DEPLOYMENT / "docker" / "Dockerfile").read_text()
+    for package in ("libhiredis0.14", "zlib1g", "libstdc++6"):
+        assert package in dockerfile, package
+    port, metrics = free_port(), free_port()
+    env = {"PATH": "/usr/bin:/bin", "SERVER_HOST": "127.0.0.1", "SERVER_PORT": str(port), "METRICS_PORT": str(metrics)}
+    process = subprocess.Popen([binary, "serve"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        import time
+        import urllib.request
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/health/live", timeout=1) as response:
+                    assert response.status == 200
+                    break
+            except OSError:
+                assert time.monotonic() < deadline, "the static binary did not serve /health/live"
+                time.sleep(0.1)
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
