@@ -21,14 +21,14 @@ struct RateLimitStoreTests {
 
     /// Requests: exactly `limit` per window, then room again once the window slid past them.
     static func checkRequests(_ store: any RateLimitStore, name: String) async throws {
-        let rule = RateLimitRule(scope: "key", name: name, requests: 5, tokens: nil, window: .milliseconds(600))
+        let rule = RateLimitRule(scope: "key", name: name, requests: 5, tokens: nil, window: .seconds(3))
         var admitted = 0
         for index in 0..<8 where try await store.acquire(rule, id: "r\(index)", tokens: 0).allowed { admitted += 1 }
         #expect(admitted == 5)
         let refused = try await store.acquire(rule, id: "r-extra", tokens: 0)
         #expect(!refused.allowed && refused.requestsUsed == 5)
-        #expect(refused.requestsReset > .zero && refused.requestsReset <= .milliseconds(600))
-        try await Task.sleep(for: .milliseconds(700))
+        #expect(refused.requestsReset > .zero && refused.requestsReset <= .seconds(3))
+        try await Task.sleep(for: .milliseconds(3100))
         #expect(try await store.acquire(rule, id: "r-later", tokens: 0).allowed)
     }
 

@@ -13,7 +13,7 @@ struct DrainTests {
         config.providers["mock"]?.mock.timeToFirstTokenMs = 50
         config.providers["mock"]?.mock.interTokenMs = 60
         config.providers["mock"]?.mock.replyTokens = 20
-        config.server.drainDelaySeconds = 0.5
+        config.server.drainDelaySeconds = 2
         config.server.shutdownTimeoutSeconds = 10
         try await GatewayHarness.with(config) { gateway in
             // Readiness is probed on its own client so the stream's connection pool is not involved.
@@ -25,8 +25,7 @@ struct DrainTests {
             #expect(response.status.code == 200)
 
             await gateway.group.triggerGracefulShutdown()
-            try await Task.sleep(for: .milliseconds(150))
-            #expect(gateway.runtime.drain.isDraining)
+            try await HealthCheckTests.waitUntil(.seconds(1)) { gateway.runtime.drain.isDraining }
             let ready = try await probe.execute(HTTPClientRequest(url: gateway.baseURL + "/health/ready"), timeout: .seconds(5))
             #expect(ready.status.code == 503)
 
@@ -36,7 +35,7 @@ struct DrainTests {
             #expect(text.components(separatedBy: "chat.completion.chunk").count - 1 == 21)
 
             // After the drain delay the listener no longer accepts connections.
-            try await Task.sleep(for: .milliseconds(600))
+            try await Task.sleep(for: .milliseconds(2100))
             await #expect(throws: (any Error).self) {
                 _ = try await probe.execute(HTTPClientRequest(url: gateway.baseURL + "/health/live"), timeout: .seconds(2))
             }
