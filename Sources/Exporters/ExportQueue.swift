@@ -1,13 +1,16 @@
 import Synchronization
 import Telemetry
 
-/// A bounded FIFO of items waiting for export, with the exporter's own health metrics.
+/// A FIFO of items waiting for export, bounded in count and in bytes, with the exporter's own health metrics.
 ///
-/// Appending never waits: a full queue drops the new item and counts it (`queue_full`). Exporters take
+/// Appending never waits: a full queue (either bound) drops the new item and counts it (`queue_full`). Exporters take
 /// batches from the front and report what became of them (delivered, failed, rejected, left at shutdown).
 final class ExportQueue<Element: Sendable>: Sendable {
     private let capacity: Int
-    private let items = Mutex<[Element]>([])
+    private let capacityBytes: Int
+    private let size: @Sendable (Element) -> Int
+    /// The items and their total estimated size.
+    private let items = Mutex<(items: [Element], bytes: Int)>(([], 0))
     private let exported: CounterCell
     private let droppedFull: CounterCell
     private let droppedFailed: CounterCell
@@ -16,8 +19,18 @@ final class ExportQueue<Element: Sendable>: Sendable {
     private let duration: HistogramCell
 
     /// - Parameters: `exporter` (otlp, loki) and `signal` (spans, logs) label the metrics.
-    init(capacity: Int, exporter: String, signal: String, metrics: MetricsRegistry) {
+    /// - Parameters: `capacityBytes` bounds the items' total `size`.
+    init(
+        capacity: Int,
+        capacityBytes: Int,
+        size: @escaping @Sendable (Element) -> Int,
+        exporter: String,
+        signal: String,
+        metrics: MetricsRegistry
+    ) {
         self.capacity = capacity
+        self.capacityBytes = capacityBytes
+        self.size = size
         exported = metrics.counter(MetricCatalog.exportedItemsTotal).labels(exporter, signal)
         let dropped = metrics.counter(MetricCatalog.droppedItemsTotal)
         droppedFull = dropped.labels(exporter, signal, "queue_full")
@@ -28,23 +41,31 @@ final class ExportQueue<Element: Sendable>: Sendable {
     }
 
     func append(_ element: Element) {
-        let accepted = items.withLock { items -> Bool in
-            guard items.count < capacity else { return false }
-            items.append(element)
+        let bytes = size(element)
+        let accepted = items.withLock { queue -> Bool in
+            guard queue.items.count < capacity, queue.bytes.addingReportingOverflow(bytes).partialValue <= capacityBytes else { return false }
+            queue.items.append(element)
+            queue.bytes += bytes
             return true
         }
         if !accepted { droppedFull.increment() }
     }
 
-    var count: Int { items.withLock { $0.count } }
+    var count: Int { items.withLock { $0.items.count } }
+
+    /// The estimated bytes queued.
+    var bytes: Int { items.withLock { $0.bytes } }
 
     /// Removes and returns up to `size` items from the front.
     func takeBatch(upTo size: Int) -> [Element] {
-        items.withLock { items in
-            let count = min(items.count, size)
-            defer { items.removeFirst(count) }
-            return Array(items.prefix(count))
+        let batch = items.withLock { queue in
+            let count = min(queue.items.count, size)
+            defer { queue.items.removeFirst(count) }
+            return Array(queue.items.prefix(count))
         }
+        let taken = batch.reduce(0) { $0 + self.size($1) }
+        items.withLock { $0.bytes -= taken }
+        return batch
     }
 
     /// Records one export of `count` items taking `elapsed`: `rejected` of them refused, or all failed.
@@ -61,9 +82,9 @@ final class ExportQueue<Element: Sendable>: Sendable {
 
     /// Empties the queue at shutdown, counting what could not be exported in time.
     func dropRemaining() {
-        let left = items.withLock { items in
-            defer { items.removeAll() }
-            return items.count
+        let left = items.withLock { queue in
+            defer { queue = ([], 0) }
+            return queue.items.count
         }
         droppedAtShutdown.increment(by: UInt64(left))
     }

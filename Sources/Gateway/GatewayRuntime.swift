@@ -84,11 +84,13 @@ public final class GatewayRuntime: Sendable {
     /// The API listener. `onBound` receives the bound port (useful with port 0).
     public func apiListener(onBound: (@Sendable (Int) -> Void)? = nil) -> HTTPListener {
         let disconnects = ClientDisconnectMonitor()
+        let slowClients = SlowClientGuard(server: config.server, listener: "api", registry: metrics)
         let handler = GatewayHandler(
             chat: ChatCompletionsEndpoint(
                 router: router,
                 limiter: limiter,
-                cache: config.cache.enabled ? ResponseCache(config: config.cache, redis: redis, registry: metrics) : nil
+                cache: config.cache.enabled ? ResponseCache(config: config.cache, redis: redis, registry: metrics) : nil,
+                limits: RequestLimits(maxOutputTokens: config.server.maxOutputTokens)
             ),
             embeddings: EmbeddingsEndpoint(router: router, limiter: limiter),
             models: ModelsEndpoint(router: router),
@@ -107,21 +109,28 @@ public final class GatewayRuntime: Sendable {
             host: config.server.host,
             port: config.server.port,
             maxConnections: config.server.maxConnections,
-            additionalHandlers: { [disconnects.makeHandler()] },
+            idleTimeout: .seconds(config.server.idleTimeoutSeconds),
+            additionalHandlers: { [disconnects.makeHandler(), slowClients.makeHandler()] },
             responder: { request, writer, channel in try await handler.respond(to: request, writer: writer, channel: channel) },
             onBound: onBound,
             logger: logger
         )
     }
 
+    /// Connections the metrics listener serves at once (scrapers use one each); more wait to be accepted.
+    static let metricsMaxConnections = 16
+
     /// The metrics listener serving `GET /metrics`.
     public func metricsListener(onBound: (@Sendable (Int) -> Void)? = nil) -> HTTPListener {
         let endpoint = MetricsEndpoint(registry: metrics)
+        let slowClients = SlowClientGuard(server: config.server, listener: "metrics", registry: metrics)
         return HTTPListener(
             name: "metrics",
             host: config.server.host,
             port: config.server.metricsPort,
-            maxConnections: nil,
+            maxConnections: Self.metricsMaxConnections,
+            idleTimeout: .seconds(config.server.idleTimeoutSeconds),
+            additionalHandlers: { [slowClients.makeHandler()] },
             responder: { request, writer, _ in try await endpoint.respond(to: request, writer: writer) },
             onBound: onBound,
             logger: logger

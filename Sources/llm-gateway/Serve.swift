@@ -25,6 +25,9 @@ struct Serve: AsyncParsableCommand {
         let metrics = MetricsRegistry(version: GatewayRuntime.version, revision: "unknown")
         let loki = gatewayConfig.logging.loki.map { LogShipping.loki($0, metrics: metrics) }
         let logger = LoggingSetup.bootstrap(gatewayConfig.logging, shipper: loki?.exporter)
+        let sink = LoggingSetup.sink(gatewayConfig.logging)
+        sink.countDrops(in: metrics.counter(MetricCatalog.droppedItemsTotal).labels(sink.name, "logs", "queue_full"))
+        defer { sink.flush() }
         if config == nil {
             logger.notice("no --config given; running the embedded default (mock provider, in-memory state)")
         }

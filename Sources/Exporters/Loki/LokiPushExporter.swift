@@ -17,6 +17,8 @@ public final class LokiPushExporter: LogRecordSink, Service {
         public var environment: String?
         public var service = "llm-gateway"
         public var maxBufferedLines = 10_000
+        /// The buffer's bound in bytes, whatever the line count.
+        public var maxBufferedBytes = 16 * 1024 * 1024
         public var batchSize = 1000
         public var flushInterval: Duration = .seconds(1)
         public var timeout: Duration = .seconds(10)
@@ -40,7 +42,14 @@ public final class LokiPushExporter: LogRecordSink, Service {
     public init(configuration: Configuration, client: HTTPClient, metrics: MetricsRegistry) {
         self.configuration = configuration
         self.client = client
-        queue = ExportQueue(capacity: configuration.maxBufferedLines, exporter: "loki", signal: "logs", metrics: metrics)
+        queue = ExportQueue(
+            capacity: configuration.maxBufferedLines,
+            capacityBytes: configuration.maxBufferedBytes,
+            size: \.estimatedBytes,
+            exporter: "loki",
+            signal: "logs",
+            metrics: metrics
+        )
     }
 
     public func submit(_ record: LogRecord) {

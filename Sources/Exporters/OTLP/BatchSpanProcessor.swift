@@ -14,7 +14,14 @@ public final class BatchSpanProcessor: SpanSink, Service {
     public init(configuration: OTLPExporterConfiguration, exporter: OTLPHTTPSpanExporter, metrics: MetricsRegistry) {
         self.configuration = configuration
         self.exporter = exporter
-        queue = ExportQueue(capacity: configuration.maxQueueSize, exporter: "otlp", signal: "spans", metrics: metrics)
+        queue = ExportQueue(
+            capacity: configuration.maxQueueSize,
+            capacityBytes: configuration.maxQueueBytes,
+            size: \.estimatedBytes,
+            exporter: "otlp",
+            signal: "spans",
+            metrics: metrics
+        )
     }
 
     public func submit(_ span: SpanRecord) {

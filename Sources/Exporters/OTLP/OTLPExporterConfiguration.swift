@@ -13,6 +13,8 @@ public struct OTLPExporterConfiguration: Sendable {
     public var timeout: Duration = .seconds(10)
     public var scheduleDelay: Duration = .milliseconds(5000)
     public var maxQueueSize = 2048
+    /// The queue's bound in bytes (spans' estimated size), whatever their count.
+    public var maxQueueBytes = 16 * 1024 * 1024
     public var maxExportBatchSize = 512
     public var exportTimeout: Duration = .milliseconds(30000)
     public var serviceName = "llm-gateway"

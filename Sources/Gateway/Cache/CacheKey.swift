@@ -1,10 +1,11 @@
 import Crypto
-import Foundation
 import NIOCore
 
-/// The exact-match cache key of a chat request: SHA-256 of a canonical JSON of what determines the answer —
-/// model, messages, tools, and the sampling parameters — with keys sorted, so key order and unrelated
-/// fields (`user`, `metadata`) do not matter. Streamed and whole answers are cached apart (their bytes differ).
+/// The exact-match cache key of a chat request: SHA-256 of the client's identity and a canonical JSON of
+/// what determines the answer — model, messages, tools, and the sampling parameters — with keys sorted, so
+/// key order and unrelated fields (`user`, `metadata`) do not matter. Streamed and whole answers are cached
+/// apart (their bytes differ). The identity keeps tenants apart: one client key never reads another's
+/// answers unless `cache.shared_across_keys` says so.
 enum CacheKey {
     static let fields = [
         "model", "messages", "tools", "tool_choice", "functions", "function_call", "response_format", "temperature",
@@ -13,11 +14,18 @@ enum CacheKey {
     ]
 
     /// Nil when the body is not a JSON object (it would have been refused before anyway).
-    static func chat(_ body: ByteBuffer) -> String? {
-        guard let object = try? JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any] else { return nil }
-        var canonical: [String: Any] = [:]
+    /// - Parameter client: the client key's name, or nil when the entry is shared by every client.
+    static func chat(_ body: ByteBuffer, client: String?) -> String? {
+        guard let object = try? WireJSON.decode([String: JSONValue].self, from: body, expected: "a JSON object") else { return nil }
+        var canonical: [String: JSONValue] = [:]
         for field in fields { canonical[field] = object[field] }
-        guard let data = try? JSONSerialization.data(withJSONObject: canonical, options: [.sortedKeys]) else { return nil }
-        return SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        // The identity is a field of its own, so no body can produce another client's key.
+        canonical["~client"] = client.map(JSONValue.string) ?? .null
+        var hash = SHA256()
+        hash.update(data: Array(JSONValue.object(canonical).jsonText.utf8))
+        return hash.finalize().map { byte in
+            let digits = Array("0123456789abcdef".utf8)
+            return String(decoding: [digits[Int(byte >> 4)], digits[Int(byte & 0x0F)]], as: UTF8.self)
+        }.joined()
     }
 }

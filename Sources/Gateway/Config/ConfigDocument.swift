@@ -35,7 +35,8 @@ struct ConfigDocument {
     private mutating func readServer(_ node: Node, into server: inout ServerConfig) {
         let known: Set = [
             "host", "port", "metrics_port", "max_connections", "timeout_seconds", "max_body_bytes",
-            "shutdown_timeout_seconds", "drain_delay_seconds",
+            "shutdown_timeout_seconds", "drain_delay_seconds", "max_output_tokens", "request_head_timeout_seconds",
+            "request_body_timeout_seconds", "idle_timeout_seconds",
         ]
         for (key, value) in reader.mapping(node, at: "server", known: known) ?? [] {
             let path = "server.\(key)"
@@ -48,6 +49,10 @@ struct ConfigDocument {
             case "max_body_bytes": assign(&server.maxBodyBytes, reader.int(value, at: path))
             case "shutdown_timeout_seconds": assign(&server.shutdownTimeoutSeconds, reader.double(value, at: path))
             case "drain_delay_seconds": assign(&server.drainDelaySeconds, reader.double(value, at: path))
+            case "max_output_tokens": assign(&server.maxOutputTokens, reader.int(value, at: path))
+            case "request_head_timeout_seconds": assign(&server.requestHeadTimeoutSeconds, reader.double(value, at: path))
+            case "request_body_timeout_seconds": assign(&server.requestBodyTimeoutSeconds, reader.double(value, at: path))
+            case "idle_timeout_seconds": assign(&server.idleTimeoutSeconds, reader.double(value, at: path))
             default: break
             }
         }
@@ -70,12 +75,15 @@ struct ConfigDocument {
     }
 
     private mutating func readCache(_ node: Node, into cache: inout CacheConfig) {
-        for (key, value) in reader.mapping(node, at: "cache", known: ["enabled", "ttl_seconds", "max_size_mb"]) ?? [] {
+        let known: Set = ["enabled", "ttl_seconds", "max_size_mb", "max_entry_bytes", "shared_across_keys"]
+        for (key, value) in reader.mapping(node, at: "cache", known: known) ?? [] {
             let path = "cache.\(key)"
             switch key {
             case "enabled": assign(&cache.enabled, reader.bool(value, at: path))
             case "ttl_seconds": assign(&cache.ttlSeconds, reader.int(value, at: path))
             case "max_size_mb": assign(&cache.maxSizeMB, reader.int(value, at: path))
+            case "max_entry_bytes": assign(&cache.maxEntryBytes, reader.int(value, at: path))
+            case "shared_across_keys": assign(&cache.sharedAcrossKeys, reader.bool(value, at: path))
             default: break
             }
         }

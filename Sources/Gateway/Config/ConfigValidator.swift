@@ -18,6 +18,11 @@ public enum ConfigValidator {
         check(server.maxBodyBytes > 0, "server.max_body_bytes", "must be > 0")
         check(server.shutdownTimeoutSeconds >= 0, "server.shutdown_timeout_seconds", "must be >= 0")
         check(server.drainDelaySeconds >= 0, "server.drain_delay_seconds", "must be >= 0")
+        check(server.maxOutputTokens > 0, "server.max_output_tokens", "must be > 0")
+        check(server.requestHeadTimeoutSeconds > 0, "server.request_head_timeout_seconds", "must be > 0")
+        check(server.requestBodyTimeoutSeconds > 0, "server.request_body_timeout_seconds", "must be > 0")
+        check(server.idleTimeoutSeconds > 0, "server.idle_timeout_seconds", "must be > 0")
+        check(config.cache.maxEntryBytes > 0, "cache.max_entry_bytes", "must be > 0")
 
         for (name, provider) in config.providers.sorted(by: { $0.key < $1.key }) {
             problems += validate(provider: provider, at: "providers.\(name)")

@@ -65,6 +65,15 @@ public struct ServerConfig: Sendable, Equatable {
     public var shutdownTimeoutSeconds: Double = 30
     /// How long readiness reports 503 before the listener stops accepting (lets load balancers notice).
     public var drainDelaySeconds: Double = 0
+    /// The largest `max_tokens` / `max_completion_tokens` a request may ask for; larger ones get 400.
+    public var maxOutputTokens: Int = RequestLimits().maxOutputTokens
+    /// A connection must deliver a request's head within this long of opening (or of its previous answer);
+    /// header-dribbling clients are cut off instead of holding a connection slot.
+    public var requestHeadTimeoutSeconds: Double = 30
+    /// A request's whole body must arrive within this long of its head.
+    public var requestBodyTimeoutSeconds: Double = 60
+    /// An idle keep-alive connection (nothing read or written) is closed after this long.
+    public var idleTimeoutSeconds: Double = 300
 
     public init() {}
 }
@@ -174,11 +183,17 @@ public struct ConnectionPoolConfig: Sendable, Equatable {
     public init() {}
 }
 
-/// `cache:` — response cache settings (the cache itself arrives with the Redis issue).
+/// `cache:` — response cache settings.
 public struct CacheConfig: Sendable, Equatable {
     public var enabled: Bool = false
     public var ttlSeconds: Int = 3600
     public var maxSizeMB: Int = 256
+    /// The largest answer (a JSON completion or a whole SSE stream) the cache stores; larger ones are
+    /// relayed but not kept, and counted.
+    public var maxEntryBytes: Int = 2 * 1024 * 1024
+    /// Off (the default): entries belong to the client key that filled them. On: every client key reads
+    /// every entry (only for deployments where all keys belong to one tenant).
+    public var sharedAcrossKeys = false
 
     public init() {}
 }

@@ -1,4 +1,5 @@
 import NIOCore
+import Telemetry
 
 /// Every way a request can fail, and the one place that knows each failure's HTTP status,
 /// OpenAI error `type`/`code`, retryability and `error_type` metric label. Nothing else invents status codes.
@@ -16,8 +17,12 @@ public enum GatewayError: Error, Sendable, Equatable {
     case methodNotAllowed
     /// Body larger than `server.max_body_bytes` (413).
     case payloadTooLarge(limit: Int)
-    /// The upstream answered with an error status; its message and `Retry-After` are kept.
+    /// The upstream answered with an error status; its message and `Retry-After` are kept. Clients see
+    /// the message of a 4xx redacted, and a generic one for a 5xx (see ``message``).
     case upstreamStatus(status: Int, message: String, type: String?, code: String?, retryAfter: String?)
+    /// The upstream refused the gateway's own credentials (its 401 or 403): the operator's problem, not the
+    /// client's, so it is a 502 `upstream_auth_error` and the upstream's text stays in the logs.
+    case upstreamAuth(status: Int, detail: String)
     /// Connecting to the upstream failed or the connection broke (502).
     case upstreamUnreachable(String)
     /// The upstream answered with something that is not its documented format (502).
@@ -41,7 +46,7 @@ public enum GatewayError: Error, Sendable, Equatable {
         case .payloadTooLarge: 413
         case .upstreamStatus(let status, _, _, _, _): status
         case .rateLimited: 429
-        case .upstreamUnreachable, .invalidUpstreamResponse: 502
+        case .upstreamUnreachable, .invalidUpstreamResponse, .upstreamAuth: 502
         case .upstreamTimeout: 504
         case .unavailable: 503
         case .cancelled: 499
@@ -57,15 +62,40 @@ public enum GatewayError: Error, Sendable, Equatable {
         case .routeNotFound(let path): "Unknown request URL: \(path)."
         case .methodNotAllowed: "Method not allowed for this URL."
         case .payloadTooLarge(let limit): "Request body is larger than the limit of \(limit) bytes."
-        case .upstreamStatus(_, let message, _, _, _): message
+        case .upstreamStatus(let status, let message, _, _, _):
+            status >= 500 ? "The upstream provider failed with HTTP \(status)." : Self.redactor.redact(message)
+        case .upstreamAuth: "The upstream provider refused the gateway's credentials; the gateway's operators must fix its configuration."
         case .rateLimited(let message, _): message
-        case .upstreamUnreachable(let detail): "The upstream provider could not be reached: \(detail)"
+        case .upstreamUnreachable: "The upstream provider could not be reached."
         case .invalidUpstreamResponse(let detail): "The upstream provider sent an invalid response: \(detail)"
         case .upstreamTimeout: "The upstream provider did not answer in time."
         case .unavailable(let reason): reason
         case .cancelled: "The client closed the request."
         }
     }
+
+    /// What the logs get: the whole story, the upstream's own text and the transport's detail included
+    /// (the log handler redacts it). ``message`` is what the client gets.
+    public var logDetail: String {
+        switch self {
+        case .upstreamStatus(let status, let message, _, _, _): "HTTP \(status): \(message)"
+        case .upstreamAuth(let status, let detail): "the upstream refused the gateway's credentials with HTTP \(status): \(detail)"
+        case .upstreamUnreachable(let detail): "the upstream provider could not be reached: \(detail)"
+        default: message
+        }
+    }
+
+    /// Whether the client's message was reduced to a generic one (the request id then says where to look).
+    public var isSanitized: Bool {
+        switch self {
+        case .upstreamStatus(let status, _, _, _, _): status >= 500
+        case .upstreamAuth, .upstreamUnreachable: true
+        default: false
+        }
+    }
+
+    /// Redacts keys, tokens and personal data from upstream texts that reach clients.
+    private static let redactor = LogRedactor()
 
     /// OpenAI's `error.type`.
     public var type: String {
@@ -75,7 +105,7 @@ public enum GatewayError: Error, Sendable, Equatable {
         case .modelNotAllowed: "permission_error"
         case .upstreamStatus(let status, _, let type, _, _):
             type ?? (status == 429 ? "rate_limit_error" : status >= 500 ? "api_error" : "invalid_request_error")
-        case .upstreamUnreachable, .invalidUpstreamResponse, .upstreamTimeout: "api_error"
+        case .upstreamUnreachable, .invalidUpstreamResponse, .upstreamTimeout, .upstreamAuth: "api_error"
         case .rateLimited: "rate_limit_error"
         case .unavailable: "service_unavailable"
         case .cancelled: "cancelled"
@@ -95,6 +125,7 @@ public enum GatewayError: Error, Sendable, Equatable {
         case .upstreamStatus(let status, _, _, let code, _): code ?? (status == 429 ? "rate_limit_exceeded" : nil)
         case .rateLimited: "rate_limit_exceeded"
         case .upstreamUnreachable: "upstream_unreachable"
+        case .upstreamAuth: "upstream_auth_error"
         case .invalidUpstreamResponse: "upstream_invalid_response"
         case .upstreamTimeout: "upstream_timeout"
         case .unavailable: "service_unavailable"
@@ -120,7 +151,7 @@ public enum GatewayError: Error, Sendable, Equatable {
     public var isRetryable: Bool {
         switch self {
         case .upstreamStatus(let status, _, _, _, _): [408, 429, 500, 502, 503, 504, 529].contains(status)
-        case .upstreamUnreachable, .upstreamTimeout, .invalidUpstreamResponse: true
+        case .upstreamUnreachable, .upstreamTimeout, .invalidUpstreamResponse, .upstreamAuth: true
         default: false
         }
     }
@@ -152,6 +183,7 @@ public enum GatewayError: Error, Sendable, Equatable {
         case .upstreamUnreachable: "connection"
         case .upstreamStatus(let status, _, _, _, _):
             status == 429 ? "rate_limited" : status >= 500 ? "server_error" : "client_error"
+        case .upstreamAuth: "client_error"
         case .invalidUpstreamResponse: "invalid_response"
         case .rateLimited: "rate_limited"
         case .cancelled: "cancelled"

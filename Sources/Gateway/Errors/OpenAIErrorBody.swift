@@ -1,4 +1,3 @@
-import Foundation
 import NIOCore
 
 /// OpenAI's error envelope: `{"error":{"message","type","param","code"}}`.
@@ -21,24 +20,25 @@ struct OpenAIErrorBody: Codable, Sendable {
 
     var error: Detail
 
-    init(_ error: GatewayError) {
-        self.error = Detail(message: error.message, type: error.type, param: error.param, code: error.code)
+    /// - Parameter requestID: appended to a sanitised message, so the client can quote what operators
+    ///   find in the logs.
+    init(_ error: GatewayError, requestID: String? = nil) {
+        self.error = Detail(message: Self.message(error, requestID: requestID), type: error.type, param: error.param, code: error.code)
+    }
+
+    /// The client's message: ``GatewayError/message``, with the request id when it was sanitised.
+    static func message(_ error: GatewayError, requestID: String?) -> String {
+        guard error.isSanitized, let requestID else { return error.message }
+        return "\(error.message) Request id: \(requestID)."
     }
 
     /// The JSON bytes of `error`'s body.
-    static func json(for error: GatewayError) -> ByteBuffer {
-        let data =
-            (try? JSONEncoder().encode(OpenAIErrorBody(error)))
-            ?? Data(#"{"error":{"message":"error","type":"api_error","param":null,"code":null}}"#.utf8)
-        return ByteBuffer(bytes: data)
+    static func json(for error: GatewayError, requestID: String? = nil) -> ByteBuffer {
+        WireJSON.encode(OpenAIErrorBody(error, requestID: requestID))
     }
 
     /// One SSE event carrying `error`, for failures after a stream has started.
-    static func sseEvent(for error: GatewayError) -> ByteBuffer {
-        var buffer = ByteBuffer(string: "data: ")
-        var body = json(for: error)
-        buffer.writeBuffer(&body)
-        buffer.writeString("\n\n")
-        return buffer
+    static func sseEvent(for error: GatewayError, requestID: String? = nil) -> ByteBuffer {
+        SSEWriter.event(json: OpenAIErrorBody(error, requestID: requestID))
     }
 }

@@ -2,10 +2,13 @@ import NIOCore
 
 /// Re-encodes a relayed OpenAI event stream for a client that speaks another API.
 protocol StreamTranslator: Sendable {
-    /// The events to send for `chunk` (possibly none until a whole event has arrived).
-    mutating func translate(_ chunk: ByteBuffer) -> ByteBuffer
+    /// The events to send for `chunk` (possibly none until a whole event has arrived); throws when the
+    /// chunk is not what the upstream's API promises.
+    mutating func translate(_ chunk: ByteBuffer) throws(GatewayError) -> ByteBuffer
+    /// The events still owed when the stream ends (a last event the upstream did not close with a blank line).
+    mutating func finish() throws(GatewayError) -> ByteBuffer
     /// The event that reports a failure after the stream started.
-    func error(_ error: GatewayError) -> ByteBuffer
+    func error(_ error: GatewayError, requestID: String?) -> ByteBuffer
 }
 
 /// The API a client speaks: OpenAI (`/v1/chat/completions`, the pipeline's own shape, passed through) or
@@ -15,18 +18,18 @@ enum ResponseDialect: Sendable {
     case anthropic
 
     /// An error body in this dialect.
-    func errorBody(_ error: GatewayError) -> ByteBuffer {
+    func errorBody(_ error: GatewayError, requestID: String? = nil) -> ByteBuffer {
         switch self {
-        case .openAI: OpenAIErrorBody.json(for: error)
-        case .anthropic: MessagesResponseMapping.error(error)
+        case .openAI: OpenAIErrorBody.json(for: error, requestID: requestID)
+        case .anthropic: MessagesResponseMapping.error(error, requestID: requestID)
         }
     }
 
     /// A whole OpenAI answer in this dialect.
-    func render(_ completion: ByteBuffer) -> ByteBuffer {
+    func render(_ completion: ByteBuffer) throws(GatewayError) -> ByteBuffer {
         switch self {
         case .openAI: completion
-        case .anthropic: MessagesResponseMapping.message(from: completion)
+        case .anthropic: try MessagesResponseMapping.message(from: completion)
         }
     }
 

@@ -38,12 +38,15 @@ public struct ProviderReply: Sendable {
     public var usage: TokenUsage? { summary.usage }
 }
 
-/// The parts of an OpenAI `chat.completion` (or of its chunks) that telemetry reports.
+/// The parts of an OpenAI `chat.completion` (or of its chunks) that telemetry reports. Decoding is strict:
+/// a field of the wrong type makes the answer unreadable rather than silently unreported.
 public struct ResponseSummary: Sendable, Equatable, Decodable {
     public var id: String?
     public var model: String?
     public var finishReasons: [String] = []
     public var usage: TokenUsage?
+    /// The stream carried an error event (it ended as the protocol allows, but the answer is not complete).
+    public var endedInError = false
 
     public init(id: String? = nil, model: String? = nil, finishReasons: [String] = [], usage: TokenUsage? = nil) {
         self.id = id
@@ -57,10 +60,10 @@ public struct ResponseSummary: Sendable, Equatable, Decodable {
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        id = try? container.decodeIfPresent(String.self, forKey: .id)
-        model = try? container.decodeIfPresent(String.self, forKey: .model)
-        finishReasons = ((try? container.decodeIfPresent([Choice].self, forKey: .choices)) ?? []).compactMap(\.finish_reason)
-        usage = try? container.decodeIfPresent(TokenUsage.self, forKey: .usage)
+        id = try container.decodeIfPresent(String.self, forKey: .id)
+        model = try container.decodeIfPresent(String.self, forKey: .model)
+        finishReasons = try (container.decodeIfPresent([Choice].self, forKey: .choices) ?? []).compactMap(\.finish_reason)
+        usage = try container.decodeIfPresent(TokenUsage.self, forKey: .usage)
     }
 
     /// Fills what `other` knows and this does not (stream chunks each tell a part).
@@ -69,6 +72,7 @@ public struct ResponseSummary: Sendable, Equatable, Decodable {
         model = model ?? other.model
         finishReasons += other.finishReasons
         usage = other.usage ?? usage
+        endedInError = endedInError || other.endedInError
     }
 }
 

@@ -1,9 +1,8 @@
 import Foundation
 import NIOCore
-import NIOFoundationCompat
 
 /// Builds OpenAI-shaped answers for adapters that translate (Anthropic, Bedrock, Gemini): the whole
-/// `chat.completion` and the `chat.completion.chunk` events of a stream.
+/// `chat.completion` and the `chat.completion.chunk` events of a stream, from ``OpenAIChatWire`` models.
 enum OpenAIChat {
     struct ToolCall: Sendable {
         var id: String
@@ -21,18 +20,16 @@ enum OpenAIChat {
     )
         -> ByteBuffer
     {
-        var message: [String: Any] = ["role": "assistant", "content": content ?? NSNull()]
-        if !toolCalls.isEmpty {
-            message["tool_calls"] = toolCalls.map { call in
-                ["id": call.id, "type": "function", "function": ["name": call.name, "arguments": call.arguments]] as [String: Any]
-            }
-        }
-        var body: [String: Any] = [
-            "id": id, "object": "chat.completion", "created": Int(Date().timeIntervalSince1970), "model": model,
-            "choices": [["index": 0, "message": message, "finish_reason": finishReason] as [String: Any]],
-        ]
-        if let usage { body["usage"] = usageObject(usage) }
-        return json(body)
+        let calls = toolCalls.map { OpenAIChatWire.ToolCall(id: $0.id, function: .init(name: $0.name, arguments: $0.arguments)) }
+        let message = OpenAIChatWire.Message(role: "assistant", content: content, toolCalls: calls.isEmpty ? nil : calls)
+        let completion = OpenAIChatWire.Completion(
+            id: id,
+            created: now(),
+            model: model,
+            choices: [OpenAIChatWire.CompletionChoice(index: 0, message: message, finishReason: finishReason)],
+            usage: usage
+        )
+        return WireJSON.encode(completion)
     }
 
     /// A translated whole answer: its `chat.completion` bytes and the summary telemetry reads (content is
@@ -53,30 +50,29 @@ enum OpenAIChat {
     static func chunk(
         id: String,
         model: String,
-        delta: [String: Any],
+        delta: OpenAIChatWire.Delta,
         finishReason: String? = nil,
         usage: TokenUsage? = nil,
         noChoices: Bool = false
     )
         -> ByteBuffer
     {
-        var body: [String: Any] = ["id": id, "object": "chat.completion.chunk", "created": Int(Date().timeIntervalSince1970), "model": model]
-        body["choices"] = noChoices ? [] : [["index": 0, "delta": delta, "finish_reason": finishReason ?? NSNull()] as [String: Any]]
-        if let usage { body["usage"] = usageObject(usage) }
-        var event = ByteBuffer(string: "data: ")
-        var encoded = json(body)
-        event.writeBuffer(&encoded)
-        event.writeString("\n\n")
-        return event
+        let chunk = OpenAIChatWire.Chunk(
+            id: id,
+            created: now(),
+            model: model,
+            choices: noChoices ? [] : [OpenAIChatWire.ChunkChoice(delta: delta, finishReason: finishReason)],
+            usage: usage
+        )
+        return SSEWriter.event(json: chunk)
+    }
+
+    /// The usage chunk that ends a stream when the client asked for `stream_options.include_usage`.
+    static func usageChunk(id: String, model: String, usage: TokenUsage) -> ByteBuffer {
+        chunk(id: id, model: model, delta: .empty, usage: usage, noChoices: true)
     }
 
     static let done = ByteBuffer(string: "data: [DONE]\n\n")
 
-    private static func usageObject(_ usage: TokenUsage) -> [String: Int] {
-        ["prompt_tokens": usage.promptTokens, "completion_tokens": usage.completionTokens, "total_tokens": usage.totalTokens]
-    }
-
-    private static func json(_ object: [String: Any]) -> ByteBuffer {
-        ByteBuffer(data: (try? JSONSerialization.data(withJSONObject: object)) ?? Data("{}".utf8))
-    }
+    private static func now() -> Int { Int(Date().timeIntervalSince1970) }
 }

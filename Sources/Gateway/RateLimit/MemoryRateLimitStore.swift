@@ -44,7 +44,7 @@ final class MemoryRateLimitStore: RateLimitStore {
             tokenLog.prune(before: now - rule.window)
             var allowed = true
             if let limit = rule.requests, requests.sum + 1 > limit { allowed = false }
-            if let limit = rule.tokens, tokenLog.sum + tokens > limit { allowed = false }
+            if let limit = rule.tokens, tokenLog.sum.addingSaturated(tokens) > limit { allowed = false }
             if allowed {
                 if rule.requests != nil {
                     requests.entries.append(Entry(time: now, id: id, amount: 1))
@@ -71,6 +71,7 @@ final class MemoryRateLimitStore: RateLimitStore {
         logs.withLock { logs in
             let key = rule.storageKey + ":tokens"
             guard var log = logs[key], let index = log.entries[log.head...].lastIndex(where: { $0.id == id }) else { return }
+            // Usage is clamped (TokenUsage.maximumCount) and reservations were admitted under the limit.
             log.sum += tokens - log.entries[index].amount
             log.entries[index].amount = tokens
             logs[key] = log

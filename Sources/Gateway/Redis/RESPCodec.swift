@@ -6,22 +6,30 @@ import NIOCore
 /// (`redisReaderFeed` / `redisReaderGetReply`) decodes replies from whatever bytes have arrived. Both are
 /// pure, non-blocking calls; SwiftNIO does the socket I/O.
 enum RESPCommand {
+    /// Each argument is passed as its bytes with their length (all of them laid out in one buffer), so
+    /// values holding NUL bytes are sent whole and nothing is read past an argument's end.
     static func encode(_ arguments: [String]) -> ByteBuffer {
-        var lengths = arguments.map { $0.utf8.count }
+        var joined: [UInt8] = []
+        var lengths: [Int] = []
+        for argument in arguments {
+            joined.append(contentsOf: argument.utf8)
+            lengths.append(argument.utf8.count)
+        }
+        // A byte past the end, so every argument (an empty last one too) has an address inside the buffer.
+        joined.append(0)
         var target: UnsafeMutablePointer<CChar>?
-        let length = withCStrings(arguments) { pointers in
-            var pointers = pointers
-            return redisFormatCommandArgv(&target, Int32(arguments.count), &pointers, &lengths)
+        let length = joined.withUnsafeBufferPointer { buffer -> Int64 in
+            let base = UnsafeRawPointer(buffer.baseAddress!).assumingMemoryBound(to: CChar.self)
+            var offset = 0
+            var pointers: [UnsafePointer<CChar>?] = lengths.map { length in
+                defer { offset += length }
+                return base + offset
+            }
+            return Int64(redisFormatCommandArgv(&target, Int32(clamping: lengths.count), &pointers, &lengths))
         }
         guard length > 0, let target else { return ByteBuffer() }
         defer { redisFreeCommand(target) }
         return ByteBuffer(bytes: UnsafeRawBufferPointer(start: target, count: Int(length)))
-    }
-
-    private static func withCStrings<Result>(_ strings: [String], _ body: ([UnsafePointer<CChar>?]) -> Result) -> Result {
-        let copies = strings.map { strdup($0) }
-        defer { for copy in copies { free(copy) } }
-        return body(copies.map { $0.map { UnsafePointer<CChar>($0) } })
     }
 }
 

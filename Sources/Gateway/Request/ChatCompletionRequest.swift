@@ -16,8 +16,9 @@ public struct ChatCompletionRequest: Sendable {
     /// The client's body as received.
     public var body: ByteBuffer
 
-    /// Decodes and validates `body`, or throws a 400 that says what is wrong.
-    public init(body: ByteBuffer) throws(GatewayError) {
+    /// Decodes and validates `body` (every number against OpenAI's documented range, `max_tokens` against
+    /// `limits`), or throws a 400 that names the parameter.
+    public init(body: ByteBuffer, limits: RequestLimits = RequestLimits()) throws(GatewayError) {
         let head = try RequestDecoding.decode(Head.self, from: body)
         let model = try RequestDecoding.requireModel(head.model)
         guard let messages = head.messages else {
@@ -32,13 +33,11 @@ public struct ChatCompletionRequest: Sendable {
                 param: "messages[\(index)].role"
             )
         }
-        if let maxTokens = head.max_completion_tokens ?? head.max_tokens, maxTokens < 1 {
-            throw GatewayError.invalidRequest(message: "'max_tokens' must be at least 1.", param: "max_tokens")
-        }
+        try head.checkRanges(limits)
         self.model = model
         self.stream = head.stream ?? false
         self.includeUsage = head.stream_options?.include_usage ?? false
-        self.maxTokens = head.max_completion_tokens ?? head.max_tokens
+        self.maxTokens = (head.max_completion_tokens ?? head.max_tokens)?.value
         self.messages = messages
         self.body = body
     }
@@ -51,8 +50,47 @@ public struct ChatCompletionRequest: Sendable {
         var messages: [ChatMessageHead]?
         var stream: Bool?
         var stream_options: StreamOptions?
-        var max_tokens: Int?
-        var max_completion_tokens: Int?
+        var max_tokens: IntegerParameter?
+        var max_completion_tokens: IntegerParameter?
+        var temperature: Double?
+        var top_p: Double?
+        var n: IntegerParameter?
+        var presence_penalty: Double?
+        var frequency_penalty: Double?
+        var top_logprobs: IntegerParameter?
+        var logit_bias: [String: Double]?
+        var stop: StopSequences?
+
+        func checkRanges(_ limits: RequestLimits) throws(GatewayError) {
+            try RequestLimits.check(max_tokens?.value, in: 1...limits.maxOutputTokens, param: "max_tokens")
+            try RequestLimits.check(max_completion_tokens?.value, in: 1...limits.maxOutputTokens, param: "max_completion_tokens")
+            try RequestLimits.check(temperature, in: 0...2, param: "temperature")
+            try RequestLimits.check(top_p, in: 0...1, param: "top_p")
+            try RequestLimits.check(n?.value, in: 1...RequestLimits.maxChoices, param: "n")
+            try RequestLimits.check(presence_penalty, in: -2...2, param: "presence_penalty")
+            try RequestLimits.check(frequency_penalty, in: -2...2, param: "frequency_penalty")
+            try RequestLimits.check(top_logprobs?.value, in: 0...20, param: "top_logprobs")
+            for bias in (logit_bias ?? [:]).values {
+                try RequestLimits.check(bias, in: -100...100, param: "logit_bias")
+            }
+            try RequestLimits.check(stop?.count, in: 0...4, param: "stop")
+        }
+    }
+
+    /// `stop`: one string or up to four.
+    private struct StopSequences: Decodable {
+        var count: Int
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.singleValueContainer()
+            if container.decodeNil() {
+                count = 0
+            } else if (try? container.decode(String.self)) != nil {
+                count = 1
+            } else {
+                count = try container.decode([String].self).count
+            }
+        }
     }
 }
 

@@ -24,11 +24,10 @@ public struct EmbeddingsRequest: Sendable {
         guard !inputs.isEmpty else {
             throw GatewayError.invalidRequest(message: "'input' must not be empty.", param: "input")
         }
-        if let dimensions = head.dimensions, dimensions < 1 {
-            throw GatewayError.invalidRequest(message: "'dimensions' must be at least 1.", param: "dimensions")
-        }
+        try RequestLimits.check(inputs.count, in: 1...RequestLimits.maxEmbeddingInputs, param: "input")
+        try RequestLimits.check(head.dimensions?.value, in: 1...RequestLimits.maxDimensions, param: "dimensions")
         self.model = model
-        self.dimensions = head.dimensions
+        self.dimensions = head.dimensions?.value
         self.body = body
     }
 
@@ -59,6 +58,6 @@ public struct EmbeddingsRequest: Sendable {
     private struct Head: Decodable {
         var model: String?
         var input: Input?
-        var dimensions: Int?
+        var dimensions: IntegerParameter?
     }
 }

@@ -5,7 +5,9 @@ import NIOFoundationCompat
 /// Turns JSONDecoder failures into 400s that name the field, as OpenAI does.
 enum RequestDecoding {
     /// Decodes a request body, turning any failure into a 400 that names the field.
+    /// The body must be UTF-8 (RFC 8259): invalid sequences, even inside a string, are refused.
     static func decode<Head: Decodable>(_ type: Head.Type, from body: ByteBuffer) throws(GatewayError) -> Head {
+        try requireUTF8(body)
         do {
             return try JSONDecoder().decode(type, from: body)
         } catch {
@@ -13,12 +15,31 @@ enum RequestDecoding {
         }
     }
 
-    /// The request's `model`, or the 400 OpenAI gives when it is missing.
+    /// The request's `model`, or the 400 OpenAI gives when it is missing (or one naming what is wrong with it).
     static func requireModel(_ model: String?) throws(GatewayError) -> String {
         guard let model else {
             throw GatewayError.invalidRequest(message: "you must provide a model parameter", param: "model")
         }
+        try RequestLimits.checkModelName(model)
         return model
+    }
+
+    /// Throws a 400 unless `body` is valid UTF-8. ASCII (the usual case) is checked a word at a time.
+    static func requireUTF8(_ body: ByteBuffer) throws(GatewayError) {
+        let valid = body.withUnsafeReadableBytes { bytes in
+            var index = 0
+            let count = bytes.count
+            while index + 8 <= count {
+                if bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self) & 0x8080_8080_8080_8080 != 0 { break }
+                index += 8
+            }
+            while index < count && bytes[index] < 0x80 { index += 1 }
+            guard index < count else { return true }
+            return String(validating: UnsafeRawBufferPointer(rebasing: bytes[index...]), as: UTF8.self) != nil
+        }
+        guard valid else {
+            throw GatewayError.invalidRequest(message: "The request body is not valid UTF-8.")
+        }
     }
 
     static func describe(_ error: any Error) -> GatewayError {

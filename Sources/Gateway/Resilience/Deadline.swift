@@ -21,7 +21,7 @@ enum Deadline {
         } catch let error as GatewayError {
             throw error
         } catch {
-            throw HTTPClientTransport.translate(error)
+            throw UpstreamErrors.transport(error)
         }
     }
 }

@@ -108,12 +108,16 @@ struct UpstreamAttempts: Sendable {
         return backoff * Double.random(in: 0.5...1.5)
     }
 
-    /// The upstream's `Retry-After` in seconds, when it sent one.
+    /// The longest `Retry-After` the gateway reads: a day. Longer values (up to `1e300`) are clamped before
+    /// any conversion, so an upstream cannot make the arithmetic trap.
+    static let retryAfterCeiling = 86_400
+
+    /// The upstream's `Retry-After` in seconds, when it sent one (clamped to ``retryAfterCeiling``).
     static func retryAfter(of error: GatewayError) -> Duration? {
         guard let header = error.retryAfter, let seconds = Double(header.trimmingCharacters(in: .whitespaces)), seconds >= 0 else {
             return nil
         }
-        return .milliseconds(Int64(seconds * 1000))
+        return .milliseconds(Int(clamping: seconds * 1000, to: 0...(retryAfterCeiling * 1000)))
     }
 
     /// The answer when no deployment could be tried: the provider's own 429, with the time it has left to

@@ -123,10 +123,20 @@ public struct ModelRouter: Sendable {
             let providerName = String(model[..<slash])
             let upstreamModel = String(model[model.index(after: slash)...])
             if let entry = providers[providerName], !upstreamModel.isEmpty {
+                try Self.checkPathSafe(upstreamModel)
                 return [entry.route(model: upstreamModel, label: knownModels.contains(upstreamModel) ? upstreamModel : "other")]
             }
         }
         throw GatewayError.modelNotFound(model)
+    }
+
+    /// A client-chosen upstream model name goes into provider URLs (Gemini, Bedrock, Azure): `.` and `..`
+    /// segments, and characters that end a path (`?`, `#`, `\`), are refused before it gets there.
+    static func checkPathSafe(_ model: String) throws(GatewayError) {
+        let unsafeSegment = model.split(separator: "/", omittingEmptySubsequences: false).contains { $0 == "." || $0 == ".." || $0.isEmpty }
+        guard !unsafeSegment, !model.contains(where: { $0 == "?" || $0 == "#" || $0 == "\\" }) else {
+            throw GatewayError.invalidRequest(message: "Invalid 'model': unsafe characters or path segments.", param: "model")
+        }
     }
 
     /// The provider that serves `model` first (for `/v1/models`' `owned_by`).

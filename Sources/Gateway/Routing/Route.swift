@@ -60,7 +60,7 @@ public struct Route: Sendable {
         } catch let error as GatewayError {
             throw error
         } catch {
-            throw HTTPClientTransport.translate(error)
+            throw UpstreamErrors.transport(error)
         }
     }
 

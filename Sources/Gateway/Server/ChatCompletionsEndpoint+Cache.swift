@@ -18,7 +18,7 @@ extension ChatCompletionsEndpoint {
     func lookUpCache(_ request: ChatCompletionRequest, headers: HTTPFields, scope: RequestScope) async -> CacheLookup? {
         // The cache holds OpenAI bytes; other dialects' answers are not cached.
         guard let cache, case .openAI = scope.dialect else { return nil }
-        guard !ResponseCache.bypassed(headers), let key = CacheKey.chat(request.body) else {
+        guard !ResponseCache.bypassed(headers), let key = cache.key(request.body, client: scope.clientName) else {
             cache.count(.bypass)
             scope.outcome.update { $0.cache = .bypass }
             return .miss(key: nil)

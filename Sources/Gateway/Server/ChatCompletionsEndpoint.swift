@@ -9,13 +9,15 @@ struct ChatCompletionsEndpoint: Sendable {
     let limiter: RateLimiter?
     /// Nil when `cache.enabled` is off.
     let cache: ResponseCache?
+    /// Bounds on the request's numbers (`server.max_output_tokens`).
+    var limits = RequestLimits()
 
     func handle(body: ByteBuffer, headers: HTTPFields, scope: RequestScope, slot: WriterSlot) async throws {
         let request: ChatCompletionRequest
         let routes: [Route]
         let tokens: Int
         do {
-            request = try ChatCompletionRequest(body: body)
+            request = try ChatCompletionRequest(body: body, limits: limits)
             routes = try router.resolve(request.model)
             tokens = TokenEstimate.chat(request)
             try await limiter?.admitClient(scope: scope, tokens: tokens)
@@ -31,10 +33,12 @@ struct ChatCompletionsEndpoint: Sendable {
         if case .hit(let answer)? = lookup {
             return try await serveCached(answer, stream: request.stream, scope: scope, slot: slot)
         }
-        let keep: (@Sendable (ByteBuffer) -> Void)? = lookup?.key.map { key in { [cache] answer in cache?.store(key, answer) } }
+        let fill = lookup?.key.flatMap { key in cache.map { CacheFill(cache: $0, key: key) } }
         if request.stream {
-            try await stream(request, routes: routes, tokens: tokens, scope: scope, slot: slot, keep: keep)
+            try await stream(request, routes: routes, tokens: tokens, scope: scope, slot: slot, fill: fill)
         } else {
+            var keep: (@Sendable (ByteBuffer) -> Void)?
+            if let fill { keep = { answer in fill.cache.store(fill.key, answer) } }
             try await ResponseWriting.answer(
                 routes: routes,
                 attempts: router.attempts,
@@ -67,7 +71,7 @@ struct ChatCompletionsEndpoint: Sendable {
         tokens: Int,
         scope: RequestScope,
         slot: WriterSlot,
-        keep: (@Sendable (ByteBuffer) -> Void)?
+        fill: CacheFill?
     ) async throws {
         let result: UpstreamAttempts.Success<StartedStream>
         do {
@@ -114,16 +118,27 @@ struct ChatCompletionsEndpoint: Sendable {
         var body = try await writer.writeHead(HTTPResponse(status: .ok, headerFields: headers))
         // Clients of another API get the events re-encoded; OpenAI clients get the upstream's bytes.
         var translator = scope.dialect.streamTranslator()
-        if let first { try await body.write(translator?.translate(first) ?? first) }
-        // The whole stream, for the cache, when it is on for this request.
-        var kept: ByteBuffer? = keep == nil ? nil : first ?? ByteBuffer()
+        // The whole stream, for the cache, while it is on for this request and within its entry bound.
+        var kept = fill.map { _ in first ?? ByteBuffer() }
         do {
+            if let first { try await write(first, through: &translator, to: &body) }
             while let event = try await Self.next(&events) {
-                let out = translator?.translate(event) ?? event
-                if out.readableBytes > 0 { try await body.write(out) }
-                kept?.writeImmutableBuffer(event)
+                try await write(event, through: &translator, to: &body)
+                if let limit = fill?.cache.maxEntryBytes, kept != nil {
+                    kept!.writeImmutableBuffer(event)
+                    if kept!.readableBytes > limit { kept = nil }
+                }
             }
-            if let kept { keep?(kept) }
+            if let tail = try translator?.finish(), tail.readableBytes > 0 { try await body.write(tail) }
+            if let fill {
+                if stream.summary.value.endedInError {
+                    fill.cache.skip(.incomplete)
+                } else if let kept {
+                    fill.cache.store(fill.key, kept)
+                } else {
+                    fill.cache.skip(.tooLarge)
+                }
+            }
             let total = ContinuousClock.now - started
             let usage = stream.summary.usage
             scope.outcome.update { $0.usage = usage }
@@ -131,13 +146,22 @@ struct ChatCompletionsEndpoint: Sendable {
             route.metrics.recordStreamTiming(firstChunk: firstChunk, total: total, outputTokens: usage?.completionTokens, trace: scope.trace)
             attempt.finish(route: route, operation: .chat, stream: true, summary: stream.summary.value, firstChunk: firstChunk, error: nil)
         } catch let error as GatewayError where error != .cancelled {
+            fill?.cache.skip(.incomplete)
             route.recordFailure(.chat, error, duration: .now - started, trace: scope.trace)
             attempt.finish(route: route, operation: .chat, stream: true, summary: stream.summary.value, firstChunk: firstChunk, error: error)
             scope.outcome.update { $0.errorType = error.errorTypeLabel }
-            scope.logger.warning("stream failed after it started", metadata: ["error": "\(error.message)", "provider": "\(route.provider.name)"])
-            try await body.write(translator?.error(error) ?? OpenAIErrorBody.sseEvent(for: error))
+            scope.logger.warning("stream failed after it started", metadata: ["error": "\(error.logDetail)", "provider": "\(route.provider.name)"])
+            let id = scope.requestID
+            try await body.write(translator?.error(error, requestID: id) ?? OpenAIErrorBody.sseEvent(for: error, requestID: id))
         }
         try await body.finish(nil)
+    }
+
+    /// Writes `event` to the client, re-encoded when the client speaks another API.
+    private func write(_ event: ByteBuffer, through translator: inout (any StreamTranslator)?, to body: inout some ResponseBodyWriter) async throws {
+        guard translator != nil else { return try await body.write(event) }
+        let out = try translator!.translate(event)
+        if out.readableBytes > 0 { try await body.write(out) }
     }
 
     /// The next event, with every failure expressed as a ``GatewayError``.
@@ -145,7 +169,7 @@ struct ChatCompletionsEndpoint: Sendable {
         do {
             return try await events.next()
         } catch {
-            throw HTTPClientTransport.translate(error)
+            throw UpstreamErrors.transport(error)
         }
     }
 }

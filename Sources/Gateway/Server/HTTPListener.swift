@@ -15,6 +15,7 @@ public struct HTTPListener: Service {
         host: String,
         port: Int,
         maxConnections: Int?,
+        idleTimeout: Duration = .seconds(300),
         additionalHandlers: @escaping @Sendable () -> [any RemovableChannelHandler] = { [] },
         responder: @escaping HTTPChannelHandler.Responder,
         onBound: (@Sendable (Int) -> Void)?,
@@ -32,7 +33,10 @@ public struct HTTPListener: Service {
         server = Server(
             childChannelSetup: HTTP1Channel(
                 responder: responder,
-                configuration: .init(additionalChannelHandlers: additionalHandlers(), idleTimeout: .seconds(300))
+                configuration: .init(
+                    additionalChannelHandlers: additionalHandlers(),
+                    idleTimeout: .nanoseconds(idleTimeout.nanosecondsClamped)
+                )
             ),
             configuration: configuration,
             onServerRunning: { channel in onBound?(channel.localAddress?.port ?? port) },

@@ -32,7 +32,8 @@ enum ResponseWriting {
         if let retryAfter = error.retryAfter {
             headers[retryAfterHeader] = retryAfter
         }
-        try await json(dialect.errorBody(error), status: error.status, extraHeaders: headers, outcome: outcome, to: writer)
+        let body = dialect.errorBody(error, requestID: extraHeaders[requestIDHeader])
+        try await json(body, status: error.status, extraHeaders: headers, outcome: outcome, to: writer)
     }
 
     /// Answers a request the gateway refuses itself (auth, body, route), noting the error for the access line.
@@ -43,12 +44,12 @@ enum ResponseWriting {
 
     /// Answers a failed request with its error, unless the client is gone (then rethrows the cancellation).
     static func fail(_ error: any Error, scope: RequestScope, slot: WriterSlot, provider: String? = nil, attempts: Int? = nil) async throws {
-        let error = (error as? GatewayError) ?? HTTPClientTransport.translate(error)
+        let error = (error as? GatewayError) ?? UpstreamErrors.transport(error)
         scope.outcome.update { $0.errorType = provider == nil ? (error.code ?? error.type) : error.errorTypeLabel }
         if error == .cancelled { throw error }
         guard let writer = slot.take() else { return }
         if error.status >= 500 {
-            scope.logger.warning("request failed", metadata: ["status": "\(error.status)", "error": "\(error.message)"])
+            scope.logger.warning("request failed", metadata: ["status": "\(error.status)", "error": "\(error.logDetail)"])
         } else if case .modelNotAllowed(let model) = error {
             scope.logger.warning("request refused by the data-residency policy", metadata: ["model": "\(model)"])
         }
@@ -101,9 +102,15 @@ enum ResponseWriting {
             $0.usage = reply.usage
             if scope.includeContent { $0.completion = CompletionText.extract(from: reply.body) }
         }
+        let rendered: ByteBuffer
+        do {
+            rendered = try scope.dialect.render(reply.body)
+        } catch {
+            return try await fail(error, scope: scope, slot: slot, provider: provider, attempts: result.attempts)
+        }
         keep?(reply.body)
         guard let writer = slot.take() else { return }
         let headers = scope.responseHeaders(provider: provider, attempts: result.attempts)
-        try await json(scope.dialect.render(reply.body), extraHeaders: headers, outcome: scope.outcome, to: writer)
+        try await json(rendered, extraHeaders: headers, outcome: scope.outcome, to: writer)
     }
 }

@@ -46,27 +46,12 @@ public final class HTTPClientTransport: UpstreamTransport {
                 body: UpstreamBody(CheckedBody(base: response.body, deadline: deadline))
             )
         } catch {
-            throw Self.translate(error)
+            throw UpstreamErrors.transport(error)
         }
     }
 
     public func shutdown() async throws {
         try await client.shutdown()
-    }
-
-    /// Maps AsyncHTTPClient and NIO errors onto the gateway's error kinds.
-    static func translate(_ error: any Error) -> GatewayError {
-        if let error = error as? GatewayError { return error }
-        if error is CancellationError { return .cancelled }
-        if let error = error as? HTTPClientError {
-            switch error {
-            case .deadlineExceeded, .readTimeout, .writeTimeout: return .upstreamTimeout
-            case .connectTimeout: return .upstreamUnreachable("connect timeout")
-            case .cancelled: return .cancelled
-            default: return .upstreamUnreachable(String(describing: error))
-            }
-        }
-        return .upstreamUnreachable(String(describing: error))
     }
 }
 
@@ -86,7 +71,7 @@ private struct CheckedBody: AsyncSequence, Sendable {
             do {
                 chunk = try await base.next()
             } catch {
-                throw HTTPClientTransport.translate(error)
+                throw UpstreamErrors.transport(error)
             }
             if chunk != nil && ContinuousClock.now > deadline { throw GatewayError.upstreamTimeout }
             return chunk

@@ -6,7 +6,7 @@ extension UpstreamTransport {
         do {
             return try await send(request)
         } catch {
-            throw HTTPClientTransport.translate(error)
+            throw UpstreamErrors.transport(error)
         }
     }
 
@@ -15,7 +15,7 @@ extension UpstreamTransport {
         let response = try await exchange(request)
         guard (200..<300).contains(response.status) || response.status == 429 else {
             let body = try await OpenAIResponseMapping.collect(response.body)
-            throw OpenAIResponseMapping.error(status: response.status, body: body, retryAfter: nil)
+            throw UpstreamErrors.from(status: response.status, body: body, retryAfter: nil)
         }
         _ = try await OpenAIResponseMapping.collect(response.body)
     }

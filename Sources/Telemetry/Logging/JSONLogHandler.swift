@@ -145,30 +145,3 @@ struct JSONLine {
         return bytes
     }
 }
-
-/// Where log lines go: a file descriptor written under a lock so lines never interleave.
-public final class LogSink: Sendable {
-    private let descriptor: Int32
-    private let lock = Mutex(())
-
-    public init(descriptor: Int32) {
-        self.descriptor = descriptor
-    }
-
-    public static let standardOutput = LogSink(descriptor: 1)
-    public static let standardError = LogSink(descriptor: 2)
-
-    func write(_ bytes: [UInt8]) {
-        lock.withLock { _ in
-            bytes.withUnsafeBytes { raw in
-                var offset = 0
-                while offset < raw.count {
-                    let written = Foundation.write(descriptor, raw.baseAddress! + offset, raw.count - offset)
-                    if written < 0 && errno == EINTR { continue }
-                    if written <= 0 { break }
-                    offset += written
-                }
-            }
-        }
-    }
-}

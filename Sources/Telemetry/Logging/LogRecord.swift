@@ -21,3 +21,8 @@ public struct LogRecord: Sendable {
 public protocol LogRecordSink: Sendable {
     func submit(_ record: LogRecord)
 }
+
+extension LogRecord {
+    /// About what the record costs in memory, for byte-bounded queues.
+    public var estimatedBytes: Int { 128 + line.utf8.count }
+}

@@ -101,6 +101,21 @@ public enum MetricCatalog {
         help: "Response cache lookups by result (hit, miss, bypass).",
         labels: ["result"]
     )
+    public static let slowClientClosesTotal = MetricDefinition(
+        name: "llm_slow_client_connections_closed_total",
+        kind: .counter,
+        help: "Connections closed because the client was too slow, by listener (api, metrics) and phase "
+            + "(head: request head not in within server.request_head_timeout_seconds, body: body not in within "
+            + "server.request_body_timeout_seconds, idle: keep-alive idle past server.idle_timeout_seconds).",
+        labels: ["listener", "phase"]
+    )
+    public static let cacheStoresSkippedTotal = MetricDefinition(
+        name: "llm_cache_stores_skipped_total",
+        kind: .counter,
+        help: "Answers the response cache did not keep, by reason (too_large: over cache.max_entry_bytes, "
+            + "incomplete: the stream failed or ended in an error event).",
+        labels: ["reason"]
+    )
     public static let rateLimitDecisionsTotal = MetricDefinition(
         name: "llm_rate_limit_decisions_total",
         kind: .counter,
@@ -223,10 +238,10 @@ public enum MetricCatalog {
 
     /// Every family, in exposition order.
     public static let all: [MetricDefinition] = [
-        httpRequestsTotal, httpRequestDuration, httpRequestsInFlight,
+        httpRequestsTotal, httpRequestDuration, httpRequestsInFlight, slowClientClosesTotal,
         providerHealthStatus, providerErrorsTotal, providerRateLimitExceededTotal, providerLatency,
         genAIOperationDuration, genAITokenUsage, genAITimeToFirstToken, genAITimePerOutputToken,
-        tokensTotal, cacheRequestsTotal, rateLimitDecisionsTotal, dataResidencyRefusalsTotal, redisCommandDuration, redisErrorsTotal, redisUp,
+        tokensTotal, cacheRequestsTotal, cacheStoresSkippedTotal, rateLimitDecisionsTotal, dataResidencyRefusalsTotal, redisCommandDuration, redisErrorsTotal, redisUp,
         upstreamRetriesTotal, failoversTotal, circuitBreakerState,
         circuitBreakerOpensTotal, healthChecksTotal, healthCheckDuration,
         exportedItemsTotal, droppedItemsTotal, exportDuration, buildInfo, processCPUSeconds, processResidentMemory, processOpenFDs, processStartTime,

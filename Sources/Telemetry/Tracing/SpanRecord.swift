@@ -96,3 +96,22 @@ public struct SpanEvent: Sendable, Equatable {
 public protocol SpanSink: Sendable {
     func submit(_ span: SpanRecord)
 }
+
+extension SpanRecord {
+    /// About what the span costs in memory (its strings and a fixed overhead), for byte-bounded queues.
+    public var estimatedBytes: Int {
+        func size(_ attributes: [SpanAttribute]) -> Int {
+            attributes.reduce(0) { total, attribute in
+                let value: Int
+                switch attribute.value {
+                case .string(let text): value = text.utf8.count
+                case .stringArray(let texts): value = texts.reduce(0) { $0 + $1.utf8.count + 16 }
+                case .bool, .int, .double: value = 8
+                }
+                return total + attribute.key.utf8.count + value + 32
+            }
+        }
+        let events = self.events.reduce(0) { $0 + $1.name.utf8.count + size($1.attributes) + 32 }
+        return 256 + name.utf8.count + size(attributes) + events
+    }
+}

@@ -1,4 +1,6 @@
 import Foundation
+import HTTPTypes
+import HummingbirdCore
 import NIOCore
 import Testing
 
@@ -35,10 +37,10 @@ struct ResponseCacheTests {
 
     @Test("the key ignores field order and unrelated fields, not the prompt or sampling")
     func key() {
-        let a = CacheKey.chat(ByteBuffer(string: #"{"model":"m","messages":[{"role":"user","content":"x"}],"temperature":0}"#))
-        let b = CacheKey.chat(ByteBuffer(string: #"{"temperature":0,"user":"u1","messages":[{"role":"user","content":"x"}],"model":"m"}"#))
-        let c = CacheKey.chat(ByteBuffer(string: #"{"model":"m","messages":[{"role":"user","content":"x"}],"temperature":1}"#))
-        let d = CacheKey.chat(ByteBuffer(string: #"{"model":"m","messages":[{"role":"user","content":"y"}],"temperature":0}"#))
+        let a = CacheKey.chat(ByteBuffer(string: #"{"model":"m","messages":[{"role":"user","content":"x"}],"temperature":0}"#), client: "team-a")
+        let b = CacheKey.chat(ByteBuffer(string: #"{"temperature":0,"user":"u1","messages":[{"role":"user","content":"x"}],"model":"m"}"#), client: "team-a")
+        let c = CacheKey.chat(ByteBuffer(string: #"{"model":"m","messages":[{"role":"user","content":"x"}],"temperature":1}"#), client: "team-a")
+        let d = CacheKey.chat(ByteBuffer(string: #"{"model":"m","messages":[{"role":"user","content":"y"}],"temperature":0}"#), client: "team-a")
         #expect(a != nil && a == b)
         #expect(a != c && a != d)
     }
@@ -85,6 +87,52 @@ struct ResponseCacheTests {
             let reply = try await b.post("/v1/chat/completions", json: body)
             #expect(reply.headers.first(name: "x-llm-gateway-cache") == "hit")
             #expect(reply.body == cached)
+        }
+    }
+
+    @Test("two client keys, the same prompt: the second misses unless sharing is configured", arguments: [false, true])
+    func tenants(shared: Bool) async throws {
+        var config = Self.config()
+        config.cache.sharedAcrossKeys = shared
+        config.auth.apiKeys = [ClientKey(name: "team-a", key: "sk-gw-a"), ClientKey(name: "team-b", key: "sk-gw-b")]
+        try await GatewayHarness.with(config) { gateway in
+            let body = GatewayHarness.chatBody(model: "mock-gpt", extra: #","seed":\#(shared ? 11 : 12)"#)
+            let a = try await gateway.post("/v1/chat/completions", json: body, headers: [("authorization", "Bearer sk-gw-a")])
+            #expect(a.status == 200 && a.headers.first(name: "x-llm-gateway-cache") == "miss")
+            let again = try await gateway.post("/v1/chat/completions", json: body, headers: [("authorization", "Bearer sk-gw-a")])
+            #expect(again.headers.first(name: "x-llm-gateway-cache") == "hit", "the same key hits")
+            let b = try await gateway.post("/v1/chat/completions", json: body, headers: [("authorization", "Bearer sk-gw-b")])
+            #expect(b.headers.first(name: "x-llm-gateway-cache") == (shared ? "hit" : "miss"))
+            #expect((b.body == a.body) == shared, "another key never sees A's answer unless shared")
+        }
+    }
+
+    @Test("a stream that ends in an error event, or is larger than the entry bound, is not stored")
+    func incompleteNotStored() async throws {
+        let upstream = try await TestUpstream.start { _, _, writer in
+            var body = try await writer.writeHead(HTTPResponse(status: .ok, headerFields: [.contentType: "text/event-stream"]))
+            try await body.write(OpenAIWire.chunk("partial"))
+            try await body.write(ByteBuffer(string: "data: {\"error\":{\"message\":\"overloaded\",\"type\":\"server_error\"}}\n\n"))
+            try await body.finish(nil)
+        }
+        defer { Task { await upstream.stop() } }
+        var config = GatewayConfig.withUpstream(upstream.baseURL)
+        config.cache.enabled = true
+        config.cache.maxEntryBytes = 200
+        try await GatewayHarness.with(config) { gateway in
+            for _ in 0..<2 {
+                let reply = try await gateway.post("/v1/chat/completions", json: GatewayHarness.chatBody(model: "upstream/gpt-test", stream: true))
+                #expect(reply.headers.first(name: "x-llm-gateway-cache") == "miss")
+            }
+            // A whole answer larger than the bound is relayed, not kept.
+            let mock = GatewayHarness.chatBody(model: "mock-gpt", extra: #","max_tokens":200"#)
+            for _ in 0..<2 {
+                let reply = try await gateway.post("/v1/chat/completions", json: mock)
+                #expect(reply.status == 200 && reply.headers.first(name: "x-llm-gateway-cache") == "miss")
+            }
+            let scrape = try await gateway.get("/metrics", port: gateway.metricsPort).body
+            #expect(MetricsTests.value(scrape, #"llm_cache_stores_skipped_total{reason="incomplete"}"#) == 2)
+            #expect(MetricsTests.value(scrape, #"llm_cache_stores_skipped_total{reason="too_large"}"#) == 2)
         }
     }
 }

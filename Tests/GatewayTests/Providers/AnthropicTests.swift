@@ -7,7 +7,7 @@ import Testing
 @testable import Gateway
 
 /// A stream in Anthropic's documented event format: text, then a tool call whose input arrives in pieces.
-enum AnthropicWire {
+enum AnthropicRecording {
     static let stream = """
         event: message_start
         data: {"type":"message_start","message":{"id":"msg_1","type":"message","role":"assistant","content":[],"model":"claude-test","stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":25,"output_tokens":1}}}
@@ -84,20 +84,20 @@ struct AssembledStream: Equatable {
 @Suite("Anthropic")
 struct AnthropicTests {
     @Test("the stream decodes the same wherever the bytes split")
-    func everySplit() {
+    func everySplit() throws {
         var whole = AnthropicStreamDecoder(includeUsage: true, model: "m")
-        let expected = AssembledStream(String(buffer: whole.decode(ByteBuffer(string: AnthropicWire.stream))))
+        let expected = AssembledStream(String(buffer: try whole.decode(ByteBuffer(string: AnthropicRecording.stream))))
         #expect(expected.content == "Hello there")
         #expect(expected.toolName == "get_weather" && expected.toolArguments == #"{"city": "Paris"}"#)
         #expect(expected.finishReason == "tool_calls")
         #expect(expected.usage == ["prompt_tokens": 25, "completion_tokens": 15, "total_tokens": 40])
         #expect(expected.endsWithDone && whole.isFinished)
         #expect(whole.summary.usage?.totalTokens == 40 && whole.summary.id == "msg_1")
-        let bytes = Array(AnthropicWire.stream.utf8)
+        let bytes = Array(AnthropicRecording.stream.utf8)
         for split in 1..<bytes.count {
             var decoder = AnthropicStreamDecoder(includeUsage: true, model: "m")
-            var output = decoder.decode(ByteBuffer(bytes: bytes[..<split]))
-            var rest = decoder.decode(ByteBuffer(bytes: bytes[split...]))
+            var output = try decoder.decode(ByteBuffer(bytes: bytes[..<split]))
+            var rest = try decoder.decode(ByteBuffer(bytes: bytes[split...]))
             output.writeBuffer(&rest)
             #expect(AssembledStream(String(buffer: output)) == expected, "split at \(split)")
         }
@@ -138,10 +138,10 @@ struct AnthropicTests {
         let upstream = try await TestUpstream.start { request, body, writer in
             if String(buffer: body).contains(#""stream":true"#) {
                 var out = try await writer.writeHead(HTTPResponse(status: .ok, headerFields: [.contentType: "text/event-stream"]))
-                try await out.write(ByteBuffer(string: AnthropicWire.stream))
+                try await out.write(ByteBuffer(string: AnthropicRecording.stream))
                 try await out.finish(nil)
             } else {
-                try await OpenAIWire.json(ByteBuffer(string: AnthropicWire.message), to: writer)
+                try await OpenAIWire.json(ByteBuffer(string: AnthropicRecording.message), to: writer)
             }
         }
         defer { Task { await upstream.stop() } }

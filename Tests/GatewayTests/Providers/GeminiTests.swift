@@ -7,7 +7,7 @@ import Testing
 @testable import Gateway
 
 /// Gemini's documented `alt=sse` stream: text in two events, then a function call with the finish reason and usage.
-enum GeminiWire {
+enum GeminiRecording {
     static let stream = [
         #"{"candidates":[{"content":{"parts":[{"text":"Hello"}],"role":"model"}}],"modelVersion":"gemini-test","responseId":"r1"}"#,
         #"{"candidates":[{"content":{"parts":[{"text":" there"}],"role":"model"}}],"modelVersion":"gemini-test","responseId":"r1"}"#,
@@ -34,24 +34,24 @@ struct GeminiTests {
 
     @Test("the stream decodes the same wherever the bytes split; a cut stream fails")
     func everySplit() async throws {
-        let expected = AssembledStream(try await Self.relay([ByteBuffer(string: GeminiWire.stream)]))
+        let expected = AssembledStream(try await Self.relay([ByteBuffer(string: GeminiRecording.stream)]))
         #expect(expected.content == "Hello there")
         #expect(expected.toolName == "get_weather" && expected.toolArguments == #"{"city":"Rome"}"#)
         #expect(expected.finishReason == "tool_calls" && expected.endsWithDone)
         #expect(expected.usage == ["prompt_tokens": 8, "completion_tokens": 6, "total_tokens": 14])
-        let bytes = Array(GeminiWire.stream.utf8)
+        let bytes = Array(GeminiRecording.stream.utf8)
         for split in 1..<bytes.count {
             let got = AssembledStream(try await Self.relay([ByteBuffer(bytes: bytes[..<split]), ByteBuffer(bytes: bytes[split...])]))
             #expect(got == expected, "split at \(split)")
         }
-        let cut = String(GeminiWire.stream.prefix(200))
+        let cut = String(GeminiRecording.stream.prefix(200))
         await #expect(throws: GatewayError.self) { _ = try await Self.relay([ByteBuffer(string: cut)]) }
     }
 
     @Test("through the gateway: translated request, key header, whole answer in OpenAI's shape")
     func endToEnd() async throws {
         let upstream = try await TestUpstream.start { _, _, writer in
-            try await OpenAIWire.json(ByteBuffer(string: GeminiWire.response), to: writer)
+            try await OpenAIWire.json(ByteBuffer(string: GeminiRecording.response), to: writer)
         }
         defer { Task { await upstream.stop() } }
         var config = GatewayConfig.withUpstream(upstream.baseURL)

@@ -38,9 +38,9 @@ struct MessagesIngressTests {
     }
 
     @Test("an OpenAI stream becomes Anthropic's event sequence, wherever the bytes split")
-    func streamEncoding() {
+    func streamEncoding() throws {
         var whole = MessagesStreamEncoder()
-        let expected = Self.assemble(String(buffer: whole.translate(ByteBuffer(string: Self.openAIStream))))
+        let expected = Self.assemble(String(buffer: try whole.translate(ByteBuffer(string: Self.openAIStream))))
         #expect(
             expected.events == [
                 "message_start", "content_block_start", "content_block_delta", "content_block_stop", "content_block_start",
@@ -51,8 +51,8 @@ struct MessagesIngressTests {
         let bytes = Array(Self.openAIStream.utf8)
         for split in 1..<bytes.count {
             var encoder = MessagesStreamEncoder()
-            var out = encoder.translate(ByteBuffer(bytes: bytes[..<split]))
-            var rest = encoder.translate(ByteBuffer(bytes: bytes[split...]))
+            var out = try encoder.translate(ByteBuffer(bytes: bytes[..<split]))
+            var rest = try encoder.translate(ByteBuffer(bytes: bytes[split...]))
             out.writeBuffer(&rest)
             let got = Self.assemble(String(buffer: out))
             #expect(got.events == expected.events && got.text == expected.text && got.json == expected.json, "split at \(split)")

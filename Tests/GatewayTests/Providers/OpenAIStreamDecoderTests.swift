@@ -18,12 +18,12 @@ struct OpenAIStreamDecoderTests {
         """
 
     @Test("usage and [DONE] are found wherever the chunks split")
-    func everySplit() {
+    func everySplit() throws {
         let bytes = Array(Self.recorded.utf8)
         for split in 0...bytes.count {
             var decoder = OpenAIStreamDecoder()
-            decoder.observe(ByteBuffer(bytes: bytes[..<split]))
-            decoder.observe(ByteBuffer(bytes: bytes[split...]))
+            try decoder.observe(ByteBuffer(bytes: bytes[..<split]))
+            try decoder.observe(ByteBuffer(bytes: bytes[split...]))
             #expect(decoder.sawDone, "split at \(split)")
             #expect(decoder.usage == TokenUsage(promptTokens: 9, completionTokens: 2), "split at \(split)")
         }
@@ -49,9 +49,9 @@ struct OpenAIStreamDecoderTests {
     }
 
     @Test("CRLF line endings are understood")
-    func crlf() {
+    func crlf() throws {
         var decoder = OpenAIStreamDecoder()
-        decoder.observe(ByteBuffer(string: "data: [DONE]\r\n\r\n"))
+        try decoder.observe(ByteBuffer(string: "data: [DONE]\r\n\r\n"))
         #expect(decoder.sawDone)
     }
 }

@@ -10,9 +10,11 @@ struct JSONLogHandlerTests {
     func capture(_ body: (Logger) -> Void) throws -> [[String: Any]] {
         var descriptors: [Int32] = [0, 0]
         #expect(pipe(&descriptors) == 0)
-        var handler = JSONLogHandler(service: "llm-gateway", sink: LogSink(descriptor: descriptors[1]))
+        let sink = LogSink(descriptor: descriptors[1])
+        var handler = JSONLogHandler(service: "llm-gateway", sink: sink)
         handler.logLevel = .debug
         body(Logger(label: "test", factory: { _ in handler }))
+        sink.flush()
         close(descriptors[1])
         let data = FileHandle(fileDescriptor: descriptors[0], closeOnDealloc: true).readDataToEndOfFile()
         return try String(decoding: data, as: UTF8.self).split(separator: "\n").map {

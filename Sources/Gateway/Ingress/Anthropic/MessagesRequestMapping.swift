@@ -1,94 +1,97 @@
-import Foundation
 import NIOCore
-import NIOFoundationCompat
 
 /// `POST /v1/messages` bodies (Anthropic's format) as OpenAI chat bodies, so any provider can serve them:
 /// `system` becomes a system message, content blocks become text and image parts, `tool_use` blocks become
 /// `tool_calls`, `tool_result` blocks become `tool` messages, tools and `tool_choice` map across, and a
 /// streamed request asks for the usage chunk (Anthropic reports usage at the end of every stream).
+/// Anthropic's own ranges are checked here (temperature 0–1); `max_tokens` against the gateway's ceiling
+/// is checked with the chat body.
 enum MessagesRequestMapping {
+    typealias Wire = MessagesRequestWire
+
     static func openAIBody(from anthropic: ByteBuffer) throws(GatewayError) -> ByteBuffer {
-        guard let object = try? JSONSerialization.jsonObject(with: Data(anthropic.readableBytesView)) as? [String: Any] else {
-            throw GatewayError.invalidRequest(message: "The request body must be a JSON object.")
-        }
-        guard object["max_tokens"] is Int else {
+        let request = try RequestDecoding.decode(Wire.Request.self, from: anthropic)
+        guard let maxTokens = request.maxTokens?.value else {
             throw GatewayError.invalidRequest(message: "max_tokens: Field required", param: "max_tokens")
         }
-        var messages: [[String: Any]] = []
-        if let system = object["system"] as? String {
-            messages.append(["role": "system", "content": system])
-        } else if let blocks = object["system"] as? [[String: Any]] {
-            messages.append(["role": "system", "content": blocks.compactMap { $0["text"] as? String }.joined(separator: "\n")])
+        guard let messages = request.messages else {
+            throw GatewayError.invalidRequest(message: "messages: Field required", param: "messages")
         }
-        for message in object["messages"] as? [[String: Any]] ?? [] {
-            let role = message["role"] as? String ?? "user"
-            guard let blocks = message["content"] as? [[String: Any]] else {
-                messages.append(["role": role, "content": message["content"] as? String ?? ""])
-                continue
-            }
-            var parts: [[String: Any]] = []
-            var calls: [[String: Any]] = []
-            for block in blocks {
-                switch block["type"] as? String {
-                case "text":
-                    parts.append(["type": "text", "text": block["text"] as? String ?? ""])
-                case "image":
-                    let source = block["source"] as? [String: Any] ?? [:]
-                    let url =
-                        source["type"] as? String == "base64"
-                        ? "data:\(source["media_type"] as? String ?? "image/png");base64,\(source["data"] as? String ?? "")"
-                        : source["url"] as? String ?? ""
-                    parts.append(["type": "image_url", "image_url": ["url": url]])
-                case "tool_use":
-                    let arguments = AnthropicResponseMapping.jsonText(block["input"])
-                    calls.append(["id": block["id"] ?? "", "type": "function", "function": ["name": block["name"] ?? "", "arguments": arguments]])
-                case "tool_result":
-                    let content =
-                        block["content"] as? String ?? (block["content"] as? [[String: Any]] ?? []).compactMap { $0["text"] as? String }.joined()
-                    messages.append(["role": "tool", "tool_call_id": block["tool_use_id"] ?? "", "content": content])
-                default:
-                    break
-                }
-            }
-            if parts.isEmpty && calls.isEmpty { continue }
-            var mapped: [String: Any] = ["role": role]
-            let textOnly = parts.allSatisfy { $0["type"] as? String == "text" }
-            if parts.isEmpty {
-                mapped["content"] = NSNull()
-            } else if textOnly {
-                mapped["content"] = parts.compactMap { $0["text"] as? String }.joined()
-            } else {
-                mapped["content"] = parts
-            }
-            if !calls.isEmpty { mapped["tool_calls"] = calls }
-            messages.append(mapped)
+        try RequestLimits.check(request.temperature, in: 0...1, param: "temperature")
+        try RequestLimits.check(request.topP, in: 0...1, param: "top_p")
+        try RequestLimits.check(request.topK?.value, in: 0...Int(Int32.max), param: "top_k")
+        var chat: [Wire.ChatMessage] = []
+        if let system = request.system { chat.append(Wire.ChatMessage(role: "system", content: .string(system.text))) }
+        for message in messages { append(message, to: &chat) }
+        let body = Wire.ChatBody(
+            model: request.model ?? "",
+            messages: chat,
+            max_tokens: maxTokens,
+            temperature: request.temperature,
+            top_p: request.topP,
+            stop: request.stopSequences,
+            stream: request.stream == true ? true : nil,
+            stream_options: request.stream == true ? .init() : nil,
+            tools: request.tools?.map { tool in
+                Wire.ChatTool(
+                    function: .init(name: tool.name, description: tool.description ?? "", parameters: tool.inputSchema ?? .object([:]))
+                )
+            },
+            tool_choice: request.toolChoice.map(toolChoice)
+        )
+        return WireJSON.encode(body)
+    }
+
+    /// One Anthropic message as OpenAI messages: tool results become `tool` messages of their own.
+    private static func append(_ message: Wire.Message, to chat: inout [Wire.ChatMessage]) {
+        guard case .blocks(let blocks) = message.content else {
+            if case .text(let text) = message.content { chat.append(Wire.ChatMessage(role: message.role, content: .string(text))) }
+            return
         }
-        var body: [String: Any] = ["model": object["model"] ?? "", "messages": messages, "max_tokens": object["max_tokens"] ?? 1024]
-        for key in ["temperature", "top_p"] where object[key] != nil { body[key] = object[key] }
-        if let stops = object["stop_sequences"] as? [String] { body["stop"] = stops }
-        if object["stream"] as? Bool == true {
-            body["stream"] = true
-            body["stream_options"] = ["include_usage": true]
-        }
-        if let tools = object["tools"] as? [[String: Any]] {
-            body["tools"] = tools.map { tool in
-                [
-                    "type": "function",
-                    "function": ["name": tool["name"] ?? "", "description": tool["description"] ?? "", "parameters": tool["input_schema"] ?? [:]],
-                ] as [String: Any]
+        var parts: [JSONValue] = []
+        var texts: [String] = []
+        var calls: [OpenAIChatWire.ToolCall] = []
+        for block in blocks {
+            switch block.type {
+            case "text":
+                texts.append(block.text ?? "")
+                parts.append(.object(["type": .string("text"), "text": .string(block.text ?? "")]))
+            case "image":
+                parts.append(.object(["type": .string("image_url"), "image_url": .object(["url": .string(imageURL(block.source))])]))
+            case "tool_use":
+                let arguments = (block.input ?? .object([:])).jsonText
+                calls.append(OpenAIChatWire.ToolCall(id: block.id ?? "", function: .init(name: block.name ?? "", arguments: arguments)))
+            case "tool_result":
+                chat.append(Wire.ChatMessage(role: "tool", content: .string(resultText(block.content)), toolCallID: block.toolUseID ?? ""))
+            default:
+                break
             }
         }
-        if let choice = object["tool_choice"] as? [String: Any] {
-            switch choice["type"] as? String {
-            case "any": body["tool_choice"] = "required"
-            case "none": body["tool_choice"] = "none"
-            case "tool": body["tool_choice"] = ["type": "function", "function": ["name": choice["name"] ?? ""]]
-            default: body["tool_choice"] = "auto"
-            }
+        if parts.isEmpty && calls.isEmpty { return }
+        let content: JSONValue = parts.isEmpty ? .null : texts.count == parts.count ? .string(texts.joined()) : .array(parts)
+        chat.append(Wire.ChatMessage(role: message.role, content: content, toolCalls: calls.isEmpty ? nil : calls))
+    }
+
+    private static func imageURL(_ source: Wire.ImageSource?) -> String {
+        guard let source else { return "" }
+        if source.type == "base64" { return "data:\(source.mediaType ?? "image/png");base64,\(source.data ?? "")" }
+        return source.url ?? ""
+    }
+
+    private static func resultText(_ content: Wire.Content?) -> String {
+        switch content {
+        case .text(let text): text
+        case .blocks(let blocks): blocks.compactMap(\.text).joined()
+        case nil: ""
         }
-        guard let data = try? JSONSerialization.data(withJSONObject: body) else {
-            throw GatewayError.invalidRequest(message: "The request could not be read.")
+    }
+
+    private static func toolChoice(_ choice: Wire.ToolChoice) -> JSONValue {
+        switch choice.type {
+        case "any": .string("required")
+        case "none": .string("none")
+        case "tool": .object(["type": .string("function"), "function": .object(["name": .string(choice.name ?? "")])])
+        default: .string("auto")
         }
-        return ByteBuffer(data: data)
     }
 }

@@ -1,6 +1,4 @@
-import Foundation
 import NIOCore
-import NIOFoundationCompat
 
 /// OpenAI answers rendered in Anthropic's format for `/v1/messages` clients: the whole message, and errors.
 enum MessagesResponseMapping {
@@ -12,25 +10,30 @@ enum MessagesResponseMapping {
         }
     }
 
-    /// A `chat.completion` as an Anthropic `message`.
-    static func message(from completion: ByteBuffer) -> ByteBuffer {
-        let object = (try? JSONSerialization.jsonObject(with: Data(completion.readableBytesView)) as? [String: Any]) ?? [:]
-        let choice = (object["choices"] as? [[String: Any]])?.first ?? [:]
-        let message = choice["message"] as? [String: Any] ?? [:]
-        var content: [[String: Any]] = []
-        if let text = message["content"] as? String, !text.isEmpty { content.append(["type": "text", "text": text]) }
-        for call in message["tool_calls"] as? [[String: Any]] ?? [] {
-            let function = call["function"] as? [String: Any] ?? [:]
-            let input = (function["arguments"] as? String).flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) } ?? [String: Any]()
-            content.append(["type": "tool_use", "id": call["id"] ?? "", "name": function["name"] ?? "", "input": input])
+    /// A `chat.completion` as an Anthropic `message`. Adapters produced the completion, so one that does not
+    /// read as a `chat.completion` is the upstream's malformed answer.
+    static func message(from completion: ByteBuffer) throws(GatewayError) -> ByteBuffer {
+        let completion = try WireJSON.decode(OpenAIChatWire.Completion.self, from: completion, expected: "a chat.completion")
+        let choice = completion.choices.first
+        var content: [MessagesWire.ContentBlock] = []
+        if let text = choice?.message.content, !text.isEmpty { content.append(.text(text)) }
+        for call in choice?.message.toolCalls ?? [] {
+            content.append(.toolUse(id: call.id, name: call.function.name, input: toolInput(call.function.arguments)))
         }
-        let usage = object["usage"] as? [String: Any] ?? [:]
-        let body: [String: Any] = [
-            "id": object["id"] ?? "msg_gateway", "type": "message", "role": "assistant", "model": object["model"] ?? "",
-            "content": content, "stop_reason": stopReason(choice["finish_reason"] as? String), "stop_sequence": NSNull(),
-            "usage": ["input_tokens": usage["prompt_tokens"] ?? 0, "output_tokens": usage["completion_tokens"] ?? 0],
-        ]
-        return ByteBuffer(data: (try? JSONSerialization.data(withJSONObject: body)) ?? Data("{}".utf8))
+        let message = MessagesWire.Message(
+            id: completion.id ?? "msg_gateway",
+            model: completion.model ?? "",
+            content: content,
+            stopReason: stopReason(choice?.finishReason),
+            usage: .init(inputTokens: completion.usage?.promptTokens ?? 0, outputTokens: completion.usage?.completionTokens ?? 0)
+        )
+        return WireJSON.encode(message)
+    }
+
+    /// A tool call's `arguments` text as Anthropic's `input` object (models do emit invalid JSON; then `{}`,
+    /// as the arguments carry nothing an Anthropic client could use).
+    static func toolInput(_ arguments: String) -> JSONValue {
+        (try? WireJSON.decode(JSONValue.self, from: Array(arguments.utf8), expected: "tool arguments")) ?? .object([:])
     }
 
     /// Anthropic's error type for a status.
@@ -47,8 +50,11 @@ enum MessagesResponseMapping {
     }
 
     /// `{"type":"error","error":{"type","message"}}`.
-    static func error(_ error: GatewayError) -> ByteBuffer {
-        let body: [String: Any] = ["type": "error", "error": ["type": errorType(error), "message": error.message]]
-        return ByteBuffer(data: (try? JSONSerialization.data(withJSONObject: body)) ?? Data("{}".utf8))
+    static func error(_ error: GatewayError, requestID: String? = nil) -> ByteBuffer {
+        WireJSON.encode(errorBody(error, requestID: requestID))
+    }
+
+    static func errorBody(_ error: GatewayError, requestID: String? = nil) -> MessagesWire.ErrorBody {
+        MessagesWire.ErrorBody(error: .init(type: errorType(error), message: OpenAIErrorBody.message(error, requestID: requestID)))
     }
 }

@@ -1,114 +1,96 @@
-import Foundation
 import NIOCore
-import NIOFoundationCompat
 
 /// Re-encodes an OpenAI chunk stream as Anthropic's event stream for `/v1/messages` clients: `message_start`,
 /// a text block and one block per tool call (`content_block_start` / `_delta` / `_stop`), then `message_delta`
-/// with the stop reason and usage, and `message_stop`. Chunks may split anywhere; events are read once complete.
+/// with the stop reason and usage, and `message_stop`. Events are read by the shared ``SSEReader`` (any line
+/// ending) and written by ``SSEWriter``; a chunk that is not a `chat.completion.chunk` fails the stream.
 struct MessagesStreamEncoder: StreamTranslator {
-    private var pending: [UInt8] = []
+    private var reader = SSEReader()
     private var started = false
     private var openBlock: Int?
     private var nextBlock = 0
     /// OpenAI tool-call index → Anthropic block index.
     private var toolBlocks: [Int: Int] = [:]
     private var stopReason = "end_turn"
-    private var inputTokens = 0
     private var outputTokens = 0
 
-    mutating func translate(_ chunk: ByteBuffer) -> ByteBuffer {
-        pending.append(contentsOf: chunk.readableBytesView)
+    mutating func translate(_ chunk: ByteBuffer) throws(GatewayError) -> ByteBuffer {
         var output = ByteBuffer()
-        while let end = pending.firstRange(of: [0x0A, 0x0A]) {
-            let event = String(decoding: pending[..<end.lowerBound], as: UTF8.self)
-            pending.removeFirst(end.upperBound)
-            for line in event.split(separator: "\n") where line.hasPrefix("data:") {
-                handle(line.dropFirst(5).trimmingCharacters(in: .whitespaces), into: &output)
-            }
+        for event in try reader.read(chunk) {
+            try handle(event, into: &output)
         }
         return output
     }
 
-    func error(_ error: GatewayError) -> ByteBuffer {
-        var event = ByteBuffer(string: "event: error\ndata: ")
-        var body = MessagesResponseMapping.error(error)
-        event.writeBuffer(&body)
-        event.writeString("\n\n")
-        return event
+    mutating func finish() throws(GatewayError) -> ByteBuffer {
+        var output = ByteBuffer()
+        if let last = try reader.close() { try handle(last, into: &output) }
+        return output
     }
 
-    private mutating func handle(_ data: String, into output: inout ByteBuffer) {
-        if data == "[DONE]" {
+    func error(_ error: GatewayError, requestID: String?) -> ByteBuffer {
+        SSEWriter.event(name: "error", json: MessagesResponseMapping.errorBody(error, requestID: requestID))
+    }
+
+    private mutating func handle(_ event: SSEEvent, into output: inout ByteBuffer) throws(GatewayError) {
+        if event.dataEquals("[DONE]") {
             closeBlock(into: &output)
-            emit(
-                "message_delta",
-                [
-                    "type": "message_delta", "delta": ["stop_reason": stopReason, "stop_sequence": NSNull()],
-                    "usage": ["output_tokens": outputTokens],
-                ],
-                into: &output
-            )
-            emit("message_stop", ["type": "message_stop"], into: &output)
+            let delta = MessagesWire.MessageDelta(delta: .init(stopReason: stopReason), usage: .init(outputTokens: outputTokens))
+            emit("message_delta", delta, into: &output)
+            emit("message_stop", MessagesWire.MessageStop(), into: &output)
             return
         }
-        guard let chunk = try? JSONSerialization.jsonObject(with: Data(data.utf8)) as? [String: Any] else { return }
+        let chunk = try WireJSON.decode(OpenAIChatWire.Chunk.self, from: event.data, expected: "a chat.completion.chunk")
         if !started {
             started = true
-            let message: [String: Any] = [
-                "id": chunk["id"] ?? "msg_gateway", "type": "message", "role": "assistant", "model": chunk["model"] ?? "", "content": [],
-                "stop_reason": NSNull(), "stop_sequence": NSNull(), "usage": ["input_tokens": 0, "output_tokens": 0],
-            ]
-            emit("message_start", ["type": "message_start", "message": message], into: &output)
+            let message = MessagesWire.Message(
+                id: chunk.id ?? "msg_gateway",
+                model: chunk.model ?? "",
+                content: [],
+                stopReason: nil,
+                usage: .init(inputTokens: 0, outputTokens: 0)
+            )
+            emit("message_start", MessagesWire.MessageStart(message: message), into: &output)
         }
-        if let usage = chunk["usage"] as? [String: Any] {
-            inputTokens = usage["prompt_tokens"] as? Int ?? inputTokens
-            outputTokens = usage["completion_tokens"] as? Int ?? outputTokens
-        }
-        for choice in chunk["choices"] as? [[String: Any]] ?? [] {
-            let delta = choice["delta"] as? [String: Any] ?? [:]
-            if let text = delta["content"] as? String, !text.isEmpty {
+        if let usage = chunk.usage { outputTokens = usage.completionTokens }
+        for choice in chunk.choices ?? [] {
+            if let text = choice.delta?.content, !text.isEmpty {
                 if openBlock == nil || toolBlocks.values.contains(openBlock!) {
                     closeBlock(into: &output)
-                    openBlock(["type": "text", "text": ""], into: &output)
+                    openBlock(.text(""), into: &output)
                 }
-                emit(
-                    "content_block_delta",
-                    ["type": "content_block_delta", "index": openBlock!, "delta": ["type": "text_delta", "text": text]],
-                    into: &output
-                )
+                let delta = MessagesWire.BlockDelta(index: openBlock!, delta: .init(type: "text_delta", text: text))
+                emit("content_block_delta", delta, into: &output)
             }
-            for call in delta["tool_calls"] as? [[String: Any]] ?? [] {
-                let toolIndex = call["index"] as? Int ?? 0
-                let function = call["function"] as? [String: Any] ?? [:]
+            for call in choice.delta?.toolCalls ?? [] {
+                let toolIndex = call.index ?? 0
                 if toolBlocks[toolIndex] == nil {
                     closeBlock(into: &output)
                     toolBlocks[toolIndex] = nextBlock
-                    openBlock(["type": "tool_use", "id": call["id"] ?? "", "name": function["name"] ?? "", "input": [String: Any]()], into: &output)
+                    openBlock(.toolUse(id: call.id ?? "", name: call.function?.name ?? "", input: .object([:])), into: &output)
                 }
-                if let arguments = function["arguments"] as? String, !arguments.isEmpty, let block = toolBlocks[toolIndex] {
-                    let partial: [String: Any] = ["type": "input_json_delta", "partial_json": arguments]
-                    emit("content_block_delta", ["type": "content_block_delta", "index": block, "delta": partial], into: &output)
+                if let arguments = call.function?.arguments, !arguments.isEmpty, let block = toolBlocks[toolIndex] {
+                    let delta = MessagesWire.BlockDelta(index: block, delta: .init(type: "input_json_delta", partialJSON: arguments))
+                    emit("content_block_delta", delta, into: &output)
                 }
             }
-            if let finish = choice["finish_reason"] as? String { stopReason = MessagesResponseMapping.stopReason(finish) }
+            if let finish = choice.finishReason { stopReason = MessagesResponseMapping.stopReason(finish) }
         }
     }
 
-    private mutating func openBlock(_ block: [String: Any], into output: inout ByteBuffer) {
+    private mutating func openBlock(_ block: MessagesWire.ContentBlock, into output: inout ByteBuffer) {
         openBlock = nextBlock
-        emit("content_block_start", ["type": "content_block_start", "index": nextBlock, "content_block": block], into: &output)
+        emit("content_block_start", MessagesWire.BlockStart(index: nextBlock, contentBlock: block), into: &output)
         nextBlock += 1
     }
 
     private mutating func closeBlock(into output: inout ByteBuffer) {
         guard let index = openBlock else { return }
-        emit("content_block_stop", ["type": "content_block_stop", "index": index], into: &output)
+        emit("content_block_stop", MessagesWire.BlockStop(index: index), into: &output)
         openBlock = nil
     }
 
-    private func emit(_ name: String, _ payload: [String: Any], into output: inout ByteBuffer) {
-        output.writeString("event: \(name)\ndata: ")
-        output.writeData((try? JSONSerialization.data(withJSONObject: payload)) ?? Data("{}".utf8))
-        output.writeString("\n\n")
+    private func emit(_ name: String, _ payload: some Encodable, into output: inout ByteBuffer) {
+        output.writeImmutableBuffer(SSEWriter.event(name: name, json: payload))
     }
 }

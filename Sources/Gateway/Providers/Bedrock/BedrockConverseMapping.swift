@@ -74,33 +74,17 @@ enum BedrockConverseMapping {
     static func reply(from response: UpstreamResponse, model: String) async throws(GatewayError) -> ProviderReply {
         let body = try await OpenAIResponseMapping.collect(response.body)
         guard (200..<300).contains(response.status) else {
-            throw error(status: response.status, body: body, retryAfter: response.headers.first(name: "retry-after"))
+            throw UpstreamErrors.from(status: response.status, body: body, retryAfter: response.headers.first(name: "retry-after"))
         }
-        guard let object = try? JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any],
-            let message = (object["output"] as? [String: Any])?["message"] as? [String: Any]
-        else {
-            throw GatewayError.invalidUpstreamResponse("expected a Converse response")
+        let converse = try WireJSON.decode(BedrockWire.ConverseResponse.self, from: body, expected: "a Converse response")
+        let blocks = converse.output.message.content ?? []
+        let text = blocks.compactMap(\.text).joined()
+        let calls = blocks.compactMap(\.toolUse).map { use in
+            OpenAIChat.ToolCall(id: use.toolUseId, name: use.name, arguments: (use.input ?? .object([:])).jsonText)
         }
-        let blocks = message["content"] as? [[String: Any]] ?? []
-        let text = blocks.compactMap { $0["text"] as? String }.joined()
-        let calls = blocks.compactMap { $0["toolUse"] as? [String: Any] }.map { use in
-            OpenAIChat.ToolCall(
-                id: use["toolUseId"] as? String ?? "",
-                name: use["name"] as? String ?? "",
-                arguments: AnthropicResponseMapping.jsonText(use["input"])
-            )
-        }
-        let counts = object["usage"] as? [String: Any] ?? [:]
-        let usage = TokenUsage(promptTokens: counts["inputTokens"] as? Int ?? 0, completionTokens: counts["outputTokens"] as? Int ?? 0)
-        let finish = finishReason(object["stopReason"] as? String) ?? "stop"
+        let usage = TokenUsage(promptTokens: converse.usage?.inputTokens ?? 0, completionTokens: converse.usage?.outputTokens ?? 0)
+        let finish = finishReason(converse.stopReason) ?? "stop"
         let id = "chatcmpl-bedrock-\(UInt64.random(in: 0...UInt64.max))"
         return OpenAIChat.reply(id: id, model: model, text: text, toolCalls: calls, finishReason: finish, usage: usage)
-    }
-
-    /// Bedrock errors are `{"message": …}` with the kind in `x-amzn-errortype`; throttling is 429.
-    static func error(status: Int, body: ByteBuffer, retryAfter: String? = nil) -> GatewayError {
-        let object = try? JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any]
-        let message = object?["message"] as? String ?? object?["Message"] as? String ?? "Bedrock returned HTTP \(status)."
-        return .upstreamStatus(status: status, message: message, type: nil, code: nil, retryAfter: retryAfter)
     }
 }

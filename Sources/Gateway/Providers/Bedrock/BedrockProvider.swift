@@ -69,7 +69,7 @@ struct BedrockProvider: ChatProvider {
         let response = try await transport.exchange(self.request(path: path, body: body, accept: "application/vnd.amazon.eventstream"))
         guard (200..<300).contains(response.status) else {
             let body = try await OpenAIResponseMapping.collect(response.body)
-            throw BedrockConverseMapping.error(status: response.status, body: body, retryAfter: response.headers.first(name: "retry-after"))
+            throw UpstreamErrors.from(status: response.status, body: body, retryAfter: response.headers.first(name: "retry-after"))
         }
         let summary = StreamSummary()
         return ProviderStream(
@@ -98,6 +98,6 @@ struct BedrockProvider: ChatProvider {
             request(path: "/", method: .GET, body: ByteBuffer(), accept: "application/json", timeout: timeout)
         )
         _ = try? await OpenAIResponseMapping.collect(response.body)
-        if response.status >= 500 { throw BedrockConverseMapping.error(status: response.status, body: ByteBuffer()) }
+        if response.status >= 500 { throw UpstreamErrors.from(status: response.status, body: ByteBuffer(), retryAfter: nil) }
     }
 }

@@ -1,4 +1,3 @@
-import Foundation
 import NIOCore
 
 /// ConverseStream's event-stream messages as OpenAI chunks: `messageStart`, `contentBlockStart` (tool use),
@@ -24,7 +23,7 @@ struct BedrockStreamDecoder: ProviderStreamDecoder {
         frames.feed(chunk)
         var output = ByteBuffer()
         while !isFinished, let message = try frames.next() {
-            translate(message, into: &output)
+            try translate(message, into: &output)
         }
         return output
     }
@@ -37,65 +36,55 @@ struct BedrockStreamDecoder: ProviderStreamDecoder {
 
     private func tail() -> ByteBuffer {
         var tail = ByteBuffer()
-        if includeUsage, let usage = summary.usage {
-            tail.writeImmutableBuffer(OpenAIChat.chunk(id: id, model: model, delta: [:], usage: usage, noChoices: true))
-        }
+        if includeUsage, let usage = summary.usage { tail.writeImmutableBuffer(OpenAIChat.usageChunk(id: id, model: model, usage: usage)) }
         tail.writeImmutableBuffer(OpenAIChat.done)
         return tail
     }
 
-    private mutating func translate(_ message: EventStreamMessage, into output: inout ByteBuffer) {
-        let payload = (try? JSONSerialization.jsonObject(with: Data(message.payload)) as? [String: Any]) ?? [:]
+    private mutating func translate(_ message: EventStreamMessage, into output: inout ByteBuffer) throws(GatewayError) {
         if message.messageType == "exception" || message.messageType == "error" {
             let kind = message.exceptionType ?? message.headers[":error-code"] ?? "error"
             let status = kind == "throttlingException" ? 429 : kind == "serviceUnavailableException" ? 503 : 500
-            let text = payload["message"] as? String ?? "Bedrock reported \(kind) in the stream."
+            let detail = try? WireJSON.decode(BedrockWire.ErrorBody.self, from: message.payload, expected: "an exception")
+            let text = detail?.text ?? "Bedrock reported \(kind) in the stream."
             output.writeImmutableBuffer(
                 OpenAIErrorBody.sseEvent(for: .upstreamStatus(status: status, message: text, type: kind, code: nil, retryAfter: nil))
             )
+            summary.endedInError = true
             isFinished = true
             return
         }
-        switch message.eventType {
+        let known: Set = ["messageStart", "contentBlockStart", "contentBlockDelta", "messageStop", "metadata"]
+        guard let type = message.eventType, known.contains(type) else { return }  // contentBlockStop, and events added later
+        let event = try WireJSON.decode(BedrockWire.StreamEvent.self, from: message.payload, expected: "a ConverseStream \(type) event")
+        switch type {
         case "messageStart":
             summary.id = id
             summary.model = model
-            output.writeImmutableBuffer(OpenAIChat.chunk(id: id, model: model, delta: ["role": "assistant", "content": ""]))
+            output.writeImmutableBuffer(OpenAIChat.chunk(id: id, model: model, delta: .opening))
         case "contentBlockStart":
-            guard let use = (payload["start"] as? [String: Any])?["toolUse"] as? [String: Any], let block = payload["contentBlockIndex"] as? Int
-            else { return }
+            guard let use = event.start?.toolUse, let block = event.contentBlockIndex else { return }
             let index = toolIndexes.count
             toolIndexes[block] = index
-            let call: [String: Any] = [
-                "index": index, "id": use["toolUseId"] as? String ?? "", "type": "function",
-                "function": ["name": use["name"] as? String ?? "", "arguments": ""],
-            ]
-            output.writeImmutableBuffer(OpenAIChat.chunk(id: id, model: model, delta: ["tool_calls": [call]]))
+            let delta = OpenAIChatWire.Delta(toolCalls: [.opening(index: index, id: use.toolUseId, name: use.name)])
+            output.writeImmutableBuffer(OpenAIChat.chunk(id: id, model: model, delta: delta))
         case "contentBlockDelta":
-            let delta = payload["delta"] as? [String: Any] ?? [:]
-            if let text = delta["text"] as? String {
-                output.writeImmutableBuffer(OpenAIChat.chunk(id: id, model: model, delta: ["content": text]))
-            } else if let input = (delta["toolUse"] as? [String: Any])?["input"] as? String, let block = payload["contentBlockIndex"] as? Int,
-                let index = toolIndexes[block]
-            {
-                output.writeImmutableBuffer(
-                    OpenAIChat.chunk(id: id, model: model, delta: ["tool_calls": [["index": index, "function": ["arguments": input]]]])
-                )
+            if let text = event.delta?.text {
+                output.writeImmutableBuffer(OpenAIChat.chunk(id: id, model: model, delta: .init(content: text)))
+            } else if let input = event.delta?.toolUse?.input, let block = event.contentBlockIndex, let index = toolIndexes[block] {
+                output.writeImmutableBuffer(OpenAIChat.chunk(id: id, model: model, delta: .init(toolCalls: [.arguments(index: index, input)])))
             }
         case "messageStop":
             stopped = true
-            let finish = BedrockConverseMapping.finishReason(payload["stopReason"] as? String) ?? "stop"
+            let finish = BedrockConverseMapping.finishReason(event.stopReason) ?? "stop"
             summary.finishReasons.append(finish)
-            output.writeImmutableBuffer(OpenAIChat.chunk(id: id, model: model, delta: [:], finishReason: finish))
-        case "metadata":
-            let usage = payload["usage"] as? [String: Any] ?? [:]
-            summary.usage = TokenUsage(promptTokens: usage["inputTokens"] as? Int ?? 0, completionTokens: usage["outputTokens"] as? Int ?? 0)
+            output.writeImmutableBuffer(OpenAIChat.chunk(id: id, model: model, delta: .empty, finishReason: finish))
+        default:  // metadata
+            summary.usage = TokenUsage(promptTokens: event.usage?.inputTokens ?? 0, completionTokens: event.usage?.outputTokens ?? 0)
             if stopped {
                 isFinished = true
                 output.writeImmutableBuffer(tail())
             }
-        default:
-            break
         }
     }
 }

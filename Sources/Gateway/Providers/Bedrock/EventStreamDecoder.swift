@@ -13,29 +13,44 @@ struct EventStreamMessage: Sendable, Equatable {
 
 /// Decodes the binary event-stream framing: a prelude (total length, headers length, prelude CRC32), the
 /// headers, the payload, and the message CRC32 — both checksums verified. Bytes may split anywhere.
+/// Consumed frames are dropped from the buffer once per feed (not per frame), so decoding is linear however
+/// many frames a chunk carries; a frame's declared length is bounded (16 MiB) before anything waits for it.
 struct EventStreamDecoder: Sendable {
-    private var pending: [UInt8] = []
+    static let maxFrameBytes = 16 * 1024 * 1024
+    private var buffer: [UInt8] = []
+    /// Where the unread bytes of `buffer` start.
+    private var offset = 0
 
-    mutating func feed(_ buffer: ByteBuffer) {
-        pending.append(contentsOf: buffer.readableBytesView)
+    private var pending: ArraySlice<UInt8> { buffer[offset...] }
+
+    mutating func feed(_ chunk: ByteBuffer) {
+        if offset > 0 {
+            buffer.removeFirst(offset)
+            offset = 0
+        }
+        buffer.append(contentsOf: chunk.readableBytesView)
     }
 
     /// The next complete message, nil when more bytes are needed; throws on a corrupt frame.
     mutating func next() throws(GatewayError) -> EventStreamMessage? {
-        guard pending.count >= 12 else { return nil }
-        let total = Int(Self.uint32(pending, 0))
-        let headersLength = Int(Self.uint32(pending, 4))
-        guard total >= 16 + headersLength, total <= 16 * 1024 * 1024 else {
+        let frame = pending
+        guard frame.count >= 12 else { return nil }
+        let start = frame.startIndex
+        let total = Int(Self.uint32(frame, start))
+        let headersLength = Int(Self.uint32(frame, start + 4))
+        guard total >= 16 + headersLength, total <= Self.maxFrameBytes else {
             throw .invalidUpstreamResponse("event-stream frame with impossible lengths")
         }
-        guard Self.crc(pending[0..<8]) == Self.uint32(pending, 8) else { throw .invalidUpstreamResponse("event-stream prelude CRC mismatch") }
-        guard pending.count >= total else { return nil }
-        guard Self.crc(pending[0..<(total - 4)]) == Self.uint32(pending, total - 4) else {
+        guard Self.crc(frame[start..<(start + 8)]) == Self.uint32(frame, start + 8) else {
+            throw .invalidUpstreamResponse("event-stream prelude CRC mismatch")
+        }
+        guard frame.count >= total else { return nil }
+        guard Self.crc(frame[start..<(start + total - 4)]) == Self.uint32(frame, start + total - 4) else {
             throw .invalidUpstreamResponse("event-stream message CRC mismatch")
         }
-        let headers = try Self.headers(Array(pending[12..<(12 + headersLength)]))
-        let payload = Array(pending[(12 + headersLength)..<(total - 4)])
-        pending.removeFirst(total)
+        let headers = try Self.headers(Array(frame[(start + 12)..<(start + 12 + headersLength)]))
+        let payload = Array(frame[(start + 12 + headersLength)..<(start + total - 4)])
+        offset += total
         return EventStreamMessage(headers: headers, payload: payload)
     }
 
@@ -44,7 +59,7 @@ struct EventStreamDecoder: Sendable {
         return array.withUnsafeBufferPointer { UInt32(crc32(0, $0.baseAddress, uInt($0.count))) }
     }
 
-    static func uint32(_ bytes: [UInt8], _ offset: Int) -> UInt32 {
+    static func uint32(_ bytes: ArraySlice<UInt8>, _ offset: Int) -> UInt32 {
         bytes[offset..<(offset + 4)].reduce(0) { $0 << 8 | UInt32($1) }
     }
 

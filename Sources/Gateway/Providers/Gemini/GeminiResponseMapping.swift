@@ -1,6 +1,4 @@
-import Foundation
 import NIOCore
-import NIOFoundationCompat
 
 /// Maps Gemini `GenerateContentResponse` objects onto OpenAI's shapes: text parts into `content`,
 /// `functionCall` parts into `tool_calls` (Gemini has no call ids, so they are made up per index),
@@ -25,25 +23,19 @@ enum GeminiResponseMapping {
         }
     }
 
-    static func piece(_ object: [String: Any], firstCallIndex: Int = 0) -> Piece {
-        var piece = Piece(id: object["responseId"] as? String, model: object["modelVersion"] as? String)
-        let candidate = (object["candidates"] as? [[String: Any]])?.first ?? [:]
-        let parts = (candidate["content"] as? [String: Any])?["parts"] as? [[String: Any]] ?? []
-        for part in parts {
-            if let text = part["text"] as? String, part["thought"] as? Bool != true { piece.text += text }
-            if let call = part["functionCall"] as? [String: Any] {
+    static func piece(_ response: GeminiWire.Response, firstCallIndex: Int = 0) -> Piece {
+        var piece = Piece(id: response.responseId, model: response.modelVersion)
+        let candidate = response.candidates?.first
+        for part in candidate?.content?.parts ?? [] {
+            if let text = part.text, part.thought != true { piece.text += text }
+            if let call = part.functionCall {
                 let id = "call_\(firstCallIndex + piece.calls.count)"
-                piece.calls.append(
-                    OpenAIChat.ToolCall(id: id, name: call["name"] as? String ?? "", arguments: AnthropicResponseMapping.jsonText(call["args"]))
-                )
+                piece.calls.append(OpenAIChat.ToolCall(id: id, name: call.name, arguments: (call.args ?? .object([:])).jsonText))
             }
         }
-        piece.finishReason = finishReason(candidate["finishReason"] as? String, hasCalls: !piece.calls.isEmpty)
-        if let usage = object["usageMetadata"] as? [String: Any] {
-            piece.usage = TokenUsage(
-                promptTokens: usage["promptTokenCount"] as? Int ?? 0,
-                completionTokens: usage["candidatesTokenCount"] as? Int ?? 0
-            )
+        piece.finishReason = finishReason(candidate?.finishReason, hasCalls: !piece.calls.isEmpty)
+        if let usage = response.usageMetadata {
+            piece.usage = TokenUsage(promptTokens: usage.promptTokenCount ?? 0, completionTokens: usage.candidatesTokenCount ?? 0)
         }
         return piece
     }
@@ -51,12 +43,11 @@ enum GeminiResponseMapping {
     static func reply(from response: UpstreamResponse, requestedModel: String) async throws(GatewayError) -> ProviderReply {
         let body = try await OpenAIResponseMapping.collect(response.body)
         guard (200..<300).contains(response.status) else {
-            throw OpenAIResponseMapping.error(status: response.status, body: body, retryAfter: response.headers.first(name: "retry-after"))
+            throw UpstreamErrors.from(status: response.status, body: body, retryAfter: response.headers.first(name: "retry-after"))
         }
-        guard let object = try? JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any], object["candidates"] != nil else {
-            throw GatewayError.invalidUpstreamResponse("expected a Gemini GenerateContentResponse")
-        }
-        let piece = piece(object)
+        let response = try WireJSON.decode(GeminiWire.Response.self, from: body, expected: "a Gemini GenerateContentResponse")
+        guard response.candidates != nil else { throw GatewayError.invalidUpstreamResponse("expected a Gemini GenerateContentResponse") }
+        let piece = piece(response)
         let id = piece.id.map { "chatcmpl-\($0)" } ?? "chatcmpl-gemini"
         let model = piece.model ?? requestedModel
         let finish = piece.finishReason ?? "stop"
@@ -71,7 +62,7 @@ struct GeminiStreamDecoder: ProviderStreamDecoder {
     var model: String
     private(set) var summary = ResponseSummary()
     let isFinished = false
-    private var pending: [UInt8] = []
+    private var reader = SSEReader()
     private var started = false
     private var toolCalls = 0
 
@@ -80,47 +71,40 @@ struct GeminiStreamDecoder: ProviderStreamDecoder {
         self.model = model
     }
 
-    mutating func decode(_ chunk: ByteBuffer) -> ByteBuffer {
-        pending.append(contentsOf: chunk.readableBytesView)
+    mutating func decode(_ chunk: ByteBuffer) throws(GatewayError) -> ByteBuffer {
         var output = ByteBuffer()
-        while let end = pending.firstRange(of: [0x0A, 0x0A]) ?? pending.firstRange(of: [0x0D, 0x0A, 0x0D, 0x0A]) {
-            let event = String(decoding: pending[..<end.lowerBound], as: UTF8.self)
-            pending.removeFirst(end.upperBound)
-            for line in event.split(whereSeparator: \.isNewline) where line.hasPrefix("data:") {
-                translate(line.dropFirst(5).trimmingCharacters(in: .whitespaces), into: &output)
-            }
+        for event in try reader.read(chunk) {
+            translate(try WireJSON.decode(GeminiWire.Response.self, from: event.data, expected: "a Gemini stream event"), into: &output)
         }
         return output
     }
 
-    func finish() throws(GatewayError) -> ByteBuffer {
-        guard !summary.finishReasons.isEmpty else { throw .invalidUpstreamResponse("the stream ended before a finishReason") }
+    mutating func finish() throws(GatewayError) -> ByteBuffer {
         var tail = ByteBuffer()
+        if let last = try reader.close() {
+            translate(try WireJSON.decode(GeminiWire.Response.self, from: last.data, expected: "a Gemini stream event"), into: &tail)
+        }
+        guard !summary.finishReasons.isEmpty else { throw .invalidUpstreamResponse("the stream ended before a finishReason") }
         if includeUsage, let usage = summary.usage {
-            tail.writeImmutableBuffer(OpenAIChat.chunk(id: summary.id ?? "", model: model, delta: [:], usage: usage, noChoices: true))
+            tail.writeImmutableBuffer(OpenAIChat.usageChunk(id: summary.id ?? "", model: model, usage: usage))
         }
         tail.writeImmutableBuffer(OpenAIChat.done)
         return tail
     }
 
-    private mutating func translate(_ data: String, into output: inout ByteBuffer) {
-        guard let object = try? JSONSerialization.jsonObject(with: Data(data.utf8)) as? [String: Any] else { return }
-        let piece = GeminiResponseMapping.piece(object, firstCallIndex: toolCalls)
+    private mutating func translate(_ response: GeminiWire.Response, into output: inout ByteBuffer) {
+        let piece = GeminiResponseMapping.piece(response, firstCallIndex: toolCalls)
         if !started {
             started = true
             summary.id = piece.id.map { "chatcmpl-\($0)" } ?? "chatcmpl-gemini"
             model = piece.model ?? model
             summary.model = model
-            output.writeImmutableBuffer(OpenAIChat.chunk(id: summary.id!, model: model, delta: ["role": "assistant", "content": ""]))
+            output.writeImmutableBuffer(OpenAIChat.chunk(id: summary.id ?? "", model: model, delta: .opening))
         }
         let id = summary.id ?? ""
-        if !piece.text.isEmpty { output.writeImmutableBuffer(OpenAIChat.chunk(id: id, model: model, delta: ["content": piece.text])) }
+        if !piece.text.isEmpty { output.writeImmutableBuffer(OpenAIChat.chunk(id: id, model: model, delta: .init(content: piece.text))) }
         for call in piece.calls {
-            let delta: [String: Any] = [
-                "tool_calls": [
-                    ["index": toolCalls, "id": call.id, "type": "function", "function": ["name": call.name, "arguments": call.arguments]]
-                ]
-            ]
+            let delta = OpenAIChatWire.Delta(toolCalls: [.opening(index: toolCalls, id: call.id, name: call.name, arguments: call.arguments)])
             toolCalls += 1
             output.writeImmutableBuffer(OpenAIChat.chunk(id: id, model: model, delta: delta))
         }
@@ -128,7 +112,7 @@ struct GeminiStreamDecoder: ProviderStreamDecoder {
         if let finish = piece.finishReason {
             let reason = toolCalls > 0 && finish == "stop" ? "tool_calls" : finish
             summary.finishReasons.append(reason)
-            output.writeImmutableBuffer(OpenAIChat.chunk(id: id, model: model, delta: [:], finishReason: reason))
+            output.writeImmutableBuffer(OpenAIChat.chunk(id: id, model: model, delta: .empty, finishReason: reason))
         }
     }
 }

@@ -1,65 +1,44 @@
-import Foundation
 import NIOCore
 
-/// Watches an OpenAI SSE stream as it passes through, without re-encoding it: notices the closing
-/// `data: [DONE]`, and decodes only the chunks telemetry needs — the first (id, model), those with a
-/// finish reason, and the one carrying `usage`.
-///
-/// Chunks may split lines anywhere, so the unfinished tail of the last line is kept until its newline arrives.
+/// Watches an OpenAI SSE stream as it passes through, without re-encoding it: the shared ``SSEReader``
+/// frames the events (any line ending), the decoder notices the closing `data: [DONE]` and an `error`
+/// event, and decodes only the chunks telemetry needs — the first (id, model), those with a finish reason,
+/// and the one carrying `usage`. A chunk it decodes that is not a `chat.completion.chunk` is malformed.
 struct OpenAIStreamDecoder: Sendable {
     private(set) var sawDone = false
     private(set) var summary = ResponseSummary()
     var usage: TokenUsage? { summary.usage }
     private var sawFirstChunk = false
     /// An `error` event sent by the upstream inside the stream.
-    private(set) var sawError = false
-    /// A chunk the decoder read was not JSON: the upstream is sending garbage.
-    private(set) var sawMalformed = false
-    private var partialLine: [UInt8] = []
+    var sawError: Bool { summary.endedInError }
+    private var reader = SSEReader()
 
-    mutating func observe(_ chunk: ByteBuffer) {
-        let bytes = chunk.readableBytesView
-        var lineStart = bytes.startIndex
-        while let newline = bytes[lineStart...].firstIndex(of: UInt8(ascii: "\n")) {
-            if partialLine.isEmpty {
-                inspect(line: bytes[lineStart..<newline])
-            } else {
-                partialLine.append(contentsOf: bytes[lineStart..<newline])
-                let line = partialLine
-                partialLine.removeAll(keepingCapacity: true)
-                inspect(line: line[...])
-            }
-            lineStart = bytes.index(after: newline)
-        }
-        partialLine.append(contentsOf: bytes[lineStart...])
+    mutating func observe(_ chunk: ByteBuffer) throws(GatewayError) {
+        for event in try reader.read(chunk) { try inspect(event) }
     }
 
-    private static let dataPrefix = Array("data:".utf8)
-    private static let done = Array("[DONE]".utf8)
+    /// The upstream closed: a last event it did not end with a blank line still counts.
+    mutating func close() throws(GatewayError) {
+        if let last = try reader.close() { try inspect(last) }
+    }
+
     private static let usageKey = Array(#""usage":{"#.utf8)
     private static let finishKey = Array(#""finish_reason":""#.utf8)
     private static let errorKey = Array(#"{"error""#.utf8)
 
-    private mutating func inspect<Line: BidirectionalCollection<UInt8>>(line: Line) where Line.SubSequence: BidirectionalCollection<UInt8> {
-        guard line.starts(with: Self.dataPrefix) else { return }
-        var payload = line.dropFirst(Self.dataPrefix.count)
-        while let first = payload.first, first == UInt8(ascii: " ") { payload = payload.dropFirst() }
-        while let last = payload.last, last == UInt8(ascii: "\r") { payload = payload.dropLast() }
-        if payload.elementsEqual(Self.done) {
+    private mutating func inspect(_ event: SSEEvent) throws(GatewayError) {
+        let payload = event.data
+        if event.dataEquals("[DONE]") {
             sawDone = true
-        } else if payload.starts(with: Self.errorKey) {
-            sawError = true
+        } else if payload.starts(with: Self.errorKey) || event.name == "error" {
+            summary.endedInError = true
         } else if !sawFirstChunk || Self.contains(payload, Self.usageKey) || Self.contains(payload, Self.finishKey) {
             sawFirstChunk = true
-            if let parsed = try? JSONDecoder().decode(ResponseSummary.self, from: Data(payload)) {
-                summary.merge(parsed)
-            } else {
-                sawMalformed = true
-            }
+            summary.merge(try WireJSON.decode(ResponseSummary.self, from: payload, expected: "a chat.completion.chunk"))
         }
     }
 
-    private static func contains<Haystack: Collection<UInt8>>(_ haystack: Haystack, _ needle: [UInt8]) -> Bool {
+    private static func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
         guard let first = needle.first else { return true }
         var index = haystack.startIndex
         while let found = haystack[index...].firstIndex(of: first) {
@@ -68,7 +47,6 @@ struct OpenAIStreamDecoder: Sendable {
         }
         return false
     }
-
 }
 
 /// Token counts as OpenAI reports them.
@@ -77,10 +55,26 @@ public struct TokenUsage: Codable, Sendable, Equatable {
     public var completionTokens: Int
     public var totalTokens: Int
 
+    /// The largest count kept (about a trillion): far above any real answer, and small enough that sums of
+    /// counts (rate-limit windows, budgets) cannot overflow.
+    public static let maximumCount = 1 << 40
+
+    /// Counts come from upstreams: they are clamped to `0...maximumCount` before any arithmetic.
     public init(promptTokens: Int, completionTokens: Int) {
-        self.promptTokens = promptTokens
-        self.completionTokens = completionTokens
-        self.totalTokens = promptTokens + completionTokens
+        self.promptTokens = min(max(0, promptTokens), Self.maximumCount)
+        self.completionTokens = min(max(0, completionTokens), Self.maximumCount)
+        self.totalTokens = self.promptTokens + self.completionTokens
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            promptTokens: try container.decodeIfPresent(Int.self, forKey: .promptTokens) ?? 0,
+            completionTokens: try container.decodeIfPresent(Int.self, forKey: .completionTokens) ?? 0
+        )
+        if let total = try container.decodeIfPresent(Int.self, forKey: .totalTokens) {
+            totalTokens = max(totalTokens, min(total, 2 * Self.maximumCount))
+        }
     }
 
     enum CodingKeys: String, CodingKey {
@@ -105,16 +99,18 @@ struct CheckedOpenAIStream: AsyncSequence, Sendable {
 
         mutating func next() async throws -> ByteBuffer? {
             guard let chunk = try await base.next() else {
-                summary.record(decoder.summary)
+                defer { summary.record(decoder.summary) }
+                try decoder.close()
                 if !decoder.sawDone && !decoder.sawError {
                     throw GatewayError.invalidUpstreamResponse("the stream ended before data: [DONE]")
                 }
                 return nil
             }
-            decoder.observe(chunk)
-            if decoder.sawMalformed {
+            do {
+                try decoder.observe(chunk)
+            } catch {
                 summary.record(decoder.summary)
-                throw GatewayError.invalidUpstreamResponse("a stream event is not a JSON object")
+                throw error
             }
             return chunk
         }
