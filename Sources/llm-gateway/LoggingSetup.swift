@@ -4,14 +4,13 @@ import Telemetry
 
 /// Installs the process-wide log handler chosen by `logging:` (JSON lines by default).
 enum LoggingSetup {
-    /// The sink `logging.output` names (lines are buffered there and written by its own thread).
+    /// The sink for `logging.output`, buffering `logging.buffer_bytes` for its writer thread.
     static func sink(_ config: LoggingConfig) -> LogSink {
-        config.output == .stderr ? .standardError : .standardOutput
+        LogSink(descriptor: config.output == .stderr ? 2 : 1, capacityBytes: config.bufferBytes)
     }
 
-    static func bootstrap(_ config: LoggingConfig, shipper: (any LogRecordSink)? = nil) -> Logger {
+    static func bootstrap(_ config: LoggingConfig, sink: LogSink, shipper: (any LogRecordSink)? = nil) -> Logger {
         let level = Logger.Level(rawValue: config.level) ?? .info
-        let sink = sink(config)
         LoggingSystem.bootstrap { label in
             var handler: any LogHandler
             switch config.format {

@@ -24,8 +24,8 @@ struct Serve: AsyncParsableCommand {
         }
         let metrics = MetricsRegistry(version: GatewayRuntime.version, revision: "unknown")
         let loki = gatewayConfig.logging.loki.map { LogShipping.loki($0, metrics: metrics) }
-        let logger = LoggingSetup.bootstrap(gatewayConfig.logging, shipper: loki?.exporter)
         let sink = LoggingSetup.sink(gatewayConfig.logging)
+        let logger = LoggingSetup.bootstrap(gatewayConfig.logging, sink: sink, shipper: loki?.exporter)
         sink.countDrops(in: metrics.counter(MetricCatalog.droppedItemsTotal).labels(sink.name, "logs", "queue_full"))
         defer { sink.flush() }
         if config == nil {

@@ -90,8 +90,13 @@ struct ConfigDocument {
     }
 
     private mutating func readLogging(_ node: Node, into logging: inout LoggingConfig) {
-        for (key, value) in reader.mapping(node, at: "logging", known: ["level", "format", "output", "include_content", "loki"]) ?? [] {
+        let known: Set = ["level", "format", "output", "include_content", "loki", "buffer_bytes"]
+        for (key, value) in reader.mapping(node, at: "logging", known: known) ?? [] {
             let path = "logging.\(key)"
+            if key == "buffer_bytes" {
+                assign(&logging.bufferBytes, reader.int(value, at: path))
+                continue
+            }
             if key == "include_content" {
                 assign(&logging.includeContent, reader.bool(value, at: path))
                 continue

@@ -22,6 +22,7 @@ public enum ConfigValidator {
         check(server.requestHeadTimeoutSeconds > 0, "server.request_head_timeout_seconds", "must be > 0")
         check(server.requestBodyTimeoutSeconds > 0, "server.request_body_timeout_seconds", "must be > 0")
         check(server.idleTimeoutSeconds > 0, "server.idle_timeout_seconds", "must be > 0")
+        check(config.logging.bufferBytes >= 4096, "logging.buffer_bytes", "must be >= 4096")
         check(config.cache.maxEntryBytes > 0, "cache.max_entry_bytes", "must be > 0")
 
         for (name, provider) in config.providers.sorted(by: { $0.key < $1.key }) {

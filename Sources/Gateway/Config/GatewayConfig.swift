@@ -207,6 +207,9 @@ public struct LoggingConfig: Sendable, Equatable {
     public var output: Output = .stdout
     /// Log prompt and completion text in access lines (redacted). Off: content never reaches logs.
     public var includeContent = false
+    /// Log lines wait for the writer thread in a buffer of this many bytes; when stdout cannot keep up,
+    /// lines past it are dropped and counted, and requests never wait.
+    public var bufferBytes = 8 * 1024 * 1024
     /// `logging.loki`: also push the lines to Loki.
     public var loki: LokiSettings?
 

@@ -38,7 +38,10 @@ struct ResponseCacheTests {
     @Test("the key ignores field order and unrelated fields, not the prompt or sampling")
     func key() {
         let a = CacheKey.chat(ByteBuffer(string: #"{"model":"m","messages":[{"role":"user","content":"x"}],"temperature":0}"#), client: "team-a")
-        let b = CacheKey.chat(ByteBuffer(string: #"{"temperature":0,"user":"u1","messages":[{"role":"user","content":"x"}],"model":"m"}"#), client: "team-a")
+        let b = CacheKey.chat(
+            ByteBuffer(string: #"{"temperature":0,"user":"u1","messages":[{"role":"user","content":"x"}],"model":"m"}"#),
+            client: "team-a"
+        )
         let c = CacheKey.chat(ByteBuffer(string: #"{"model":"m","messages":[{"role":"user","content":"x"}],"temperature":1}"#), client: "team-a")
         let d = CacheKey.chat(ByteBuffer(string: #"{"model":"m","messages":[{"role":"user","content":"y"}],"temperature":0}"#), client: "team-a")
         #expect(a != nil && a == b)

@@ -79,9 +79,12 @@ struct HostileInputTests {
         #expect(Self.param(good) == "accepted")
     }
 
-    @Test("model names: too long, control characters, unsafe path segments", arguments: [
-        String(repeating: "m", count: 257), #"mock\u0001gpt"#, "",
-    ])
+    @Test(
+        "model names: too long, control characters, unsafe path segments",
+        arguments: [
+            String(repeating: "m", count: 257), #"mock\u0001gpt"#, "",
+        ]
+    )
     func modelNames(model: String) {
         #expect(Self.param(Self.chat("", model: model)) == "model")
     }
@@ -122,7 +125,10 @@ struct HostileInputTests {
 
     @Test("upstream 401/403 become 502 upstream_auth_error without the upstream's text; 5xx texts stay in the logs")
     func upstreamErrors() {
-        let body = ByteBuffer(string: #"{"error":{"message":"Incorrect API key provided: sk-proj-abcdef1234567890abcdef","type":"invalid_request_error","code":"invalid_api_key"}}"#)
+        let body = ByteBuffer(
+            string:
+                #"{"error":{"message":"Incorrect API key provided: sk-proj-abcdef1234567890abcdef","type":"invalid_request_error","code":"invalid_api_key"}}"#
+        )
         for status in [401, 403] {
             let error = UpstreamErrors.from(status: status, body: body, retryAfter: nil)
             #expect(error.status == 502 && error.code == "upstream_auth_error")
@@ -131,9 +137,17 @@ struct HostileInputTests {
         }
         let server = UpstreamErrors.from(status: 503, body: ByteBuffer(string: #"{"error":{"message":"pod 10.0.3.7 down"}}"#), retryAfter: nil)
         #expect(server.status == 503 && !server.message.contains("10.0.3.7") && server.logDetail.contains("10.0.3.7"))
-        let client = UpstreamErrors.from(status: 400, body: ByteBuffer(string: #"{"error":{"message":"bad key sk-abcdefghijklmnopqrstuv here"}}"#), retryAfter: nil)
+        let client = UpstreamErrors.from(
+            status: 400,
+            body: ByteBuffer(string: #"{"error":{"message":"bad key sk-abcdefghijklmnopqrstuv here"}}"#),
+            retryAfter: nil
+        )
         #expect(client.status == 400 && client.message.contains("[REDACTED:api_key]"))
-        let long = UpstreamErrors.from(status: 400, body: ByteBuffer(string: #"{"message":"\#(String(repeating: "z", count: 100_000))"}"#), retryAfter: nil)
+        let long = UpstreamErrors.from(
+            status: 400,
+            body: ByteBuffer(string: #"{"message":"\#(String(repeating: "z", count: 100_000))"}"#),
+            retryAfter: nil
+        )
         #expect(long.message.utf8.count <= UpstreamErrors.maxMessageBytes + 3)
         let unreachable = GatewayError.upstreamUnreachable("Connection refused (errno: 111) 10.1.2.3:8443")
         #expect(!unreachable.message.contains("10.1.2.3") && unreachable.logDetail.contains("10.1.2.3"))

@@ -33,9 +33,16 @@ struct OpenAIStreamDecoderTests {
     func truncatedStreamFails() async throws {
         let truncated = Array(Self.recorded.utf8.prefix(120))
         let stream = CheckedOpenAIStream(base: UpstreamBody([ByteBuffer(bytes: truncated)].async), summary: StreamSummary())
+        // Nothing of the cut event is relayed (only whole events are), and the stream fails.
         var iterator = stream.makeAsyncIterator()
-        _ = try await iterator.next()
-        await #expect(throws: GatewayError.self) { _ = try await iterator.next() }
+        var relayed = ""
+        do {
+            while let chunk = try await iterator.next() { relayed += String(buffer: chunk) }
+            Issue.record("the cut stream ended quietly")
+        } catch {
+            #expect(error is GatewayError)
+        }
+        #expect(relayed.isEmpty)
     }
 
     @Test("the pass-through stream hands its id, finish reasons and usage to its summary")
@@ -62,6 +69,27 @@ extension Array where Element: Sendable {
         AsyncStream { continuation in
             for element in self { continuation.yield(element) }
             continuation.finish()
+        }
+    }
+}
+
+@Suite("Pass-through relay of whole events")
+struct WholeEventRelayTests {
+    @Test("events split across chunks (LF or CRLF) are relayed whole and byte-identical, wherever they split", arguments: ["\n", "\r\n"])
+    func wholeEvents(lineEnd: String) async throws {
+        let text = OpenAIStreamDecoderTests.recorded.replacingOccurrences(of: "\n", with: lineEnd)
+        let bytes = Array(text.utf8)
+        for split in 1..<bytes.count {
+            let pieces = [ByteBuffer(bytes: bytes[..<split]), ByteBuffer(bytes: bytes[split...])]
+            let stream = CheckedOpenAIStream(base: UpstreamBody(pieces.async), summary: StreamSummary())
+            var relayed: [String] = []
+            for try await chunk in stream { relayed.append(String(buffer: chunk)) }
+            #expect(relayed.joined() == text, "split at \(split)")
+            // Every relayed piece ends at an event boundary (the lenient last event aside). A CR ends a line by
+            // itself, so a blank line's CR closes the event even when its LF is still on the way.
+            for piece in relayed.dropLast() {
+                #expect(piece.hasSuffix(lineEnd + lineEnd) || piece.hasSuffix("\r\n\r"), "split at \(split): \(relayed)")
+            }
         }
     }
 }

@@ -103,7 +103,10 @@ struct UpstreamPathTests {
                 // client gets a generic message with the request id.
                 let message = reply.error["message"] as? String ?? ""
                 if status >= 500 {
-                    #expect(message == "The upstream provider failed with HTTP \(status). Request id: \(reply.headers.first(name: "x-request-id") ?? "?").")
+                    #expect(
+                        message
+                            == "The upstream provider failed with HTTP \(status). Request id: \(reply.headers.first(name: "x-request-id") ?? "?")."
+                    )
                 } else {
                     #expect(message == "upstream says no")
                 }

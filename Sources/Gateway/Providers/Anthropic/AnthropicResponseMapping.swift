@@ -25,6 +25,13 @@ enum AnthropicResponseMapping {
         }
         let usage = TokenUsage(promptTokens: message.usage?.inputTokens ?? 0, completionTokens: message.usage?.outputTokens ?? 0)
         let finish = finishReason(message.stopReason) ?? "stop"
-        return OpenAIChat.reply(id: message.id, model: message.model ?? requestedModel, text: text, toolCalls: calls, finishReason: finish, usage: usage)
+        return OpenAIChat.reply(
+            id: message.id,
+            model: message.model ?? requestedModel,
+            text: text,
+            toolCalls: calls,
+            finishReason: finish,
+            usage: usage
+        )
     }
 }

@@ -12,6 +12,8 @@ struct OpenAIStreamDecoder: Sendable {
     /// An `error` event sent by the upstream inside the stream.
     var sawError: Bool { summary.endedInError }
     private var reader = SSEReader()
+    /// Bytes observed after the last complete event (held back by a relay until their event completes).
+    var bytesSinceBoundary: Int { reader.bytesSinceBoundary }
 
     mutating func observe(_ chunk: ByteBuffer) throws(GatewayError) {
         for event in try reader.read(chunk) { try inspect(event) }
@@ -84,8 +86,10 @@ public struct TokenUsage: Codable, Sendable, Equatable {
     }
 }
 
-/// A pass-through OpenAI stream that fails, instead of ending quietly, when the upstream closes
-/// before `data: [DONE]` — a truncated answer must never look like a complete one.
+/// A pass-through OpenAI stream: the upstream's bytes, relayed without re-encoding but only as whole events —
+/// the bytes of an unfinished event wait for the rest, so a client never receives half an event and an
+/// oversized or malformed one fails before any of it is sent. Fails, instead of ending quietly, when the
+/// upstream closes before `data: [DONE]`: a truncated answer must never look like a complete one.
 struct CheckedOpenAIStream: AsyncSequence, Sendable {
     typealias Element = ByteBuffer
     let base: UpstreamBody
@@ -96,23 +100,42 @@ struct CheckedOpenAIStream: AsyncSequence, Sendable {
         var base: UpstreamBody.AsyncIterator
         let summary: StreamSummary
         var decoder = OpenAIStreamDecoder()
+        /// The start of an event whose end has not arrived yet.
+        var held = ByteBuffer()
 
         mutating func next() async throws -> ByteBuffer? {
-            guard let chunk = try await base.next() else {
-                defer { summary.record(decoder.summary) }
-                try decoder.close()
-                if !decoder.sawDone && !decoder.sawError {
-                    throw GatewayError.invalidUpstreamResponse("the stream ended before data: [DONE]")
+            while true {
+                guard var chunk = try await base.next() else { return try end() }
+                do {
+                    try decoder.observe(chunk)
+                } catch {
+                    summary.record(decoder.summary)
+                    throw error
                 }
-                return nil
+                let keep = decoder.bytesSinceBoundary
+                var out: ByteBuffer
+                if held.readableBytes == 0 {
+                    out = chunk.readSlice(length: chunk.readableBytes - Swift.min(keep, chunk.readableBytes))!
+                    held = chunk
+                } else {
+                    held.writeBuffer(&chunk)
+                    out = held.readSlice(length: held.readableBytes - Swift.min(keep, held.readableBytes))!
+                    held.discardReadBytes()
+                }
+                if out.readableBytes > 0 { return out }
             }
-            do {
-                try decoder.observe(chunk)
-            } catch {
-                summary.record(decoder.summary)
-                throw error
+        }
+
+        /// The upstream closed: what was held is relayed (a last event without its blank line counts).
+        private mutating func end() throws -> ByteBuffer? {
+            defer { summary.record(decoder.summary) }
+            try decoder.close()
+            if !decoder.sawDone && !decoder.sawError {
+                throw GatewayError.invalidUpstreamResponse("the stream ended before data: [DONE]")
             }
-            return chunk
+            guard held.readableBytes > 0 else { return nil }
+            defer { held = ByteBuffer() }
+            return held
         }
     }
 

@@ -29,6 +29,10 @@ struct SSEReader: Sendable {
     /// Bytes the reader holds now (the unfinished line and event): what a stream costs in memory.
     var bufferedBytes: Int { line.count + data.count }
 
+    /// How many of the bytes fed so far come after the last blank line: the unfinished event a relay holds
+    /// back, so that a client is only ever sent whole events.
+    private(set) var bytesSinceBoundary = 0
+
     /// The events completed by `bytes`, in order.
     mutating func feed(_ buffer: ByteBuffer) throws(SSEError) -> [SSEEvent] {
         try buffer.withUnsafeReadableBytes { (bytes) throws(SSEError) -> [SSEEvent] in try feed(bytes) }
@@ -38,6 +42,7 @@ struct SSEReader: Sendable {
         var events: [SSEEvent] = []
         var start = 0
         var index = 0
+        var boundary: Int?
         if skipLF, index < bytes.count {
             skipLF = false
             if bytes[0] == 0x0A {
@@ -51,6 +56,7 @@ struct SSEReader: Sendable {
                 index += 1
                 continue
             }
+            let blank = line.isEmpty && start == index
             if line.isEmpty {
                 handleLine(UnsafeRawBufferPointer(rebasing: bytes[start..<index]), into: &events)
             } else {
@@ -67,6 +73,12 @@ struct SSEReader: Sendable {
                 }
             }
             start = index
+            if blank { boundary = index }
+        }
+        if let boundary {
+            bytesSinceBoundary = bytes.count - boundary
+        } else {
+            bytesSinceBoundary += bytes.count
         }
         if start < bytes.count {
             line.append(contentsOf: bytes[start...])
