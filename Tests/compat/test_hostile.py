@@ -151,11 +151,17 @@ def test_crlf_framed_stream_reaches_anthropic_clients(gateway):
     assert "".join(d["delta"]["text"] for d in deltas) == "Hello there"
 
 
-def test_stream_error_event_ends_the_stream_and_is_not_cached(gateway):
+def test_a_streams_error_event_is_sanitised_logged_and_counted_as_a_failure(gateway):
     status, _, text = post(gateway, "/v1/chat/completions", chat("hostile/error-event", True))
     assert status == 200 and "partial" in text
-    assert text.rstrip().splitlines()[-1].startswith('data: {"error"')
+    last = json.loads(text.rstrip().splitlines()[-1][len("data: "):])
+    assert last["error"]["type"] == "server_error" and "10.9.9.9" not in text
     assert_alive(gateway)
+    deadline = time.monotonic() + 5
+    while "10.9.9.9" not in gateway.log_path.read_text() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert "upstream ended the stream with an error event" in gateway.log_path.read_text()
+    assert gateway.metric('llm_provider_errors_total{provider="hostile",error_type="server_error"}') == 1
 
 
 def raw_socket(gateway) -> socket.socket:

@@ -12,6 +12,19 @@ enum UpstreamErrors {
     static let maxMessageBytes = 1024
 
     static func from(status: Int, body: ByteBuffer, retryAfter: String?) -> GatewayError {
+        from(status: status, envelope: Array(body.readableBytesView), retryAfter: retryAfter)
+    }
+
+    /// An error event inside a stream (`data: {"error":{…}}`), which has no HTTP status of its own: 429 when
+    /// it says it is a rate limit, 500 otherwise.
+    static func streamEvent(_ payload: [UInt8]) -> GatewayError {
+        let envelope = try? WireJSON.decode(Envelope.self, from: payload, expected: "an error event")
+        let detail = envelope?.error
+        let rateLimited = detail?.type == "rate_limit_error" || detail?.code?.text == "rate_limit_exceeded"
+        return from(status: rateLimited ? 429 : 500, envelope: payload, retryAfter: nil)
+    }
+
+    private static func from(status: Int, envelope body: [UInt8], retryAfter: String?) -> GatewayError {
         // An error body that is not one of the known envelopes still reports its status.
         let envelope = try? WireJSON.decode(Envelope.self, from: body, expected: "an error body")
         let message = truncated(envelope?.error?.message ?? envelope?.message ?? envelope?.capitalMessage ?? "Upstream returned HTTP \(status).")

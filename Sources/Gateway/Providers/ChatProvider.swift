@@ -45,8 +45,10 @@ public struct ResponseSummary: Sendable, Equatable, Decodable {
     public var model: String?
     public var finishReasons: [String] = []
     public var usage: TokenUsage?
-    /// The stream carried an error event (it ended as the protocol allows, but the answer is not complete).
-    public var endedInError = false
+    /// The error event the stream ended with, as the upstream reported it (its text is for logs; clients
+    /// get it sanitised). Such a stream ended as its protocol allows, but the answer is not complete.
+    public var streamError: GatewayError?
+    public var endedInError: Bool { streamError != nil }
 
     public init(id: String? = nil, model: String? = nil, finishReasons: [String] = [], usage: TokenUsage? = nil) {
         self.id = id
@@ -72,7 +74,7 @@ public struct ResponseSummary: Sendable, Equatable, Decodable {
         model = model ?? other.model
         finishReasons += other.finishReasons
         usage = other.usage ?? usage
-        endedInError = endedInError || other.endedInError
+        streamError = streamError ?? other.streamError
     }
 }
 

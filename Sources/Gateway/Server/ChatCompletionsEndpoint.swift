@@ -120,6 +120,14 @@ struct ChatCompletionsEndpoint: Sendable {
         var translator = scope.dialect.streamTranslator()
         // The whole stream, for the cache, while it is on for this request and within its entry bound.
         var kept = fill.map { _ in first ?? ByteBuffer() }
+        /// Records a stream that did not end in a complete answer.
+        func failed(_ error: GatewayError, _ message: Logger.Message) {
+            fill?.cache.skip(.incomplete)
+            route.recordFailure(.chat, error, duration: .now - started, trace: scope.trace)
+            attempt.finish(route: route, operation: .chat, stream: true, summary: stream.summary.value, firstChunk: firstChunk, error: error)
+            scope.outcome.update { $0.errorType = error.errorTypeLabel }
+            scope.logger.warning(message, metadata: ["error": "\(error.logDetail)", "provider": "\(route.provider.name)"])
+        }
         do {
             if let first { try await write(first, through: &translator, to: &body) }
             while let event = try await Self.next(&events) {
@@ -130,27 +138,22 @@ struct ChatCompletionsEndpoint: Sendable {
                 }
             }
             if let tail = try translator?.finish(), tail.readableBytes > 0 { try await body.write(tail) }
-            if let fill {
-                if stream.summary.value.endedInError {
-                    fill.cache.skip(.incomplete)
-                } else if let kept {
-                    fill.cache.store(fill.key, kept)
-                } else {
-                    fill.cache.skip(.tooLarge)
+            if let upstreamError = stream.summary.value.streamError {
+                // Relayed to the client as an error event (sanitised); the upstream's own text goes to the log.
+                failed(upstreamError, "upstream ended the stream with an error event")
+            } else {
+                if let fill {
+                    if let kept { fill.cache.store(fill.key, kept) } else { fill.cache.skip(.tooLarge) }
                 }
+                let total = ContinuousClock.now - started
+                let usage = stream.summary.usage
+                scope.outcome.update { $0.usage = usage }
+                route.recordSuccess(.chat, duration: total, usage: usage, trace: scope.trace)
+                route.metrics.recordStreamTiming(firstChunk: firstChunk, total: total, outputTokens: usage?.completionTokens, trace: scope.trace)
+                attempt.finish(route: route, operation: .chat, stream: true, summary: stream.summary.value, firstChunk: firstChunk, error: nil)
             }
-            let total = ContinuousClock.now - started
-            let usage = stream.summary.usage
-            scope.outcome.update { $0.usage = usage }
-            route.recordSuccess(.chat, duration: total, usage: usage, trace: scope.trace)
-            route.metrics.recordStreamTiming(firstChunk: firstChunk, total: total, outputTokens: usage?.completionTokens, trace: scope.trace)
-            attempt.finish(route: route, operation: .chat, stream: true, summary: stream.summary.value, firstChunk: firstChunk, error: nil)
         } catch let error as GatewayError where error != .cancelled {
-            fill?.cache.skip(.incomplete)
-            route.recordFailure(.chat, error, duration: .now - started, trace: scope.trace)
-            attempt.finish(route: route, operation: .chat, stream: true, summary: stream.summary.value, firstChunk: firstChunk, error: error)
-            scope.outcome.update { $0.errorType = error.errorTypeLabel }
-            scope.logger.warning("stream failed after it started", metadata: ["error": "\(error.logDetail)", "provider": "\(route.provider.name)"])
+            failed(error, "stream failed after it started")
             let id = scope.requestID
             try await body.write(translator?.error(error, requestID: id) ?? OpenAIErrorBody.sseEvent(for: error, requestID: id))
         }

@@ -70,7 +70,12 @@ struct MetricsTests {
                     == 200
             )
 
-            let scrape = try await gateway.get("/metrics", port: gateway.metricsPort).body
+            // A request is recorded just after its answer is written: wait until none is in flight.
+            var scrape = try await gateway.get("/metrics", port: gateway.metricsPort).body
+            for _ in 0..<40 where Self.value(scrape, "http_requests_in_flight") != 0 {
+                try await Task.sleep(for: .milliseconds(50))
+                scrape = try await gateway.get("/metrics", port: gateway.metricsPort).body
+            }
             let chat = #"method="POST",route="/v1/chat/completions""#
             for (status, count) in [("200", 2.0), ("400", 1), ("401", 1), ("404", 1), ("429", 1), ("500", 1), ("504", 1)] {
                 #expect(Self.value(scrape, #"http_requests_total{\#(chat),status="\#(status)"}"#) == count, "status \(status)")

@@ -91,7 +91,7 @@ struct AnthropicStreamDecoder: ProviderStreamDecoder {
                 code: nil,
                 retryAfter: nil
             )
-            summary.endedInError = true
+            summary.streamError = error
             output.writeImmutableBuffer(OpenAIErrorBody.sseEvent(for: error))
             isFinished = true
         default:

@@ -47,10 +47,9 @@ struct BedrockStreamDecoder: ProviderStreamDecoder {
             let status = kind == "throttlingException" ? 429 : kind == "serviceUnavailableException" ? 503 : 500
             let detail = try? WireJSON.decode(BedrockWire.ErrorBody.self, from: message.payload, expected: "an exception")
             let text = detail?.text ?? "Bedrock reported \(kind) in the stream."
-            output.writeImmutableBuffer(
-                OpenAIErrorBody.sseEvent(for: .upstreamStatus(status: status, message: text, type: kind, code: nil, retryAfter: nil))
-            )
-            summary.endedInError = true
+            let error = GatewayError.upstreamStatus(status: status, message: text, type: kind, code: nil, retryAfter: nil)
+            output.writeImmutableBuffer(OpenAIErrorBody.sseEvent(for: error))
+            summary.streamError = error
             isFinished = true
             return
         }

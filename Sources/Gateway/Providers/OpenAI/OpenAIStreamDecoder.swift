@@ -15,8 +15,12 @@ struct OpenAIStreamDecoder: Sendable {
     /// Bytes observed after the last complete event (held back by a relay until their event completes).
     var bytesSinceBoundary: Int { reader.bytesSinceBoundary }
 
-    mutating func observe(_ chunk: ByteBuffer) throws(GatewayError) {
-        for event in try reader.read(chunk) { try inspect(event) }
+    /// Reads `chunk`; returns the events it completed.
+    @discardableResult
+    mutating func observe(_ chunk: ByteBuffer) throws(GatewayError) -> [SSEEvent] {
+        let events = try reader.read(chunk)
+        for event in events { try inspect(event) }
+        return events
     }
 
     /// The upstream closed: a last event it did not end with a blank line still counts.
@@ -32,12 +36,17 @@ struct OpenAIStreamDecoder: Sendable {
         let payload = event.data
         if event.dataEquals("[DONE]") {
             sawDone = true
-        } else if payload.starts(with: Self.errorKey) || event.name == "error" {
-            summary.endedInError = true
+        } else if Self.isError(event) {
+            summary.streamError = summary.streamError ?? UpstreamErrors.streamEvent(payload)
         } else if !sawFirstChunk || Self.contains(payload, Self.usageKey) || Self.contains(payload, Self.finishKey) {
             sawFirstChunk = true
             summary.merge(try WireJSON.decode(ResponseSummary.self, from: payload, expected: "a chat.completion.chunk"))
         }
+    }
+
+    /// An upstream's error event: `data: {"error": …}`, or an event named `error`.
+    static func isError(_ event: SSEEvent) -> Bool {
+        event.data.starts(with: errorKey) || event.name == "error"
     }
 
     private static func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
@@ -106,8 +115,9 @@ struct CheckedOpenAIStream: AsyncSequence, Sendable {
         mutating func next() async throws -> ByteBuffer? {
             while true {
                 guard var chunk = try await base.next() else { return try end() }
+                let events: [SSEEvent]
                 do {
-                    try decoder.observe(chunk)
+                    events = try decoder.observe(chunk)
                 } catch {
                     summary.record(decoder.summary)
                     throw error
@@ -122,8 +132,25 @@ struct CheckedOpenAIStream: AsyncSequence, Sendable {
                     out = held.readSlice(length: held.readableBytes - Swift.min(keep, held.readableBytes))!
                     held.discardReadBytes()
                 }
+                if let error = decoder.summary.streamError, events.contains(where: OpenAIStreamDecoder.isError) {
+                    return Self.sanitised(events, error: error)
+                }
                 if out.readableBytes > 0 { return out }
             }
+        }
+
+        /// The events of a chunk that holds the upstream's error event, re-encoded with that event replaced by
+        /// the gateway's own (the upstream's text may name hosts or keys; it goes to the log instead).
+        private static func sanitised(_ events: [SSEEvent], error: GatewayError) -> ByteBuffer {
+            var out = ByteBuffer()
+            for event in events {
+                if OpenAIStreamDecoder.isError(event) {
+                    out.writeImmutableBuffer(OpenAIErrorBody.sseEvent(for: error))
+                } else {
+                    SSEWriter.write(name: event.name, data: event.data, into: &out)
+                }
+            }
+            return out
         }
 
         /// The upstream closed: what was held is relayed (a last event without its blank line counts).
