@@ -11,12 +11,27 @@ enum OTLPPartialSuccess {
             guard let partial = field(1, in: body[...]), let rejected = varintField(1, in: partial) else { return 0 }
             return Int(truncatingIfNeeded: Int64(bitPattern: rejected))
         case .json:
-            guard let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any],
-                let partial = object["partialSuccess"] as? [String: Any]
-            else { return 0 }
-            if let text = partial["rejectedSpans"] as? String { return Int(text) ?? 0 }
-            return (partial["rejectedSpans"] as? Int) ?? 0
+            // A body that is not a JSON response reports nothing rejected (the status already said 200).
+            let response = try? JSONDecoder().decode(JSONResponse.self, from: Data(body))
+            return response?.partialSuccess?.rejectedSpans?.value ?? 0
         }
+    }
+
+    /// `ExportTraceServiceResponse` in OTLP/JSON: int64 fields are strings there, numbers at some collectors.
+    private struct JSONResponse: Decodable {
+        struct PartialSuccess: Decodable { var rejectedSpans: Count? }
+        struct Count: Decodable {
+            var value: Int
+            init(from decoder: any Decoder) throws {
+                let container = try decoder.singleValueContainer()
+                if let text = try? container.decode(String.self) {
+                    value = Int(text) ?? 0
+                } else {
+                    value = try container.decode(Int.self)
+                }
+            }
+        }
+        var partialSuccess: PartialSuccess?
     }
 
     private static func readVarint(_ bytes: ArraySlice<UInt8>, at index: inout Int) -> UInt64? {
@@ -41,12 +56,13 @@ enum OTLPPartialSuccess {
             case 0:
                 guard let value = readVarint(bytes, at: &index) else { return }
                 if visit(number, 0, nil, value) { return }
-            case 1: index += 8
+            case 1: index = bytes.endIndex - index >= 8 ? index + 8 : bytes.endIndex
             case 2:
-                guard let length = readVarint(bytes, at: &index), index + Int(length) <= bytes.endIndex else { return }
+                // The length comes from the wire: compared before any conversion, so no value can trap.
+                guard let length = readVarint(bytes, at: &index), length <= UInt64(bytes.endIndex - index) else { return }
                 if visit(number, 2, bytes[index..<index + Int(length)], nil) { return }
                 index += Int(length)
-            case 5: index += 4
+            case 5: index = bytes.endIndex - index >= 4 ? index + 4 : bytes.endIndex
             default: return
             }
         }

@@ -22,7 +22,9 @@ struct FaultInjectionTests {
     }
 
     /// `upstream` (faulty, tried first) and `healthy`, both OpenAI-typed, one retry each.
-    static func config(faulty: String, healthy: String) -> GatewayConfig {
+    /// - Parameter holdBack: the breaker's cooldown, which also caps how long a 429's Retry-After holds the
+    ///   deployment aside.
+    static func config(faulty: String, healthy: String, holdBack: Duration = .milliseconds(500)) -> GatewayConfig {
         var config = GatewayConfig.withUpstream(
             faulty,
             timeoutSeconds: 5,
@@ -32,7 +34,7 @@ struct FaultInjectionTests {
         config.providers["upstream"]!.firstByteTimeoutSeconds = 0.3
         config.providers["upstream"]!.idleTimeoutSeconds = 0.5
         // A patient breaker, so dozens of requests meet each fault before it opens (by consecutive failures only).
-        config.providers["upstream"]!.circuitBreaker.cooldown = .milliseconds(500)
+        config.providers["upstream"]!.circuitBreaker.cooldown = holdBack
         config.providers["upstream"]!.circuitBreaker.failureThreshold = 40
         config.providers["upstream"]!.circuitBreaker.errorRateThreshold = 1
         var second = ProviderConfig(type: .openai)
@@ -87,7 +89,10 @@ struct FaultInjectionTests {
             }
         }
         let spans = SpanCollector()
-        try await GatewayHarness.with(Self.config(faulty: faulty.baseURL, healthy: healthy.baseURL), spans: spans) { gateway in
+        // The 429's Retry-After (1 s) holds the busy deployment aside for all of it, however slow a loaded machine runs.
+        let holdBack: Duration = fault == .rateLimited ? .seconds(1) : .milliseconds(500)
+        let config = Self.config(faulty: faulty.baseURL, healthy: healthy.baseURL, holdBack: holdBack)
+        try await GatewayHarness.with(config, spans: spans) { gateway in
             // Once the first byte is out nothing can be retried, so a stream cut mid-answer is fought on whole answers.
             let outcomes = try await Self.drive(gateway, count: Self.requests) { fault.isBeforeFirstByte && $0 % 2 == 1 }
             let failed = outcomes.filter {

@@ -1,6 +1,4 @@
-import Foundation
 import NIOCore
-import NIOFoundationCompat
 import NIOHTTP1
 
 /// Builds Anthropic Messages API requests from OpenAI chat requests: system messages lifted into `system`,
@@ -54,111 +52,92 @@ struct AnthropicRequestMapping: Sendable {
 
     /// The Messages request body for an OpenAI chat body.
     static func body(from openAI: ByteBuffer, model: String, stream: Bool) throws(GatewayError) -> ByteBuffer {
-        guard let object = try? JSONSerialization.jsonObject(with: Data(openAI.readableBytesView)) as? [String: Any] else {
-            throw GatewayError.invalidRequest(message: "The request body must be a JSON object.")
-        }
-        var messages: [[String: Any]] = []
+        WireJSON.encode(try request(from: RequestDecoding.decode(ChatRequestWire.Request.self, from: openAI), model: model, stream: stream))
+    }
+
+    /// The Messages request for an OpenAI chat request.
+    static func request(from chat: ChatRequestWire.Request, model: String, stream: Bool) -> AnthropicRequestWire.Request {
+        typealias Wire = AnthropicRequestWire
+        var messages: [Wire.Message] = []
         var system: [String] = []
-        for message in object["messages"] as? [[String: Any]] ?? [] {
-            let role = message["role"] as? String ?? "user"
-            switch role {
+        for message in chat.messages {
+            switch message.role {
             case "system", "developer":
-                system.append(text(of: message["content"]))
+                system.append(message.text)
             case "tool":
-                let result: [String: Any] = [
-                    "type": "tool_result", "tool_use_id": message["tool_call_id"] as? String ?? "", "content": text(of: message["content"]),
-                ]
-                append(&messages, role: "user", blocks: [result])
+                append(&messages, role: "user", blocks: [.toolResult(id: message.toolCallID ?? "", content: message.text)])
             case "assistant":
-                var blocks = contentBlocks(message["content"])
-                for call in message["tool_calls"] as? [[String: Any]] ?? [] {
-                    let function = call["function"] as? [String: Any] ?? [:]
-                    let arguments = (function["arguments"] as? String).flatMap { $0.data(using: .utf8) }
-                    let input = arguments.flatMap { try? JSONSerialization.jsonObject(with: $0) } ?? [String: Any]()
-                    blocks.append(["type": "tool_use", "id": call["id"] as? String ?? "", "name": function["name"] as? String ?? "", "input": input])
+                var blocks = contentBlocks(message.content)
+                for call in message.toolCalls ?? [] {
+                    blocks.append(.toolUse(id: call.id ?? "", name: call.function?.name ?? "", input: call.input))
                 }
                 append(&messages, role: "assistant", blocks: blocks)
             default:
-                append(&messages, role: "user", blocks: contentBlocks(message["content"]))
+                append(&messages, role: "user", blocks: contentBlocks(message.content))
             }
         }
-        var body: [String: Any] = [
-            "model": model,
-            "messages": messages,
-            "max_tokens": object["max_completion_tokens"] ?? object["max_tokens"] ?? defaultMaxTokens,
-        ]
-        if stream { body["stream"] = true }
-        if !system.isEmpty { body["system"] = system.joined(separator: "\n\n") }
-        for key in ["temperature", "top_p", "top_k"] where object[key] != nil { body[key] = object[key] }
-        if let stop = object["stop"] as? String { body["stop_sequences"] = [stop] }
-        if let stops = object["stop"] as? [String] { body["stop_sequences"] = stops }
-        if let tools = object["tools"] as? [[String: Any]] {
-            body["tools"] = tools.compactMap { tool -> [String: Any]? in
-                guard let function = tool["function"] as? [String: Any], let name = function["name"] as? String else { return nil }
-                var mapped: [String: Any] = ["name": name, "input_schema": function["parameters"] ?? ["type": "object", "properties": [:]]]
-                if let description = function["description"] { mapped["description"] = description }
-                return mapped
-            }
-        }
-        if let choice = toolChoice(object["tool_choice"]) { body["tool_choice"] = choice }
-        if let user = object["user"] as? String { body["metadata"] = ["user_id": user] }
-        guard let data = try? JSONSerialization.data(withJSONObject: body) else {
-            throw GatewayError.invalidRequest(message: "The request could not be translated for Anthropic.")
-        }
-        return ByteBuffer(data: data)
+        return Wire.Request(
+            model: model,
+            messages: messages,
+            maxTokens: chat.outputLimit ?? defaultMaxTokens,
+            stream: stream ? true : nil,
+            system: system.isEmpty ? nil : system.joined(separator: "\n\n"),
+            temperature: chat.temperature,
+            topP: chat.topP,
+            topK: chat.topK?.value,
+            stopSequences: chat.stop?.sequences,
+            tools: chat.tools?.compactMap { tool in
+                tool.function.map { function in
+                    Wire.Tool(
+                        name: function.name,
+                        description: function.description,
+                        inputSchema: function.parameters ?? .object(["type": .string("object"), "properties": .object([:])])
+                    )
+                }
+            },
+            toolChoice: chat.toolChoice.flatMap(toolChoice),
+            metadata: chat.user.map { Wire.Metadata(userID: $0) }
+        )
     }
 
     /// Consecutive messages of one role merge: Anthropic wants user and assistant turns to alternate.
-    private static func append(_ messages: inout [[String: Any]], role: String, blocks: [[String: Any]]) {
-        if let last = messages.last, last["role"] as? String == role, var content = last["content"] as? [[String: Any]] {
-            content += blocks
-            messages[messages.count - 1]["content"] = content
+    private static func append(_ messages: inout [AnthropicRequestWire.Message], role: String, blocks: [AnthropicRequestWire.Block]) {
+        if let last = messages.last, last.role == role {
+            messages[messages.count - 1].content += blocks
         } else {
-            messages.append(["role": role, "content": blocks])
+            messages.append(AnthropicRequestWire.Message(role: role, content: blocks))
         }
     }
 
-    private static func text(of content: Any?) -> String {
-        if let text = content as? String { return text }
-        let parts = content as? [[String: Any]] ?? []
-        return parts.compactMap { $0["text"] as? String }.joined()
-    }
-
     /// OpenAI content (a string, or text and image_url parts) as Anthropic content blocks.
-    private static func contentBlocks(_ content: Any?) -> [[String: Any]] {
-        if let text = content as? String { return text.isEmpty ? [] : [["type": "text", "text": text]] }
-        return (content as? [[String: Any]] ?? []).compactMap { part in
-            switch part["type"] as? String {
-            case "text": return ["type": "text", "text": part["text"] as? String ?? ""]
-            case "image_url":
-                let url = (part["image_url"] as? [String: Any])?["url"] as? String ?? ""
-                return ["type": "image", "source": imageSource(url)]
-            default: return nil
+    private static func contentBlocks(_ content: ChatRequestWire.Content?) -> [AnthropicRequestWire.Block] {
+        switch content {
+        case .text(let text): return text.isEmpty ? [] : [.text(text)]
+        case .parts(let parts):
+            return parts.compactMap { part in
+                switch part.type {
+                case "text": return .text(part.text ?? "")
+                case "image_url": return .image(imageSource(part.imageURL?.url ?? ""))
+                default: return nil
+                }
             }
+        case nil: return []
         }
     }
 
     /// `data:image/png;base64,…` becomes a base64 source, anything else a URL source.
-    private static func imageSource(_ url: String) -> [String: Any] {
-        guard url.hasPrefix("data:"), let comma = url.firstIndex(of: ","), let semicolon = url.firstIndex(of: ";") else {
-            return ["type": "url", "url": url]
-        }
-        let mediaType = String(url[url.index(url.startIndex, offsetBy: 5)..<semicolon])
-        return ["type": "base64", "media_type": mediaType, "data": String(url[url.index(after: comma)...])]
+    private static func imageSource(_ url: String) -> AnthropicRequestWire.ImageSource {
+        guard let inline = ChatRequestWire.inlineImage(url) else { return .init(type: "url", url: url) }
+        return .init(type: "base64", mediaType: inline.mediaType, data: inline.data)
     }
 
-    private static func toolChoice(_ choice: Any?) -> [String: Any]? {
-        if let mode = choice as? String {
-            switch mode {
-            case "auto": return ["type": "auto"]
-            case "required": return ["type": "any"]
-            case "none": return ["type": "none"]
-            default: return nil
-            }
+    private static func toolChoice(_ choice: ChatRequestWire.ToolChoice) -> AnthropicRequestWire.ToolChoice? {
+        switch choice {
+        case .mode("auto"): .init(type: "auto")
+        case .mode("required"): .init(type: "any")
+        case .mode("none"): .init(type: "none")
+        case .mode: nil
+        case .function(let name): .init(type: "tool", name: name)
         }
-        if let object = choice as? [String: Any], let function = object["function"] as? [String: Any], let name = function["name"] as? String {
-            return ["type": "tool", "name": name]
-        }
-        return nil
     }
 }

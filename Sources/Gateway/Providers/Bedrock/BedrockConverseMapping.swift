@@ -1,62 +1,56 @@
-import Foundation
 import NIOCore
-import NIOFoundationCompat
 
 /// Bedrock's Converse API on both sides: requests built from the Anthropic-shaped translation of the OpenAI
 /// request (Converse's content blocks are Anthropic's in other words), answers mapped back to OpenAI's shape.
 enum BedrockConverseMapping {
     static func body(from openAI: ByteBuffer, model: String) throws(GatewayError) -> ByteBuffer {
-        let anthropic = try AnthropicRequestMapping.body(from: openAI, model: model, stream: false)
-        guard let source = try? JSONSerialization.jsonObject(with: Data(anthropic.readableBytesView)) as? [String: Any] else {
-            throw GatewayError.invalidRequest(message: "The request could not be translated for Bedrock.")
-        }
-        var body: [String: Any] = [:]
-        body["messages"] = (source["messages"] as? [[String: Any]] ?? []).map { message in
-            ["role": message["role"] ?? "user", "content": (message["content"] as? [[String: Any]] ?? []).compactMap(block)] as [String: Any]
-        }
-        if let system = source["system"] as? String { body["system"] = [["text": system]] }
-        var inference: [String: Any] = ["maxTokens": source["max_tokens"] ?? AnthropicRequestMapping.defaultMaxTokens]
-        if let temperature = source["temperature"] { inference["temperature"] = temperature }
-        if let topP = source["top_p"] { inference["topP"] = topP }
-        if let stops = source["stop_sequences"] { inference["stopSequences"] = stops }
-        body["inferenceConfig"] = inference
-        let choice = source["tool_choice"] as? [String: Any]
-        if let tools = source["tools"] as? [[String: Any]], choice?["type"] as? String != "none" {
-            var config: [String: Any] = [
-                "tools": tools.map { tool in
-                    [
-                        "toolSpec": [
-                            "name": tool["name"] ?? "", "description": tool["description"] ?? "",
-                            "inputSchema": ["json": tool["input_schema"] ?? [:]],
-                        ]
-                    ]
-                }
-            ]
-            switch choice?["type"] as? String {
-            case "any": config["toolChoice"] = ["any": [String: Any]()]
-            case "tool": config["toolChoice"] = ["tool": ["name": choice?["name"] ?? ""]]
-            default: config["toolChoice"] = ["auto": [String: Any]()]
-            }
-            body["toolConfig"] = config
-        }
-        guard let data = try? JSONSerialization.data(withJSONObject: body) else {
-            throw GatewayError.invalidRequest(message: "The request could not be translated for Bedrock.")
-        }
-        return ByteBuffer(data: data)
+        let chat = try RequestDecoding.decode(ChatRequestWire.Request.self, from: openAI)
+        return WireJSON.encode(request(from: AnthropicRequestMapping.request(from: chat, model: model, stream: false)))
     }
 
-    /// One Anthropic content block as a Converse content block.
-    private static func block(_ block: [String: Any]) -> [String: Any]? {
-        switch block["type"] as? String {
-        case "text": return ["text": block["text"] ?? ""]
+    /// The Converse request for the Anthropic-shaped translation of a chat request.
+    static func request(from source: AnthropicRequestWire.Request) -> BedrockRequestWire.Request {
+        typealias Wire = BedrockRequestWire
+        var toolConfig: Wire.ToolConfig?
+        if let tools = source.tools, source.toolChoice?.type != "none" {
+            let choice: Wire.ToolChoice
+            switch source.toolChoice?.type {
+            case "any": choice = Wire.ToolChoice(any: .init())
+            case "tool": choice = Wire.ToolChoice(tool: .init(name: source.toolChoice?.name ?? ""))
+            default: choice = Wire.ToolChoice(auto: .init())
+            }
+            toolConfig = Wire.ToolConfig(
+                tools: tools.map { tool in
+                    Wire.Tool(toolSpec: .init(name: tool.name, description: tool.description ?? "", inputSchema: .init(json: tool.inputSchema)))
+                },
+                toolChoice: choice
+            )
+        }
+        return Wire.Request(
+            messages: source.messages.map { Wire.Message(role: $0.role, content: $0.content.compactMap(block)) },
+            system: source.system.map { [Wire.SystemBlock(text: $0)] },
+            inferenceConfig: .init(
+                maxTokens: source.maxTokens,
+                temperature: source.temperature,
+                topP: source.topP,
+                stopSequences: source.stopSequences
+            ),
+            toolConfig: toolConfig
+        )
+    }
+
+    /// One Anthropic content block as a Converse content block (Converse takes base64 images only).
+    private static func block(_ block: AnthropicRequestWire.Block) -> BedrockRequestWire.ContentBlock? {
+        switch block.type {
+        case "text": return .init(text: block.text ?? "")
         case "image":
-            let source = block["source"] as? [String: Any] ?? [:]
-            guard source["type"] as? String == "base64" else { return nil }
-            let format = (source["media_type"] as? String)?.split(separator: "/").last.map(String.init) ?? "png"
-            return ["image": ["format": format, "source": ["bytes": source["data"] ?? ""]]]
-        case "tool_use": return ["toolUse": ["toolUseId": block["id"] ?? "", "name": block["name"] ?? "", "input": block["input"] ?? [:]]]
+            guard let source = block.source, source.type == "base64" else { return nil }
+            let format = source.mediaType?.split(separator: "/").last.map(String.init) ?? "png"
+            return .init(image: .init(format: format, source: .init(bytes: source.data ?? "")))
+        case "tool_use":
+            return .init(toolUse: .init(toolUseId: block.id ?? "", name: block.name ?? "", input: block.input ?? .object([:])))
         case "tool_result":
-            return ["toolResult": ["toolUseId": block["tool_use_id"] ?? "", "content": [["text": block["content"] as? String ?? ""]]]]
+            return .init(toolResult: .init(toolUseId: block.toolUseID ?? "", content: [.init(text: block.content ?? "")]))
         default: return nil
         }
     }

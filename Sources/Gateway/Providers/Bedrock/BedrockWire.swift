@@ -64,3 +64,73 @@ enum BedrockWire {
         var text: String? { message ?? capitalMessage }
     }
 }
+
+/// The Converse request the gateway sends.
+enum BedrockRequestWire {
+    struct Request: Encodable, Sendable {
+        var messages: [Message]
+        var system: [SystemBlock]?
+        var inferenceConfig: InferenceConfig
+        var toolConfig: ToolConfig?
+    }
+
+    struct Message: Encodable, Sendable {
+        var role: String
+        var content: [ContentBlock]
+    }
+
+    struct SystemBlock: Encodable, Sendable { var text: String }
+
+    /// One content block: text, image, tool use or tool result.
+    struct ContentBlock: Encodable, Sendable {
+        struct Image: Encodable, Sendable {
+            struct Source: Encodable, Sendable { var bytes: String }
+            var format: String
+            var source: Source
+        }
+        struct ToolUse: Encodable, Sendable {
+            var toolUseId: String
+            var name: String
+            var input: JSONValue
+        }
+        struct ToolResult: Encodable, Sendable {
+            var toolUseId: String
+            var content: [SystemBlock]
+        }
+        var text: String?
+        var image: Image?
+        var toolUse: ToolUse?
+        var toolResult: ToolResult?
+    }
+
+    struct InferenceConfig: Encodable, Sendable {
+        var maxTokens: Int
+        var temperature: Double?
+        var topP: Double?
+        var stopSequences: [String]?
+    }
+
+    struct ToolConfig: Encodable, Sendable {
+        var tools: [Tool]
+        var toolChoice: ToolChoice
+    }
+
+    struct Tool: Encodable, Sendable {
+        struct Spec: Encodable, Sendable {
+            struct Schema: Encodable, Sendable { var json: JSONValue }
+            var name: String
+            var description: String
+            var inputSchema: Schema
+        }
+        var toolSpec: Spec
+    }
+
+    /// `{"auto":{}}`, `{"any":{}}` or `{"tool":{"name":…}}`.
+    struct ToolChoice: Encodable, Sendable {
+        struct Empty: Encodable, Sendable {}
+        struct Named: Encodable, Sendable { var name: String }
+        var auto: Empty?
+        var any: Empty?
+        var tool: Named?
+    }
+}

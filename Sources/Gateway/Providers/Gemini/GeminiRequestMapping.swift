@@ -1,6 +1,4 @@
-import Foundation
 import NIOCore
-import NIOFoundationCompat
 import NIOHTTP1
 
 /// Builds Gemini `generateContent` / `streamGenerateContent?alt=sse` requests from OpenAI chat requests:
@@ -47,96 +45,87 @@ struct GeminiRequestMapping: Sendable {
     }
 
     static func body(from openAI: ByteBuffer) throws(GatewayError) -> ByteBuffer {
-        guard let object = try? JSONSerialization.jsonObject(with: Data(openAI.readableBytesView)) as? [String: Any] else {
-            throw GatewayError.invalidRequest(message: "The request body must be a JSON object.")
-        }
-        var contents: [[String: Any]] = []
+        WireJSON.encode(request(from: try RequestDecoding.decode(ChatRequestWire.Request.self, from: openAI)))
+    }
+
+    static func request(from chat: ChatRequestWire.Request) -> GeminiRequestWire.Request {
+        typealias Wire = GeminiRequestWire
+        var contents: [Wire.Content] = []
         var system: [String] = []
         var callNames: [String: String] = [:]
-        for message in object["messages"] as? [[String: Any]] ?? [] {
-            switch message["role"] as? String ?? "user" {
+        for message in chat.messages {
+            switch message.role {
             case "system", "developer":
-                system.append(text(of: message["content"]))
+                system.append(message.text)
             case "assistant":
-                var parts = self.parts(message["content"])
-                for call in message["tool_calls"] as? [[String: Any]] ?? [] {
-                    let function = call["function"] as? [String: Any] ?? [:]
-                    let name = function["name"] as? String ?? ""
-                    callNames[call["id"] as? String ?? ""] = name
-                    let arguments = (function["arguments"] as? String).flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) }
-                    parts.append(["functionCall": ["name": name, "args": arguments ?? [String: Any]()]])
+                var parts = self.parts(message.content)
+                for call in message.toolCalls ?? [] {
+                    let name = call.function?.name ?? ""
+                    callNames[call.id ?? ""] = name
+                    parts.append(Wire.Part(functionCall: .init(name: name, args: call.input)))
                 }
                 append(&contents, role: "model", parts: parts)
             case "tool":
-                let name = callNames[message["tool_call_id"] as? String ?? ""] ?? "tool"
-                let response: [String: Any] = ["name": name, "response": ["content": text(of: message["content"])]]
-                append(&contents, role: "user", parts: [["functionResponse": response]])
+                let name = callNames[message.toolCallID ?? ""] ?? "tool"
+                let response = Wire.Part.FunctionResponse(name: name, response: .object(["content": .string(message.text)]))
+                append(&contents, role: "user", parts: [Wire.Part(functionResponse: response)])
             default:
-                append(&contents, role: "user", parts: parts(message["content"]))
+                append(&contents, role: "user", parts: parts(message.content))
             }
         }
-        var body: [String: Any] = ["contents": contents]
-        if !system.isEmpty { body["systemInstruction"] = ["parts": [["text": system.joined(separator: "\n\n")]]] }
-        var generation: [String: Any] = [:]
-        if let max = object["max_completion_tokens"] ?? object["max_tokens"] { generation["maxOutputTokens"] = max }
-        if let temperature = object["temperature"] { generation["temperature"] = temperature }
-        if let topP = object["top_p"] { generation["topP"] = topP }
-        if let n = object["n"] { generation["candidateCount"] = n }
-        if let stop = object["stop"] as? String { generation["stopSequences"] = [stop] }
-        if let stops = object["stop"] as? [String] { generation["stopSequences"] = stops }
-        if let format = object["response_format"] as? [String: Any], format["type"] as? String != "text" {
-            generation["responseMimeType"] = "application/json"
+        let json = chat.responseFormat.map { $0.type != "text" } ?? false
+        let generation = Wire.GenerationConfig(
+            maxOutputTokens: chat.outputLimit,
+            temperature: chat.temperature,
+            topP: chat.topP,
+            topK: chat.topK?.value,
+            candidateCount: chat.n?.value,
+            stopSequences: chat.stop?.sequences,
+            responseMimeType: json ? "application/json" : nil
+        )
+        let declarations = chat.tools?.compactMap { tool in
+            tool.function.map { Wire.FunctionDeclaration(name: $0.name, description: $0.description, parameters: $0.parameters) }
         }
-        if !generation.isEmpty { body["generationConfig"] = generation }
-        if let tools = object["tools"] as? [[String: Any]] {
-            let declarations = tools.compactMap { $0["function"] as? [String: Any] }
-            body["tools"] = [["functionDeclarations": declarations]]
-        }
-        if let choice = object["tool_choice"] {
-            var config: [String: Any] = [:]
-            switch choice {
-            case let mode as String: config["mode"] = mode == "required" ? "ANY" : mode == "none" ? "NONE" : "AUTO"
-            case let named as [String: Any]:
-                config["mode"] = "ANY"
-                config["allowedFunctionNames"] = [(named["function"] as? [String: Any])?["name"] as? String ?? ""]
-            default: break
+        return Wire.Request(
+            contents: contents,
+            systemInstruction: system.isEmpty ? nil : Wire.Content(parts: [Wire.Part(text: system.joined(separator: "\n\n"))]),
+            generationConfig: generation.isEmpty ? nil : generation,
+            tools: declarations.map { [Wire.Tool(functionDeclarations: $0)] },
+            toolConfig: chat.toolChoice.map { choice in
+                switch choice {
+                case .mode(let mode):
+                    Wire.ToolConfig(functionCallingConfig: .init(mode: mode == "required" ? "ANY" : mode == "none" ? "NONE" : "AUTO"))
+                case .function(let name):
+                    Wire.ToolConfig(functionCallingConfig: .init(mode: "ANY", allowedFunctionNames: [name]))
+                }
             }
-            body["toolConfig"] = ["functionCallingConfig": config]
-        }
-        guard let data = try? JSONSerialization.data(withJSONObject: body) else {
-            throw GatewayError.invalidRequest(message: "The request could not be translated for Gemini.")
-        }
-        return ByteBuffer(data: data)
+        )
     }
 
     /// Consecutive turns of one role merge: Gemini wants user and model turns to alternate.
-    private static func append(_ contents: inout [[String: Any]], role: String, parts: [[String: Any]]) {
-        if let last = contents.last, last["role"] as? String == role, let previous = last["parts"] as? [[String: Any]] {
-            contents[contents.count - 1]["parts"] = previous + parts
+    private static func append(_ contents: inout [GeminiRequestWire.Content], role: String, parts: [GeminiRequestWire.Part]) {
+        if let last = contents.last, last.role == role {
+            contents[contents.count - 1].parts += parts
         } else {
-            contents.append(["role": role, "parts": parts])
+            contents.append(GeminiRequestWire.Content(role: role, parts: parts))
         }
     }
 
-    private static func text(of content: Any?) -> String {
-        if let text = content as? String { return text }
-        return (content as? [[String: Any]] ?? []).compactMap { $0["text"] as? String }.joined()
-    }
-
-    private static func parts(_ content: Any?) -> [[String: Any]] {
-        if let text = content as? String { return text.isEmpty ? [] : [["text": text]] }
-        return (content as? [[String: Any]] ?? []).compactMap { part in
-            switch part["type"] as? String {
-            case "text": return ["text": part["text"] as? String ?? ""]
-            case "image_url":
-                let url = (part["image_url"] as? [String: Any])?["url"] as? String ?? ""
-                guard url.hasPrefix("data:"), let comma = url.firstIndex(of: ","), let semicolon = url.firstIndex(of: ";") else {
-                    return ["fileData": ["fileUri": url]]
+    private static func parts(_ content: ChatRequestWire.Content?) -> [GeminiRequestWire.Part] {
+        switch content {
+        case .text(let text): return text.isEmpty ? [] : [GeminiRequestWire.Part(text: text)]
+        case .parts(let parts):
+            return parts.compactMap { part in
+                switch part.type {
+                case "text": return GeminiRequestWire.Part(text: part.text ?? "")
+                case "image_url":
+                    let url = part.imageURL?.url ?? ""
+                    guard let inline = ChatRequestWire.inlineImage(url) else { return GeminiRequestWire.Part(fileData: .init(fileUri: url)) }
+                    return GeminiRequestWire.Part(inlineData: .init(mimeType: inline.mediaType, data: inline.data))
+                default: return nil
                 }
-                let mime = String(url[url.index(url.startIndex, offsetBy: 5)..<semicolon])
-                return ["inlineData": ["mimeType": mime, "data": String(url[url.index(after: comma)...])]]
-            default: return nil
             }
+        case nil: return []
         }
     }
 }

@@ -47,17 +47,9 @@ struct OpenAIRequestMapping: Sendable {
 
     /// Rewrites the top-level `model` of a JSON object, keeping every other field.
     static func replacingModel(in body: ByteBuffer, with model: String) throws(GatewayError) -> ByteBuffer {
-        do {
-            guard var object = try JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any] else {
-                throw GatewayError.invalidRequest(message: "The request body must be a JSON object.")
-            }
-            object["model"] = model
-            return ByteBuffer(data: try JSONSerialization.data(withJSONObject: object))
-        } catch let error as GatewayError {
-            throw error
-        } catch {
-            throw GatewayError.invalidRequest(message: "The request body must be a JSON object.")
-        }
+        var object = try RequestDecoding.decode([String: JSONValue].self, from: body)
+        object["model"] = .string(model)
+        return WireJSON.encode(object)
     }
 }
 
