@@ -110,12 +110,14 @@ public struct ChatMessageHead: Decodable, Sendable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         role = try container.decode(String.self, forKey: .role)
-        if let text = try? container.decodeIfPresent(String.self, forKey: .content) {
-            self.text = text
-        } else if let parts = try? container.decodeIfPresent([Part].self, forKey: .content) {
-            self.text = parts.compactMap(\.text).joined(separator: " ")
-        } else {
+        // Content is a string, typed parts, or null (an assistant turn that only calls tools); anything else is a
+        // 400 naming `messages[i].content`.
+        if try !container.contains(.content) || container.decodeNil(forKey: .content) {
             self.text = ""
+        } else if let text = try? container.decode(String.self, forKey: .content) {
+            self.text = text
+        } else {
+            self.text = try container.decode([Part].self, forKey: .content).compactMap(\.text).joined(separator: " ")
         }
     }
 }

@@ -88,11 +88,8 @@ enum ChatRequestWire {
         var id: String?
         var function: Function?
 
-        /// The call's arguments as JSON; arguments a model wrote that are not JSON become an empty object.
-        var input: JSONValue {
-            guard let arguments = function?.arguments else { return .object([:]) }
-            return (try? WireJSON.decode(JSONValue.self, from: Array(arguments.utf8), expected: "tool arguments")) ?? .object([:])
-        }
+        /// The call's arguments as JSON (see ``JSONValue/toolArguments(_:)``).
+        var input: JSONValue { JSONValue.toolArguments(function?.arguments ?? "{}") }
     }
 
     struct Tool: Decodable, Sendable {

@@ -61,4 +61,10 @@ public indirect enum JSONValue: Codable, Sendable, Equatable {
         if case .object(let object) = self { return object[key] }
         return nil
     }
+
+    /// A tool call's `arguments` text as JSON. Models do write arguments that are not JSON; those carry
+    /// nothing another API could use, so they become an empty object rather than failing the answer.
+    public static func toolArguments(_ text: String) -> JSONValue {
+        (try? WireJSON.decode(JSONValue.self, from: Array(text.utf8), expected: "tool arguments")) ?? .object([:])
+    }
 }

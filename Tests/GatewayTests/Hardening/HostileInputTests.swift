@@ -114,6 +114,14 @@ struct HostileInputTests {
         #expect(huge.map { Self.param($0) } == "max_tokens")
     }
 
+    @Test("message content of another type is a 400 naming it, not silently empty")
+    func contentType() {
+        let body = ByteBuffer(string: #"{"model":"mock-gpt","messages":[{"role":"user","content":5}]}"#)
+        #expect(Self.param(body) == "messages[0].content")
+        let null = ByteBuffer(string: #"{"model":"mock-gpt","messages":[{"role":"assistant","content":null},{"role":"user","content":"x"}]}"#)
+        #expect(Self.param(null) == "accepted")
+    }
+
     @Test("deep nesting is refused or read, never a crash")
     func deepNesting() {
         let deep = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)

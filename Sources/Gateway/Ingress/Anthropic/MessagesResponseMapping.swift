@@ -18,7 +18,7 @@ enum MessagesResponseMapping {
         var content: [MessagesWire.ContentBlock] = []
         if let text = choice?.message.content, !text.isEmpty { content.append(.text(text)) }
         for call in choice?.message.toolCalls ?? [] {
-            content.append(.toolUse(id: call.id, name: call.function.name, input: toolInput(call.function.arguments)))
+            content.append(.toolUse(id: call.id, name: call.function.name, input: .toolArguments(call.function.arguments)))
         }
         let message = MessagesWire.Message(
             id: completion.id ?? "msg_gateway",
@@ -28,12 +28,6 @@ enum MessagesResponseMapping {
             usage: .init(inputTokens: completion.usage?.promptTokens ?? 0, outputTokens: completion.usage?.completionTokens ?? 0)
         )
         return WireJSON.encode(message)
-    }
-
-    /// A tool call's `arguments` text as Anthropic's `input` object (models do emit invalid JSON; then `{}`,
-    /// as the arguments carry nothing an Anthropic client could use).
-    static func toolInput(_ arguments: String) -> JSONValue {
-        (try? WireJSON.decode(JSONValue.self, from: Array(arguments.utf8), expected: "tool arguments")) ?? .object([:])
     }
 
     /// Anthropic's error type for a status.
