@@ -53,24 +53,28 @@ public enum GatewayError: Error, Sendable, Equatable {
         }
     }
 
-    public var message: String {
+    public var message: String { message(provider: nil) }
+
+    /// The client's message, naming the provider (never its address) when the failure is the upstream's.
+    public func message(provider: String?) -> String {
+        let upstream = provider.map { "The upstream provider '\($0)'" } ?? "The upstream provider"
         switch self {
-        case .invalidRequest(let message, _): message
-        case .invalidAPIKey: "Incorrect or missing API key. Send it as 'Authorization: Bearer <key>'."
-        case .modelNotFound(let model): "The model '\(model)' does not exist or you do not have access to it."
-        case .modelNotAllowed(let model): "The model '\(model)' is not allowed by this gateway's data-residency policy."
-        case .routeNotFound(let path): "Unknown request URL: \(path)."
-        case .methodNotAllowed: "Method not allowed for this URL."
-        case .payloadTooLarge(let limit): "Request body is larger than the limit of \(limit) bytes."
+        case .invalidRequest(let message, _): return message
+        case .invalidAPIKey: return "Incorrect or missing API key. Send it as 'Authorization: Bearer <key>'."
+        case .modelNotFound(let model): return "The model '\(model)' does not exist or you do not have access to it."
+        case .modelNotAllowed(let model): return "The model '\(model)' is not allowed by this gateway's data-residency policy."
+        case .routeNotFound(let path): return "Unknown request URL: \(path)."
+        case .methodNotAllowed: return "Method not allowed for this URL."
+        case .payloadTooLarge(let limit): return "Request body is larger than the limit of \(limit) bytes."
         case .upstreamStatus(let status, let message, _, _, _):
-            status >= 500 ? "The upstream provider failed with HTTP \(status)." : Self.redactor.redact(message)
-        case .upstreamAuth: "The upstream provider refused the gateway's credentials; the gateway's operators must fix its configuration."
-        case .rateLimited(let message, _): message
-        case .upstreamUnreachable: "The upstream provider could not be reached."
-        case .invalidUpstreamResponse(let detail): "The upstream provider sent an invalid response: \(detail)"
-        case .upstreamTimeout: "The upstream provider did not answer in time."
-        case .unavailable(let reason): reason
-        case .cancelled: "The client closed the request."
+            return status >= 500 ? "\(upstream) failed with HTTP \(status)." : Self.redactor.redact(message)
+        case .upstreamAuth: return "\(upstream) refused the gateway's credentials; the gateway's operators must fix its configuration."
+        case .rateLimited(let message, _): return message
+        case .upstreamUnreachable: return "\(upstream) could not be reached."
+        case .invalidUpstreamResponse(let detail): return "\(upstream) sent an invalid response: \(detail)"
+        case .upstreamTimeout: return "\(upstream) did not answer in time."
+        case .unavailable(let reason): return reason
+        case .cancelled: return "The client closed the request."
         }
     }
 

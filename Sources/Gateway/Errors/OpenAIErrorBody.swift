@@ -20,25 +20,28 @@ struct OpenAIErrorBody: Codable, Sendable {
 
     var error: Detail
 
-    /// - Parameter requestID: appended to a sanitised message, so the client can quote what operators
-    ///   find in the logs.
-    init(_ error: GatewayError, requestID: String? = nil) {
-        self.error = Detail(message: Self.message(error, requestID: requestID), type: error.type, param: error.param, code: error.code)
+    /// - Parameters:
+    ///   - requestID: appended to a sanitised message, so the client can quote what operators find in the logs.
+    ///   - provider: named in messages about the upstream's failures.
+    init(_ error: GatewayError, requestID: String? = nil, provider: String? = nil) {
+        let message = Self.message(error, requestID: requestID, provider: provider)
+        self.error = Detail(message: message, type: error.type, param: error.param, code: error.code)
     }
 
-    /// The client's message: ``GatewayError/message``, with the request id when it was sanitised.
-    static func message(_ error: GatewayError, requestID: String?) -> String {
-        guard error.isSanitized, let requestID else { return error.message }
-        return "\(error.message) Request id: \(requestID)."
+    /// The client's message: ``GatewayError/message(provider:)``, with the request id when it was sanitised.
+    static func message(_ error: GatewayError, requestID: String?, provider: String? = nil) -> String {
+        let message = error.message(provider: provider)
+        guard error.isSanitized, let requestID else { return message }
+        return "\(message) Request id: \(requestID)."
     }
 
     /// The JSON bytes of `error`'s body.
-    static func json(for error: GatewayError, requestID: String? = nil) -> ByteBuffer {
-        WireJSON.encode(OpenAIErrorBody(error, requestID: requestID))
+    static func json(for error: GatewayError, requestID: String? = nil, provider: String? = nil) -> ByteBuffer {
+        WireJSON.encode(OpenAIErrorBody(error, requestID: requestID, provider: provider))
     }
 
     /// One SSE event carrying `error`, for failures after a stream has started.
-    static func sseEvent(for error: GatewayError, requestID: String? = nil) -> ByteBuffer {
-        SSEWriter.event(json: OpenAIErrorBody(error, requestID: requestID))
+    static func sseEvent(for error: GatewayError, requestID: String? = nil, provider: String? = nil) -> ByteBuffer {
+        SSEWriter.event(json: OpenAIErrorBody(error, requestID: requestID, provider: provider))
     }
 }

@@ -8,7 +8,7 @@ protocol StreamTranslator: Sendable {
     /// The events still owed when the stream ends (a last event the upstream did not close with a blank line).
     mutating func finish() throws(GatewayError) -> ByteBuffer
     /// The event that reports a failure after the stream started.
-    func error(_ error: GatewayError, requestID: String?) -> ByteBuffer
+    func error(_ error: GatewayError, requestID: String?, provider: String?) -> ByteBuffer
 }
 
 /// The API a client speaks: OpenAI (`/v1/chat/completions`, the pipeline's own shape, passed through) or
@@ -18,10 +18,10 @@ enum ResponseDialect: Sendable {
     case anthropic
 
     /// An error body in this dialect.
-    func errorBody(_ error: GatewayError, requestID: String? = nil) -> ByteBuffer {
+    func errorBody(_ error: GatewayError, requestID: String? = nil, provider: String? = nil) -> ByteBuffer {
         switch self {
-        case .openAI: OpenAIErrorBody.json(for: error, requestID: requestID)
-        case .anthropic: MessagesResponseMapping.error(error, requestID: requestID)
+        case .openAI: OpenAIErrorBody.json(for: error, requestID: requestID, provider: provider)
+        case .anthropic: MessagesResponseMapping.error(error, requestID: requestID, provider: provider)
         }
     }
 

@@ -72,7 +72,8 @@ enum OpenAIChat {
         chunk(id: id, model: model, delta: .empty, usage: usage, noChoices: true)
     }
 
-    static let done = ByteBuffer(string: "data: [DONE]\n\n")
+    /// `data: [DONE]`, the end of every OpenAI stream.
+    static let done = SSEWriter.event(data: "[DONE]".utf8)
 
     private static func now() -> Int { Int(Date().timeIntervalSince1970) }
 }

@@ -154,8 +154,10 @@ struct ChatCompletionsEndpoint: Sendable {
             }
         } catch let error as GatewayError where error != .cancelled {
             failed(error, "stream failed after it started")
-            let id = scope.requestID
-            try await body.write(translator?.error(error, requestID: id) ?? OpenAIErrorBody.sseEvent(for: error, requestID: id))
+            let (id, name) = (scope.requestID, route.provider.name)
+            try await body.write(
+                translator?.error(error, requestID: id, provider: name) ?? OpenAIErrorBody.sseEvent(for: error, requestID: id, provider: name)
+            )
         }
         try await body.finish(nil)
     }

@@ -32,7 +32,7 @@ enum ResponseWriting {
         if let retryAfter = error.retryAfter {
             headers[retryAfterHeader] = retryAfter
         }
-        let body = dialect.errorBody(error, requestID: extraHeaders[requestIDHeader])
+        let body = dialect.errorBody(error, requestID: extraHeaders[requestIDHeader], provider: extraHeaders[GatewayHandler.providerHeader])
         try await json(body, status: error.status, extraHeaders: headers, outcome: outcome, to: writer)
     }
 

@@ -159,6 +159,7 @@ struct HostileInputTests {
         #expect(long.message.utf8.count <= UpstreamErrors.maxMessageBytes + 3)
         let unreachable = GatewayError.upstreamUnreachable("Connection refused (errno: 111) 10.1.2.3:8443")
         #expect(!unreachable.message.contains("10.1.2.3") && unreachable.logDetail.contains("10.1.2.3"))
+        #expect(unreachable.message(provider: "openai") == "The upstream provider 'openai' could not be reached.")
     }
 
     @Test("Redis commands carry NUL bytes and empty arguments whole")

@@ -37,7 +37,10 @@ struct CrossProviderScenarioTests {
                 #expect(reply.error["message"] as? String == "upstream 429", "\(label)")
             case .serverError:
                 let message = reply.error["message"] as? String ?? ""
-                #expect(reply.status == 500 && message.hasPrefix("The upstream provider failed with HTTP 500."), "\(label): \(reply.body)")
+                #expect(
+                    reply.status == 500 && message.hasPrefix("The upstream provider '") && message.contains("' failed with HTTP 500."),
+                    "\(label): \(reply.body)"
+                )
                 #expect(!message.contains("upstream 500"), "\(label): a 5xx's own text stays in the logs")
             case .truncated where stream:
                 #expect(reply.status == 200, "\(label)")

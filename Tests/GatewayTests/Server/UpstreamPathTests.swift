@@ -105,7 +105,7 @@ struct UpstreamPathTests {
                 if status >= 500 {
                     #expect(
                         message
-                            == "The upstream provider failed with HTTP \(status). Request id: \(reply.headers.first(name: "x-request-id") ?? "?")."
+                            == "The upstream provider 'upstream' failed with HTTP \(status). Request id: \(reply.headers.first(name: "x-request-id") ?? "?")."
                     )
                 } else {
                     #expect(message == "upstream says no")

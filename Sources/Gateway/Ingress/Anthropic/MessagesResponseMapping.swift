@@ -44,11 +44,12 @@ enum MessagesResponseMapping {
     }
 
     /// `{"type":"error","error":{"type","message"}}`.
-    static func error(_ error: GatewayError, requestID: String? = nil) -> ByteBuffer {
-        WireJSON.encode(errorBody(error, requestID: requestID))
+    static func error(_ error: GatewayError, requestID: String? = nil, provider: String? = nil) -> ByteBuffer {
+        WireJSON.encode(errorBody(error, requestID: requestID, provider: provider))
     }
 
-    static func errorBody(_ error: GatewayError, requestID: String? = nil) -> MessagesWire.ErrorBody {
-        MessagesWire.ErrorBody(error: .init(type: errorType(error), message: OpenAIErrorBody.message(error, requestID: requestID)))
+    static func errorBody(_ error: GatewayError, requestID: String? = nil, provider: String? = nil) -> MessagesWire.ErrorBody {
+        let message = OpenAIErrorBody.message(error, requestID: requestID, provider: provider)
+        return MessagesWire.ErrorBody(error: .init(type: errorType(error), message: message))
     }
 }

@@ -28,8 +28,8 @@ struct MessagesStreamEncoder: StreamTranslator {
         return output
     }
 
-    func error(_ error: GatewayError, requestID: String?) -> ByteBuffer {
-        SSEWriter.event(name: "error", json: MessagesResponseMapping.errorBody(error, requestID: requestID))
+    func error(_ error: GatewayError, requestID: String?, provider: String?) -> ByteBuffer {
+        SSEWriter.event(name: "error", json: MessagesResponseMapping.errorBody(error, requestID: requestID, provider: provider))
     }
 
     private mutating func handle(_ event: SSEEvent, into output: inout ByteBuffer) throws(GatewayError) {

@@ -33,7 +33,7 @@ struct MockStream: AsyncSequence, Sendable {
                 last.usage = reply.usage
                 return MockWireFormat.event(last)
             } else if position == donePosition {
-                return MockWireFormat.done
+                return OpenAIChat.done
             }
             return nil
         }

@@ -64,18 +64,7 @@ enum MockWireFormat {
         var usage: Usage
     }
 
-    static func json(_ value: some Encodable) -> ByteBuffer {
-        // The shapes above contain only strings and numbers, so encoding cannot fail.
-        ByteBuffer(data: (try? JSONEncoder().encode(value)) ?? Data("{}".utf8))
-    }
+    static func json(_ value: some Encodable) -> ByteBuffer { WireJSON.encode(value) }
 
-    static func event(_ value: some Encodable) -> ByteBuffer {
-        var buffer = ByteBuffer(string: "data: ")
-        var payload = json(value)
-        buffer.writeBuffer(&payload)
-        buffer.writeString("\n\n")
-        return buffer
-    }
-
-    static let done = ByteBuffer(string: "data: [DONE]\n\n")
+    static func event(_ value: some Encodable) -> ByteBuffer { SSEWriter.event(json: value) }
 }
