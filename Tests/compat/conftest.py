@@ -25,6 +25,21 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def wait_until_live(port: int, process: subprocess.Popen, describe=lambda: "", timeout: float = 20) -> None:
+    """Polls /health/live on `port` until it answers 200; fails if `process` exits or `timeout` passes."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"gateway exited with {process.returncode}: {describe()}")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/health/live", timeout=1) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError(f"gateway did not become live: {describe()}")
+
+
 class Gateway:
     def __init__(self, config_text: str, tmp_path: Path, env: dict | None = None):
         self.port = free_port()
@@ -47,17 +62,7 @@ class Gateway:
         return f"http://127.0.0.1:{self.port}"
 
     def wait_until_live(self, timeout: float = 20) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"gateway exited with {self.process.returncode}: {self.log_path.read_text()}")
-            try:
-                with urllib.request.urlopen(f"{self.base_url}/health/live", timeout=1) as response:
-                    if response.status == 200:
-                        return
-            except OSError:
-                time.sleep(0.05)
-        raise RuntimeError("gateway did not become live")
+        wait_until_live(self.port, self.process, self.log_path.read_text, timeout)
 
     def get(self, path: str) -> tuple[int, dict]:
         try:

@@ -10,7 +10,7 @@ import kubernetes_validate
 import pytest
 import yaml
 
-from conftest import BINARY, ROOT, free_port
+from conftest import BINARY, ROOT, free_port, wait_until_live
 
 DEPLOYMENT = ROOT / "deployment"
 MANIFESTS = sorted((DEPLOYMENT / "k8s").rglob("*.yaml"))
@@ -144,17 +144,7 @@ def test_static_release_binary_needs_only_the_runtime_images_libraries(tmp_path)
     env = {"PATH": "/usr/bin:/bin", "SERVER_HOST": "127.0.0.1", "SERVER_PORT": str(port), "METRICS_PORT": str(metrics)}
     process = subprocess.Popen([binary, "serve"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        import time
-        import urllib.request
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/health/live", timeout=1) as response:
-                    assert response.status == 200
-                    break
-            except OSError:
-                assert time.monotonic() < deadline, "the static binary did not serve /health/live"
-                time.sleep(0.1)
+        wait_until_live(port, process, lambda: "the static binary did not serve /health/live")
     finally:
         process.terminate()
         process.wait(timeout=20)

@@ -10,7 +10,7 @@ import urllib.request
 
 import pytest
 
-from conftest import BINARY, free_port
+from conftest import BINARY, free_port, wait_until_live
 from hostile_upstream import LEAKED_KEY, HostileUpstream
 
 CONFIG = """
@@ -229,14 +229,7 @@ def test_a_stalled_stdout_does_not_slow_requests(tmp_path):
                       "providers: {mock: {models: [mock-gpt]}}\n")
     process = subprocess.Popen([str(BINARY), "serve", "--config", str(config)], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/health/live", timeout=1)
-                break
-            except OSError:
-                assert time.monotonic() < deadline, "did not start"
-                time.sleep(0.05)
+        wait_until_live(port, process)
 
         def one(_):
             request = urllib.request.Request(f"http://127.0.0.1:{port}/v1/chat/completions", data=chat("mock-gpt"),

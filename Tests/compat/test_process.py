@@ -6,7 +6,7 @@ import urllib.request
 
 import openai
 
-from conftest import BINARY, ROOT, free_port
+from conftest import BINARY, ROOT, free_port, wait_until_live
 
 SLOW_CONFIG = """
 server:
@@ -90,14 +90,7 @@ def test_embedded_default_serves_mock_models_and_warns_about_auth(tmp_path):
     with open(log, "wb") as output:
         process = subprocess.Popen([str(BINARY)], stdout=output, stderr=subprocess.STDOUT, env=env)
         try:
-            deadline = time.monotonic() + 20
-            while True:
-                try:
-                    urllib.request.urlopen(f"http://127.0.0.1:{port}/health/live", timeout=1)
-                    break
-                except OSError:
-                    assert time.monotonic() < deadline, log.read_text()
-                    time.sleep(0.05)
+            wait_until_live(port, process, log.read_text)
             sdk = openai.OpenAI(base_url=f"http://127.0.0.1:{port}/v1", api_key="anything", max_retries=0)
             assert sorted(m.id for m in sdk.models.list()) == ["mock-claude", "mock-gpt"]
             with urllib.request.urlopen(f"http://127.0.0.1:{metrics_port}/metrics", timeout=5) as response:

@@ -1,8 +1,10 @@
-/// The OpenAI chat request as translating adapters read it (Anthropic, Gemini, Bedrock): messages with text
-/// and image parts, tool calls and tool results, tools, `tool_choice`, sampling and stop. Decoding is strict:
-/// a field of a known name with the wrong type is a 400 naming it.
+/// The OpenAI chat request, both ways: what translating adapters read from a client's body (Anthropic,
+/// Gemini, Bedrock) and what the `/v1/messages` ingress writes for the pipeline. Decoding is strict: a
+/// field of a known name with the wrong type is a 400 naming it. Fields the gateway does not model are not
+/// kept here (OpenAI-compatible upstreams get the client's own bytes).
 enum ChatRequestWire {
-    struct Request: Decodable, Sendable {
+    struct Request: Codable, Sendable {
+        var model: String?
         var messages: [Message]
         var maxTokens: IntegerParameter?
         var maxCompletionTokens: IntegerParameter?
@@ -12,17 +14,20 @@ enum ChatRequestWire {
         var topK: IntegerParameter?
         var n: IntegerParameter?
         var stop: Stop?
+        var stream: Bool?
+        var streamOptions: StreamOptions?
         var tools: [Tool]?
         var toolChoice: ToolChoice?
         var responseFormat: ResponseFormat?
         var user: String?
 
         enum CodingKeys: String, CodingKey {
-            case messages, temperature, n, stop, tools, user
+            case model, messages, temperature, n, stop, stream, tools, user
             case maxTokens = "max_tokens"
             case maxCompletionTokens = "max_completion_tokens"
             case topP = "top_p"
             case topK = "top_k"
+            case streamOptions = "stream_options"
             case toolChoice = "tool_choice"
             case responseFormat = "response_format"
         }
@@ -31,8 +36,15 @@ enum ChatRequestWire {
         var outputLimit: Int? { (maxCompletionTokens ?? maxTokens)?.value }
     }
 
-    struct Message: Decodable, Sendable {
+    struct StreamOptions: Codable, Sendable {
+        var includeUsage: Bool?
+
+        enum CodingKeys: String, CodingKey { case includeUsage = "include_usage" }
+    }
+
+    struct Message: Codable, Sendable {
         var role: String
+        /// Nil (or null) for an assistant turn that only calls tools.
         var content: Content?
         var toolCalls: [ToolCall]?
         var toolCallID: String?
@@ -54,7 +66,7 @@ enum ChatRequestWire {
     }
 
     /// A message's content: a string, or typed parts.
-    enum Content: Decodable, Sendable {
+    enum Content: Codable, Sendable {
         case text(String)
         case parts([Part])
 
@@ -66,10 +78,18 @@ enum ChatRequestWire {
                 self = .parts(try container.decode([Part].self))
             }
         }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.singleValueContainer()
+            switch self {
+            case .text(let text): try container.encode(text)
+            case .parts(let parts): try container.encode(parts)
+            }
+        }
     }
 
-    struct Part: Decodable, Sendable {
-        struct ImageURL: Decodable, Sendable { var url: String }
+    struct Part: Codable, Sendable {
+        struct ImageURL: Codable, Sendable { var url: String }
         var type: String
         var text: String?
         var imageURL: ImageURL?
@@ -78,36 +98,42 @@ enum ChatRequestWire {
             case type, text
             case imageURL = "image_url"
         }
+
+        static func text(_ text: String) -> Part { Part(type: "text", text: text) }
+        static func image(url: String) -> Part { Part(type: "image_url", imageURL: ImageURL(url: url)) }
     }
 
-    struct ToolCall: Decodable, Sendable {
-        struct Function: Decodable, Sendable {
+    struct ToolCall: Codable, Sendable {
+        struct Function: Codable, Sendable {
             var name: String?
             var arguments: String?
         }
         var id: String?
+        var type: String?
         var function: Function?
 
         /// The call's arguments as JSON (see ``JSONValue/toolArguments(_:)``).
         var input: JSONValue { JSONValue.toolArguments(function?.arguments ?? "{}") }
     }
 
-    struct Tool: Decodable, Sendable {
-        struct Function: Decodable, Sendable {
+    struct Tool: Codable, Sendable {
+        struct Function: Codable, Sendable {
             var name: String
             var description: String?
             var parameters: JSONValue?
         }
+        var type: String?
         var function: Function?
     }
 
     /// `tool_choice`: a mode (`auto`, `required`, `none`), or one function by name.
-    enum ToolChoice: Decodable, Sendable {
+    enum ToolChoice: Codable, Sendable {
         case mode(String)
         case function(String)
 
-        private struct Named: Decodable {
-            struct Function: Decodable { var name: String }
+        private struct Named: Codable {
+            struct Function: Codable { var name: String }
+            var type: String?
             var function: Function
         }
 
@@ -119,11 +145,23 @@ enum ChatRequestWire {
                 self = .function(try container.decode(Named.self).function.name)
             }
         }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.singleValueContainer()
+            switch self {
+            case .mode(let mode): try container.encode(mode)
+            case .function(let name): try container.encode(Named(type: "function", function: .init(name: name)))
+            }
+        }
     }
 
     /// `stop`: one string or several.
-    struct Stop: Decodable, Sendable {
+    struct Stop: Codable, Sendable {
         var sequences: [String]
+
+        init(_ sequences: [String]) {
+            self.sequences = sequences
+        }
 
         init(from decoder: any Decoder) throws {
             let container = try decoder.singleValueContainer()
@@ -133,9 +171,14 @@ enum ChatRequestWire {
                 sequences = try container.decode([String].self)
             }
         }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.singleValueContainer()
+            try container.encode(sequences)
+        }
     }
 
-    struct ResponseFormat: Decodable, Sendable {
+    struct ResponseFormat: Codable, Sendable {
         var type: String
     }
 

@@ -44,9 +44,7 @@ public struct JSONLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
-        var fields = metadata
-        if let provided = metadataProvider?.get() { fields.merge(provided) { $1 } }
-        if let own = event.metadata { fields.merge(own) { $1 } }
+        let fields = fields(of: event)
         var line = JSONLine()
         let now = WallClock.now()
         line.field("ts", Self.timestamp(now))

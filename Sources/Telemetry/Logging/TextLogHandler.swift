@@ -23,9 +23,7 @@ public struct TextLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
-        var fields = metadata
-        if let provided = metadataProvider?.get() { fields.merge(provided) { $1 } }
-        if let own = event.metadata { fields.merge(own) { $1 } }
+        let fields = fields(of: event)
         var line = "\(JSONLogHandler.timestamp()) \(event.level) \(label): \(redactor.redact("\(event.message)"))"
         for key in fields.keys.sorted() {
             let value = fields[key]!.description

@@ -79,12 +79,12 @@ struct AnthropicRequestMapping: Sendable {
         return Wire.Request(
             model: model,
             messages: messages,
-            maxTokens: chat.outputLimit ?? defaultMaxTokens,
+            maxTokens: IntegerParameter(chat.outputLimit ?? defaultMaxTokens),
             stream: stream ? true : nil,
-            system: system.isEmpty ? nil : system.joined(separator: "\n\n"),
+            system: system.isEmpty ? nil : .text(system.joined(separator: "\n\n")),
             temperature: chat.temperature,
             topP: chat.topP,
-            topK: chat.topK?.value,
+            topK: chat.topK,
             stopSequences: chat.stop?.sequences,
             tools: chat.tools?.compactMap { tool in
                 tool.function.map { function in
@@ -103,9 +103,9 @@ struct AnthropicRequestMapping: Sendable {
     /// Consecutive messages of one role merge: Anthropic wants user and assistant turns to alternate.
     private static func append(_ messages: inout [AnthropicRequestWire.Message], role: String, blocks: [AnthropicRequestWire.Block]) {
         if let last = messages.last, last.role == role {
-            messages[messages.count - 1].content += blocks
+            messages[messages.count - 1].content = .blocks(last.content.blocks + blocks)
         } else {
-            messages.append(AnthropicRequestWire.Message(role: role, content: blocks))
+            messages.append(AnthropicRequestWire.Message(role: role, content: .blocks(blocks)))
         }
     }
 

@@ -1,14 +1,16 @@
-/// The Anthropic Messages API request the gateway sends (and that Bedrock's Converse request is built from).
+/// The Anthropic Messages API request, both ways: what `/v1/messages` clients send (decoded strictly — a
+/// field of the wrong type is a 400 naming it) and what the gateway sends to Anthropic (and builds Bedrock's
+/// Converse request from).
 enum AnthropicRequestWire {
-    struct Request: Encodable, Sendable {
-        var model: String
+    struct Request: Codable, Sendable {
+        var model: String?
         var messages: [Message]
-        var maxTokens: Int
+        var maxTokens: IntegerParameter?
         var stream: Bool?
-        var system: String?
+        var system: TextOrBlocks?
         var temperature: Double?
         var topP: Double?
-        var topK: Int?
+        var topK: IntegerParameter?
         var stopSequences: [String]?
         var tools: [Tool]?
         var toolChoice: ToolChoice?
@@ -24,13 +26,52 @@ enum AnthropicRequestWire {
         }
     }
 
-    struct Message: Encodable, Sendable {
+    struct Message: Codable, Sendable {
         var role: String
-        var content: [Block]
+        var content: TextOrBlocks
+    }
+
+    /// A string, or content blocks: a message's content, `system`, a tool result's content.
+    enum TextOrBlocks: Codable, Sendable {
+        case text(String)
+        case blocks([Block])
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.singleValueContainer()
+            if let text = try? container.decode(String.self) {
+                self = .text(text)
+            } else {
+                self = .blocks(try container.decode([Block].self))
+            }
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.singleValueContainer()
+            switch self {
+            case .text(let text): try container.encode(text)
+            case .blocks(let blocks): try container.encode(blocks)
+            }
+        }
+
+        /// The text: the string, or the text blocks joined with `separator`.
+        func text(separator: String) -> String {
+            switch self {
+            case .text(let text): text
+            case .blocks(let blocks): blocks.compactMap(\.text).joined(separator: separator)
+            }
+        }
+
+        /// The content as blocks (a string is one text block).
+        var blocks: [Block] {
+            switch self {
+            case .text(let text): [.text(text)]
+            case .blocks(let blocks): blocks
+            }
+        }
     }
 
     /// A content block: text, image, tool use or tool result (the fields of its `type` are set).
-    struct Block: Encodable, Sendable {
+    struct Block: Codable, Sendable {
         var type: String
         var text: String?
         var source: ImageSource?
@@ -38,7 +79,7 @@ enum AnthropicRequestWire {
         var name: String?
         var input: JSONValue?
         var toolUseID: String?
-        var content: String?
+        var content: TextOrBlocks?
 
         enum CodingKeys: String, CodingKey {
             case type, text, source, id, name, input, content
@@ -48,10 +89,10 @@ enum AnthropicRequestWire {
         static func text(_ text: String) -> Block { Block(type: "text", text: text) }
         static func image(_ source: ImageSource) -> Block { Block(type: "image", source: source) }
         static func toolUse(id: String, name: String, input: JSONValue) -> Block { Block(type: "tool_use", id: id, name: name, input: input) }
-        static func toolResult(id: String, content: String) -> Block { Block(type: "tool_result", toolUseID: id, content: content) }
+        static func toolResult(id: String, content: String) -> Block { Block(type: "tool_result", toolUseID: id, content: .text(content)) }
     }
 
-    struct ImageSource: Encodable, Sendable {
+    struct ImageSource: Codable, Sendable {
         var type: String
         var mediaType: String?
         var data: String?
@@ -63,10 +104,10 @@ enum AnthropicRequestWire {
         }
     }
 
-    struct Tool: Encodable, Sendable {
+    struct Tool: Codable, Sendable {
         var name: String
         var description: String?
-        var inputSchema: JSONValue
+        var inputSchema: JSONValue?
 
         enum CodingKeys: String, CodingKey {
             case name, description
@@ -74,14 +115,14 @@ enum AnthropicRequestWire {
         }
     }
 
-    struct ToolChoice: Encodable, Sendable {
+    struct ToolChoice: Codable, Sendable {
         /// `auto`, `any`, `none` or `tool`.
         var type: String
         var name: String?
     }
 
-    struct Metadata: Encodable, Sendable {
-        var userID: String
+    struct Metadata: Codable, Sendable {
+        var userID: String?
 
         enum CodingKeys: String, CodingKey { case userID = "user_id" }
     }

@@ -21,16 +21,17 @@ enum BedrockConverseMapping {
             }
             toolConfig = Wire.ToolConfig(
                 tools: tools.map { tool in
-                    Wire.Tool(toolSpec: .init(name: tool.name, description: tool.description ?? "", inputSchema: .init(json: tool.inputSchema)))
+                    let schema = Wire.Tool.Spec.Schema(json: tool.inputSchema ?? .object([:]))
+                    return Wire.Tool(toolSpec: .init(name: tool.name, description: tool.description ?? "", inputSchema: schema))
                 },
                 toolChoice: choice
             )
         }
         return Wire.Request(
-            messages: source.messages.map { Wire.Message(role: $0.role, content: $0.content.compactMap(block)) },
-            system: source.system.map { [Wire.SystemBlock(text: $0)] },
+            messages: source.messages.map { Wire.Message(role: $0.role, content: $0.content.blocks.compactMap(block)) },
+            system: source.system.map { [Wire.SystemBlock(text: $0.text(separator: "\n\n"))] },
             inferenceConfig: .init(
-                maxTokens: source.maxTokens,
+                maxTokens: source.maxTokens?.value ?? AnthropicRequestMapping.defaultMaxTokens,
                 temperature: source.temperature,
                 topP: source.topP,
                 stopSequences: source.stopSequences
@@ -50,7 +51,7 @@ enum BedrockConverseMapping {
         case "tool_use":
             return .init(toolUse: .init(toolUseId: block.id ?? "", name: block.name ?? "", input: block.input ?? .object([:])))
         case "tool_result":
-            return .init(toolResult: .init(toolUseId: block.toolUseID ?? "", content: [.init(text: block.content ?? "")]))
+            return .init(toolResult: .init(toolUseId: block.toolUseID ?? "", content: [.init(text: block.content?.text(separator: "") ?? "")]))
         default: return nil
         }
     }
