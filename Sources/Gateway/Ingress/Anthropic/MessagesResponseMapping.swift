@@ -15,12 +15,12 @@ enum MessagesResponseMapping {
     static func message(from completion: ByteBuffer) throws(GatewayError) -> ByteBuffer {
         let completion = try WireJSON.decode(OpenAIChatWire.Completion.self, from: completion, expected: "a chat.completion")
         let choice = completion.choices.first
-        var content: [MessagesWire.ContentBlock] = []
+        var content: [AnthropicWire.Block] = []
         if let text = choice?.message.content, !text.isEmpty { content.append(.text(text)) }
         for call in choice?.message.toolCalls ?? [] {
             content.append(.toolUse(id: call.id, name: call.function.name, input: .toolArguments(call.function.arguments)))
         }
-        let message = MessagesWire.Message(
+        let message = AnthropicWire.Message(
             id: completion.id ?? "msg_gateway",
             model: completion.model ?? "",
             content: content,
@@ -48,8 +48,8 @@ enum MessagesResponseMapping {
         WireJSON.encode(errorBody(error, requestID: requestID, provider: provider))
     }
 
-    static func errorBody(_ error: GatewayError, requestID: String? = nil, provider: String? = nil) -> MessagesWire.ErrorBody {
+    static func errorBody(_ error: GatewayError, requestID: String? = nil, provider: String? = nil) -> AnthropicWire.StreamEvent {
         let message = OpenAIErrorBody.message(error, requestID: requestID, provider: provider)
-        return MessagesWire.ErrorBody(error: .init(type: errorType(error), message: message))
+        return AnthropicWire.StreamEvent(type: "error", error: .init(type: errorType(error), message: message))
     }
 }

@@ -35,22 +35,21 @@ struct MessagesStreamEncoder: StreamTranslator {
     private mutating func handle(_ event: SSEEvent, into output: inout ByteBuffer) throws(GatewayError) {
         if event.dataEquals("[DONE]") {
             closeBlock(into: &output)
-            let delta = MessagesWire.MessageDelta(delta: .init(stopReason: stopReason), usage: .init(outputTokens: outputTokens))
-            emit("message_delta", delta, into: &output)
-            emit("message_stop", MessagesWire.MessageStop(), into: &output)
+            emit(.init(type: "message_delta", delta: .init(stopReason: stopReason), usage: .init(outputTokens: outputTokens)), into: &output)
+            emit(.init(type: "message_stop"), into: &output)
             return
         }
         let chunk = try WireJSON.decode(OpenAIChatWire.Chunk.self, from: event.data, expected: "a chat.completion.chunk")
         if !started {
             started = true
-            let message = MessagesWire.Message(
+            let message = AnthropicWire.Message(
                 id: chunk.id ?? "msg_gateway",
                 model: chunk.model ?? "",
                 content: [],
                 stopReason: nil,
                 usage: .init(inputTokens: 0, outputTokens: 0)
             )
-            emit("message_start", MessagesWire.MessageStart(message: message), into: &output)
+            emit(.init(type: "message_start", message: message), into: &output)
         }
         if let usage = chunk.usage { outputTokens = usage.completionTokens }
         for choice in chunk.choices ?? [] {
@@ -59,8 +58,7 @@ struct MessagesStreamEncoder: StreamTranslator {
                     closeBlock(into: &output)
                     openBlock(.text(""), into: &output)
                 }
-                let delta = MessagesWire.BlockDelta(index: openBlock!, delta: .init(type: "text_delta", text: text))
-                emit("content_block_delta", delta, into: &output)
+                emit(.init(type: "content_block_delta", index: openBlock!, delta: .init(type: "text_delta", text: text)), into: &output)
             }
             for call in choice.delta?.toolCalls ?? [] {
                 let toolIndex = call.index ?? 0
@@ -70,27 +68,28 @@ struct MessagesStreamEncoder: StreamTranslator {
                     openBlock(.toolUse(id: call.id ?? "", name: call.function?.name ?? "", input: .object([:])), into: &output)
                 }
                 if let arguments = call.function?.arguments, !arguments.isEmpty, let block = toolBlocks[toolIndex] {
-                    let delta = MessagesWire.BlockDelta(index: block, delta: .init(type: "input_json_delta", partialJSON: arguments))
-                    emit("content_block_delta", delta, into: &output)
+                    let delta = AnthropicWire.Delta(type: "input_json_delta", partialJSON: arguments)
+                    emit(.init(type: "content_block_delta", index: block, delta: delta), into: &output)
                 }
             }
             if let finish = choice.finishReason { stopReason = MessagesResponseMapping.stopReason(finish) }
         }
     }
 
-    private mutating func openBlock(_ block: MessagesWire.ContentBlock, into output: inout ByteBuffer) {
+    private mutating func openBlock(_ block: AnthropicWire.Block, into output: inout ByteBuffer) {
         openBlock = nextBlock
-        emit("content_block_start", MessagesWire.BlockStart(index: nextBlock, contentBlock: block), into: &output)
+        emit(.init(type: "content_block_start", index: nextBlock, contentBlock: block), into: &output)
         nextBlock += 1
     }
 
     private mutating func closeBlock(into output: inout ByteBuffer) {
         guard let index = openBlock else { return }
-        emit("content_block_stop", MessagesWire.BlockStop(index: index), into: &output)
+        emit(.init(type: "content_block_stop", index: index), into: &output)
         openBlock = nil
     }
 
-    private func emit(_ name: String, _ payload: some Encodable, into output: inout ByteBuffer) {
-        output.writeImmutableBuffer(SSEWriter.event(name: name, json: payload))
+    /// One event, named after its type as Anthropic names them.
+    private func emit(_ event: AnthropicWire.StreamEvent, into output: inout ByteBuffer) {
+        output.writeImmutableBuffer(SSEWriter.event(name: event.type, json: event))
     }
 }

@@ -31,78 +31,9 @@ enum AnthropicRequestWire {
         var content: TextOrBlocks
     }
 
-    /// A string, or content blocks: a message's content, `system`, a tool result's content.
-    enum TextOrBlocks: Codable, Sendable {
-        case text(String)
-        case blocks([Block])
-
-        init(from decoder: any Decoder) throws {
-            let container = try decoder.singleValueContainer()
-            if let text = try? container.decode(String.self) {
-                self = .text(text)
-            } else {
-                self = .blocks(try container.decode([Block].self))
-            }
-        }
-
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.singleValueContainer()
-            switch self {
-            case .text(let text): try container.encode(text)
-            case .blocks(let blocks): try container.encode(blocks)
-            }
-        }
-
-        /// The text: the string, or the text blocks joined with `separator`.
-        func text(separator: String) -> String {
-            switch self {
-            case .text(let text): text
-            case .blocks(let blocks): blocks.compactMap(\.text).joined(separator: separator)
-            }
-        }
-
-        /// The content as blocks (a string is one text block).
-        var blocks: [Block] {
-            switch self {
-            case .text(let text): [.text(text)]
-            case .blocks(let blocks): blocks
-            }
-        }
-    }
-
-    /// A content block: text, image, tool use or tool result (the fields of its `type` are set).
-    struct Block: Codable, Sendable {
-        var type: String
-        var text: String?
-        var source: ImageSource?
-        var id: String?
-        var name: String?
-        var input: JSONValue?
-        var toolUseID: String?
-        var content: TextOrBlocks?
-
-        enum CodingKeys: String, CodingKey {
-            case type, text, source, id, name, input, content
-            case toolUseID = "tool_use_id"
-        }
-
-        static func text(_ text: String) -> Block { Block(type: "text", text: text) }
-        static func image(_ source: ImageSource) -> Block { Block(type: "image", source: source) }
-        static func toolUse(id: String, name: String, input: JSONValue) -> Block { Block(type: "tool_use", id: id, name: name, input: input) }
-        static func toolResult(id: String, content: String) -> Block { Block(type: "tool_result", toolUseID: id, content: .text(content)) }
-    }
-
-    struct ImageSource: Codable, Sendable {
-        var type: String
-        var mediaType: String?
-        var data: String?
-        var url: String?
-
-        enum CodingKeys: String, CodingKey {
-            case type, data, url
-            case mediaType = "media_type"
-        }
-    }
+    typealias Block = AnthropicWire.Block
+    typealias TextOrBlocks = AnthropicWire.TextOrBlocks
+    typealias ImageSource = AnthropicWire.ImageSource
 
     struct Tool: Codable, Sendable {
         var name: String
