@@ -109,12 +109,18 @@ public final class GatewayRuntime: Sendable {
             host: config.server.host,
             port: config.server.port,
             maxConnections: config.server.maxConnections,
-            idleTimeout: .seconds(config.server.idleTimeoutSeconds),
+            idleTimeout: Self.transportIdleTimeout(config.server),
             additionalHandlers: { [disconnects.makeHandler(), slowClients.makeHandler()] },
             responder: { request, writer, channel in try await handler.respond(to: request, writer: writer, channel: channel) },
             onBound: onBound,
             logger: logger
         )
+    }
+
+    /// The server's own read/write idle limit: a backstop at twice `idle_timeout_seconds`, since
+    /// ``SlowClientGuard`` closes idle keep-alive connections (and counts them) first.
+    static func transportIdleTimeout(_ server: ServerConfig) -> Duration {
+        .seconds(server.idleTimeoutSeconds * 2)
     }
 
     /// Connections the metrics listener serves at once (scrapers use one each); more wait to be accepted.
@@ -129,7 +135,7 @@ public final class GatewayRuntime: Sendable {
             host: config.server.host,
             port: config.server.metricsPort,
             maxConnections: Self.metricsMaxConnections,
-            idleTimeout: .seconds(config.server.idleTimeoutSeconds),
+            idleTimeout: Self.transportIdleTimeout(config.server),
             additionalHandlers: { [slowClients.makeHandler()] },
             responder: { request, writer, _ in try await endpoint.respond(to: request, writer: writer) },
             onBound: onBound,

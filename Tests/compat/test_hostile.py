@@ -18,6 +18,7 @@ server:
   max_body_bytes: 1048576
   request_head_timeout_seconds: 1
   request_body_timeout_seconds: 1
+  idle_timeout_seconds: 2
 providers:
   mock:
     models: [mock-gpt]
@@ -205,6 +206,19 @@ def test_header_and_body_dribblers_are_cut_off(gateway):
     assert gateway.wait_for_metric('llm_slow_client_connections_closed_total{listener="api",phase="head"}') >= 5
     assert gateway.metric('llm_slow_client_connections_closed_total{listener="api",phase="body"}') >= 1
     assert_alive(gateway)
+
+
+def test_an_idle_keep_alive_connection_is_closed_but_a_busy_one_is_not(gateway):
+    sock = raw_socket(gateway)
+    request = b"GET /health/live HTTP/1.1\r\nHost: x\r\n\r\n"
+    for _ in range(4):  # requests every 0.8 s keep it open past the idle timeout...
+        sock.sendall(request)
+        sock.settimeout(5)
+        assert sock.recv(4096).startswith(b"HTTP/1.1 200")
+        time.sleep(0.8)
+    assert closed_within(sock, 5), "...silence closes it"
+    sock.close()
+    assert gateway.wait_for_metric('llm_slow_client_connections_closed_total{listener="api",phase="idle"}') >= 1
 
 
 def test_absurd_headers_are_refused(gateway):

@@ -62,6 +62,8 @@ final class SlowClientHandler: ChannelDuplexHandler, RemovableChannelHandler, @u
 
     private let settings: SlowClientGuard
     private var phase = Phase.head
+    /// Requests read whose answers are not complete (more than one only when a client pipelines).
+    private var outstanding = 0
     private var timer: Scheduled<Void>?
     private var context: ChannelHandlerContext?
 
@@ -84,7 +86,9 @@ final class SlowClientHandler: ChannelDuplexHandler, RemovableChannelHandler, @u
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
-        case .head: arm(.body, after: settings.body, in: context)
+        case .head:
+            outstanding += 1
+            arm(.body, after: settings.body, in: context)
         case .end: disarm(.answering)
         case .body: break
         }
@@ -92,9 +96,10 @@ final class SlowClientHandler: ChannelDuplexHandler, RemovableChannelHandler, @u
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        // An answer can also end before the body was read (a 413, a refused key).
-        if case .end = unwrapOutboundIn(data), phase == .answering || phase == .body {
-            arm(.idle, after: settings.idle, in: context)
+        if case .end = unwrapOutboundIn(data) {
+            outstanding = max(0, outstanding - 1)
+            // An answer can also end before the body was read (a 413, a refused key).
+            if outstanding == 0 && (phase == .answering || phase == .body) { arm(.idle, after: settings.idle, in: context) }
         }
         context.write(data, promise: promise)
     }
