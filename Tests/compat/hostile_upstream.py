@@ -6,6 +6,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from conftest import free_port
 
 LEAKED_KEY = "sk-proj-LeakedUpstreamKey1234567890abcdef"
+# SSE line endings the spec allows.
+FRAMINGS = {"lf": b"\n", "crlf": b"\r\n", "cr": b"\r"}
 
 
 def chunk(text: str) -> dict:
@@ -63,9 +65,17 @@ class _Hostile(BaseHTTPRequestHandler):
                          "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}})
 
     def stream(self, behaviour: str):
-        if behaviour == "crlf":
-            events = [chunk("Hello"), chunk(" there"), {**chunk(""), "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}]
-            data = b"".join(b"data: " + json.dumps(e).encode() + b"\r\n\r\n" for e in events) + b"data: [DONE]\r\n\r\n"
+        events = [chunk("Hello"), chunk(" there"), {**chunk(""), "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}],
+                                                     "usage": {"prompt_tokens": 2, "completion_tokens": 2, "total_tokens": 4}}]
+        if behaviour in FRAMINGS:
+            end = FRAMINGS[behaviour]
+            data = b"".join(b"data: " + json.dumps(e).encode() + end + end for e in events) + b"data: [DONE]" + end + end
+        elif behaviour == "decorated":
+            # Comments, ids, event names, a retry field, and one event's JSON spread over many data lines.
+            lines = json.dumps(events[0], indent=1).encode().split(b"\n")
+            data = b": keep-alive\n\nid: 1\nretry: 10\n" + b"".join(b"data: " + line + b"\n" for line in lines) + b"\n"
+            data += b"".join(b"event: message\nid: 2\ndata: " + json.dumps(e).encode() + b"\n\n" for e in events[1:])
+            data += b": bye\ndata: [DONE]\n"
         elif behaviour == "garbage":
             data = b"data: this is not json\n\n"
         elif behaviour == "huge-event":

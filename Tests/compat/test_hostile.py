@@ -142,14 +142,44 @@ def test_usage_counts_at_int64_max_do_not_trap(gateway):
     assert gateway.metric('llm_tokens_total{provider="hostile",model="other",type="input"}') == 3 * 2**40
 
 
-def test_crlf_framed_stream_reaches_anthropic_clients(gateway):
-    body = json.dumps({"model": "hostile/crlf", "max_tokens": 20, "stream": True, "messages": [{"role": "user", "content": "hi"}]})
+def sse_events(text: str) -> list[tuple[str | None, str]]:
+    """(event name, data) of every event in `text`, read as the SSE spec says (any line ending)."""
+    events, name, data = [], None, []
+    for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+        if not line:
+            if data:
+                events.append((name, "\n".join(data)))
+            name, data = None, []
+        elif line.startswith(":"):
+            continue
+        else:
+            field, _, value = line.partition(":")
+            value = value[1:] if value.startswith(" ") else value
+            if field == "data":
+                data.append(value)
+            elif field == "event":
+                name = value
+    if data:
+        events.append((name, "\n".join(data)))
+    return events
+
+
+@pytest.mark.parametrize("framing", ["lf", "crlf", "cr", "decorated"])
+def test_every_sse_framing_reaches_openai_and_anthropic_clients(gateway, framing):
+    status, _, text = post(gateway, "/v1/chat/completions", chat(f"hostile/{framing}", True))
+    assert status == 200, text
+    chunks = [json.loads(data) for _, data in sse_events(text) if data != "[DONE]"]
+    assert "".join(c["choices"][0]["delta"].get("content") or "" for c in chunks if c["choices"]) == "Hello there"
+    assert sse_events(text)[-1][1] == "[DONE]"
+    body = json.dumps({"model": f"hostile/{framing}", "max_tokens": 20, "stream": True, "messages": [{"role": "user", "content": "hi"}]})
     status, _, text = post(gateway, "/v1/messages", body.encode())
     assert status == 200
-    events = [line[7:] for line in text.splitlines() if line.startswith("event: ")]
-    assert events[0] == "message_start" and events[-1] == "message_stop"
-    deltas = [json.loads(line[6:]) for line in text.splitlines() if line.startswith("data: ") and "text_delta" in line]
-    assert "".join(d["delta"]["text"] for d in deltas) == "Hello there"
+    events = sse_events(text)
+    assert events[0][0] == "message_start" and events[-1][0] == "message_stop"
+    deltas = [json.loads(data)["delta"] for name, data in events if name == "content_block_delta"]
+    assert "".join(d.get("text", "") for d in deltas) == "Hello there"
+    assert gateway.metric('llm_tokens_total{provider="hostile",model="other",type="output"}') == 4
+    assert_alive(gateway)
 
 
 def test_a_streams_error_event_is_sanitised_logged_and_counted_as_a_failure(gateway):

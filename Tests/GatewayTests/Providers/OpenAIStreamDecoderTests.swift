@@ -55,6 +55,18 @@ struct OpenAIStreamDecoderTests {
         #expect(summary.value.finishReasons == ["stop"])
     }
 
+    @Test("usage and finish reasons are found however the upstream spaces its JSON; null usage is not decoded")
+    func spacing() throws {
+        let usage = Array(#""usage""#.utf8)
+        #expect(OpenAIStreamDecoder.has(Array(#"{"usage": {"a":1}}"#.utf8), usage, startingWith: UInt8(ascii: "{")))
+        #expect(OpenAIStreamDecoder.has(Array("{\"usage\"\n :\t{}}".utf8), usage, startingWith: UInt8(ascii: "{")))
+        #expect(!OpenAIStreamDecoder.has(Array(#"{"usage":null,"x":"usage"}"#.utf8), usage, startingWith: UInt8(ascii: "{")))
+        var decoder = OpenAIStreamDecoder()
+        let spaced = #"data: {"id": "c1", "choices": [], "usage": {"prompt_tokens": 4, "completion_tokens": 5}}"# + "\n\n"
+        try decoder.observe(ByteBuffer(string: #"data: {"id": "c1", "choices": []}"# + "\n\n" + spaced + "data: [DONE]\n\n"))
+        #expect(decoder.usage == TokenUsage(promptTokens: 4, completionTokens: 5))
+    }
+
     @Test("CRLF line endings are understood")
     func crlf() throws {
         var decoder = OpenAIStreamDecoder()

@@ -28,8 +28,8 @@ struct OpenAIStreamDecoder: Sendable {
         if let last = try reader.close() { try inspect(last) }
     }
 
-    private static let usageKey = Array(#""usage":{"#.utf8)
-    private static let finishKey = Array(#""finish_reason":""#.utf8)
+    private static let usageKey = Array(#""usage""#.utf8)
+    private static let finishKey = Array(#""finish_reason""#.utf8)
     private static let errorKey = Array(#"{"error""#.utf8)
 
     private mutating func inspect(_ event: SSEEvent) throws(GatewayError) {
@@ -38,7 +38,9 @@ struct OpenAIStreamDecoder: Sendable {
             sawDone = true
         } else if Self.isError(event) {
             summary.streamError = summary.streamError ?? UpstreamErrors.streamEvent(payload)
-        } else if !sawFirstChunk || Self.contains(payload, Self.usageKey) || Self.contains(payload, Self.finishKey) {
+        } else if !sawFirstChunk || Self.has(payload, Self.usageKey, startingWith: UInt8(ascii: "{"))
+            || Self.has(payload, Self.finishKey, startingWith: UInt8(ascii: "\""))
+        {
             sawFirstChunk = true
             summary.merge(try WireJSON.decode(ResponseSummary.self, from: payload, expected: "a chat.completion.chunk"))
         }
@@ -49,12 +51,27 @@ struct OpenAIStreamDecoder: Sendable {
         event.data.starts(with: errorKey) || event.name == "error"
     }
 
-    private static func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
-        guard let first = needle.first else { return true }
-        var index = haystack.startIndex
-        while let found = haystack[index...].firstIndex(of: first) {
-            if haystack[found...].starts(with: needle) { return true }
-            index = haystack.index(after: found)
+    /// Whether `payload` holds `key` with a value starting with `first` (`"usage": {`, not `"usage":null`),
+    /// whatever whitespace the upstream's JSON puts around the colon. Chunks that only say null are not decoded.
+    static func has(_ payload: [UInt8], _ key: [UInt8], startingWith first: UInt8) -> Bool {
+        guard let keyFirst = key.first else { return false }
+        var index = payload.startIndex
+        while let found = payload[index...].firstIndex(of: keyFirst) {
+            index = payload.index(after: found)
+            guard payload[found...].starts(with: key) else { continue }
+            var position = found + key.count
+            func skipSpace() {
+                while position < payload.endIndex {
+                    let byte = payload[position]
+                    guard byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D else { return }
+                    position += 1
+                }
+            }
+            skipSpace()
+            guard position < payload.endIndex, payload[position] == UInt8(ascii: ":") else { continue }
+            position += 1
+            skipSpace()
+            if position < payload.endIndex && payload[position] == first { return true }
         }
         return false
     }
