@@ -57,6 +57,11 @@ struct SSECodecTests {
             for _ in 0..<100 { _ = try lines.feed(ByteBuffer(string: "data: " + String(repeating: "y", count: 100) + "\n")) }
         }
         #expect(lines.bufferedBytes <= 1024 + 106)
+        // Comments that never reach a blank line: a relay holding them back would grow without end.
+        var comments = SSEReader(maxEventBytes: 1024)
+        #expect(throws: SSEError.eventTooLarge(limit: 1024)) {
+            for _ in 0..<100 { _ = try comments.feed(ByteBuffer(string: ": keep-alive\nevent: x\n")) }
+        }
         // As the upstream's fault: a 502-class error, not a crash.
         var upstream = SSEReader(maxEventBytes: 8)
         #expect(throws: GatewayError.self) { try upstream.read(ByteBuffer(string: "data: 0123456789abcdef\n\n")) }

@@ -5,7 +5,7 @@ import NIOCore
 /// lines of one event are joined with LF; `event:` and `id:` are kept; comments (`:`) and unknown fields
 /// are skipped; a blank line ends the event. Each byte is scanned once and moved at most once, so time
 /// is linear in the stream's length; memory is bounded by `maxEventBytes` (the unfinished line plus
-/// the event's data), past which ``feed(_:)`` throws.
+/// the event's data, and the bytes since the last blank line), past which ``feed(_:)`` throws.
 ///
 /// The one SSE reader of the gateway: every provider decoder and every re-encoder reads through it.
 struct SSEReader: Sendable {
@@ -80,6 +80,8 @@ struct SSEReader: Sendable {
         } else {
             bytesSinceBoundary += bytes.count
         }
+        // Comments or field lines that never reach a blank line are one endless event: bounded like any other.
+        if bytesSinceBoundary > maxEventBytes { throw .eventTooLarge(limit: maxEventBytes) }
         if start < bytes.count {
             line.append(contentsOf: bytes[start...])
             try checkSize()
