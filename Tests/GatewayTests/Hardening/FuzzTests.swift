@@ -7,11 +7,13 @@ import Testing
 /// Random and mutated inputs for every decoder that reads what clients or upstreams send: request bodies
 /// (chat, embeddings, `/v1/messages`), the SSE reader and every stream decoder and re-encoder, the AWS
 /// event-stream decoder, cache keys and upstream error bodies. Each must return or throw — never trap,
-/// never hang. The seed is fixed so a failure reproduces; `FUZZ_ITERATIONS` runs longer (documented in
-/// the README: 200,000 per target, about 20 minutes in a debug build).
+/// never hang. The seed is fixed so a failure reproduces; `FUZZ_ITERATIONS` runs longer (the README gives
+/// the last long run). The time limit grows with the count (about 30 s per 50,000 in a debug build, 4× margin).
 @Suite("Fuzzing the decoders")
 struct FuzzTests {
     static let iterations = ProcessInfo.processInfo.environment["FUZZ_ITERATIONS"].flatMap(Int.init) ?? 1500
+    /// Minutes each target may take: a hang, or time growing faster than the input count, still fails.
+    static let minutes = max(5, iterations / 25_000)
 
     /// SplitMix64: small, fast, and the same sequence on every machine.
     struct Generator: RandomNumberGenerator {
@@ -80,7 +82,7 @@ struct FuzzTests {
         #"{"model":"m","max_tokens":100,"system":[{"type":"text","text":"s"}],"stream":true,"tools":[{"name":"t","input_schema":{}}],"tool_choice":{"type":"tool","name":"t"},"messages":[{"role":"user","content":[{"type":"image","source":{"type":"base64","media_type":"image/png","data":"AA=="}},{"type":"tool_result","tool_use_id":"x","content":[{"type":"text","text":"r"}]}]}]}"#,
     ]
 
-    @Test("request decoders: chat, embeddings, /v1/messages, cache keys", .timeLimit(.minutes(5)))
+    @Test("request decoders: chat, embeddings, /v1/messages, cache keys", .timeLimit(.minutes(FuzzTests.minutes)))
     func requestDecoders() {
         Self.fuzz(Self.requests, seed: 1) { chunks in
             let body = Self.whole(chunks)
@@ -97,7 +99,7 @@ struct FuzzTests {
         SSECodecTests.stream(lineEnd: "\r\n"), SSECodecTests.stream(lineEnd: "\r"),
     ]
 
-    @Test("SSE reader and every stream decoder and re-encoder", .timeLimit(.minutes(5)))
+    @Test("SSE reader and every stream decoder and re-encoder", .timeLimit(.minutes(FuzzTests.minutes)))
     func streamDecoders() {
         Self.fuzz(Self.streams, seed: 2) { chunks in
             var reader = SSEReader(maxEventBytes: 4096)
@@ -120,7 +122,7 @@ struct FuzzTests {
         }
     }
 
-    @Test("AWS event-stream frames and the Bedrock stream decoder", .timeLimit(.minutes(5)))
+    @Test("AWS event-stream frames and the Bedrock stream decoder", .timeLimit(.minutes(FuzzTests.minutes)))
     func eventStream() {
         let frames = [
             EventStreamWire.event("messageStart", ["role": "assistant"]),
