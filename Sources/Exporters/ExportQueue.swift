@@ -9,8 +9,8 @@ final class ExportQueue<Element: Sendable>: Sendable {
     private let capacity: Int
     private let capacityBytes: Int
     private let size: @Sendable (Element) -> Int
-    /// The items and their total estimated size.
-    private let items = Mutex<(items: [Element], bytes: Int)>(([], 0))
+    /// The items with their estimated sizes (measured once, when appended), and the sizes' total.
+    private let items = Mutex<(items: [(element: Element, bytes: Int)], bytes: Int)>(([], 0))
     private let exported: CounterCell
     private let droppedFull: CounterCell
     private let droppedFailed: CounterCell
@@ -18,8 +18,8 @@ final class ExportQueue<Element: Sendable>: Sendable {
     private let droppedAtShutdown: CounterCell
     private let duration: HistogramCell
 
-    /// - Parameters: `exporter` (otlp, loki) and `signal` (spans, logs) label the metrics.
-    /// - Parameters: `capacityBytes` bounds the items' total `size`.
+    /// - Parameters: `exporter` (otlp, loki) and `signal` (spans, logs) label the metrics; `capacityBytes`
+    ///   bounds the items' total `size`.
     init(
         capacity: Int,
         capacityBytes: Int,
@@ -44,7 +44,7 @@ final class ExportQueue<Element: Sendable>: Sendable {
         let bytes = size(element)
         let accepted = items.withLock { queue -> Bool in
             guard queue.items.count < capacity, queue.bytes.addingReportingOverflow(bytes).partialValue <= capacityBytes else { return false }
-            queue.items.append(element)
+            queue.items.append((element, bytes))
             queue.bytes += bytes
             return true
         }
@@ -53,19 +53,15 @@ final class ExportQueue<Element: Sendable>: Sendable {
 
     var count: Int { items.withLock { $0.items.count } }
 
-    /// The estimated bytes queued.
-    var bytes: Int { items.withLock { $0.bytes } }
-
     /// Removes and returns up to `size` items from the front.
     func takeBatch(upTo size: Int) -> [Element] {
-        let batch = items.withLock { queue in
+        items.withLock { queue in
             let count = min(queue.items.count, size)
             defer { queue.items.removeFirst(count) }
-            return Array(queue.items.prefix(count))
+            let batch = queue.items.prefix(count)
+            queue.bytes -= batch.reduce(0) { $0 + $1.bytes }
+            return batch.map(\.element)
         }
-        let taken = batch.reduce(0) { $0 + self.size($1) }
-        items.withLock { $0.bytes -= taken }
-        return batch
     }
 
     /// Records one export of `count` items taking `elapsed`: `rejected` of them refused, or all failed.

@@ -1,4 +1,5 @@
 import Crypto
+import Foundation
 import NIOCore
 
 /// The exact-match cache key of a chat request: SHA-256 of the client's identity and a canonical JSON of
@@ -21,11 +22,6 @@ enum CacheKey {
         for field in fields { canonical[field] = object[field] }
         // The identity is a field of its own, so no body can produce another client's key.
         canonical["~client"] = client.map(JSONValue.string) ?? .null
-        var hash = SHA256()
-        hash.update(data: Array(JSONValue.object(canonical).jsonText.utf8))
-        return hash.finalize().map { byte in
-            let digits = Array("0123456789abcdef".utf8)
-            return String(decoding: [digits[Int(byte >> 4)], digits[Int(byte & 0x0F)]], as: UTF8.self)
-        }.joined()
+        return SHA256.hash(data: Array(JSONValue.object(canonical).jsonText.utf8)).map { String(format: "%02x", $0) }.joined()
     }
 }

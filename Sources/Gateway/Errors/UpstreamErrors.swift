@@ -12,22 +12,29 @@ enum UpstreamErrors {
     static let maxMessageBytes = 1024
 
     static func from(status: Int, body: ByteBuffer, retryAfter: String?) -> GatewayError {
-        from(status: status, envelope: Array(body.readableBytesView), retryAfter: retryAfter)
+        make(status: status, envelope: envelope(of: body.readableBytesView), retryAfter: retryAfter)
     }
 
     /// An error event inside a stream (`data: {"error":{…}}`), which has no HTTP status of its own: 429 when
     /// it says it is a rate limit, 500 otherwise.
     static func streamEvent(_ payload: [UInt8]) -> GatewayError {
-        let envelope = try? WireJSON.decode(Envelope.self, from: payload, expected: "an error event")
-        let detail = envelope?.error
-        let rateLimited = detail?.type == "rate_limit_error" || detail?.code?.text == "rate_limit_exceeded"
-        return from(status: rateLimited ? 429 : 500, envelope: payload, retryAfter: nil)
+        let envelope = envelope(of: payload)
+        let rateLimited = envelope?.error?.type == "rate_limit_error" || envelope?.error?.code?.text == "rate_limit_exceeded"
+        return make(status: rateLimited ? 429 : 500, envelope: envelope, retryAfter: nil)
     }
 
-    private static func from(status: Int, envelope body: [UInt8], retryAfter: String?) -> GatewayError {
-        // An error body that is not one of the known envelopes still reports its status.
-        let envelope = try? WireJSON.decode(Envelope.self, from: body, expected: "an error body")
-        let message = truncated(envelope?.error?.message ?? envelope?.message ?? envelope?.capitalMessage ?? "Upstream returned HTTP \(status).")
+    /// The text of an error body in any provider's envelope (cut to ``maxMessageBytes``), when it has one.
+    static func message(in body: some Collection<UInt8>) -> String? {
+        envelope(of: body)?.text.map(truncated)
+    }
+
+    /// The body as an error envelope; a body that is not one still reports its status, so nil is no failure.
+    private static func envelope(of body: some Collection<UInt8>) -> Envelope? {
+        try? WireJSON.decode(Envelope.self, from: body, expected: "an error body")
+    }
+
+    private static func make(status: Int, envelope: Envelope?, retryAfter: String?) -> GatewayError {
+        let message = truncated(envelope?.text ?? "Upstream returned HTTP \(status).")
         if status == 401 || status == 403 {
             return .upstreamAuth(status: status, detail: message)
         }
@@ -85,6 +92,9 @@ enum UpstreamErrors {
             case error, message
             case capitalMessage = "Message"
         }
+
+        /// OpenAI's, Anthropic's and Gemini's `error.message`, or Bedrock's `message` / `Message`.
+        var text: String? { error?.message ?? message ?? capitalMessage }
     }
 
     /// `code` is a string at OpenAI, a number at Gemini and some compatible servers.

@@ -45,8 +45,7 @@ struct BedrockStreamDecoder: ProviderStreamDecoder {
         if message.messageType == "exception" || message.messageType == "error" {
             let kind = message.exceptionType ?? message.headers[":error-code"] ?? "error"
             let status = kind == "throttlingException" ? 429 : kind == "serviceUnavailableException" ? 503 : 500
-            let detail = try? WireJSON.decode(BedrockWire.ErrorBody.self, from: message.payload, expected: "an exception")
-            let text = detail?.text ?? "Bedrock reported \(kind) in the stream."
+            let text = UpstreamErrors.message(in: message.payload) ?? "Bedrock reported \(kind) in the stream."
             let error = GatewayError.upstreamStatus(status: status, message: text, type: kind, code: nil, retryAfter: nil)
             output.writeImmutableBuffer(OpenAIErrorBody.sseEvent(for: error))
             summary.streamError = error

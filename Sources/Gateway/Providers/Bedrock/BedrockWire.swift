@@ -50,19 +50,6 @@ enum BedrockWire {
         var text: String?
         var toolUse: ToolUseDelta?
     }
-
-    /// `{"message": …}` (or `Message`) of an error body or exception event.
-    struct ErrorBody: Decodable, Sendable {
-        var message: String?
-        var capitalMessage: String?
-
-        enum CodingKeys: String, CodingKey {
-            case message
-            case capitalMessage = "Message"
-        }
-
-        var text: String? { message ?? capitalMessage }
-    }
 }
 
 /// The Converse request the gateway sends.

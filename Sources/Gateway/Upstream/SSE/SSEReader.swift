@@ -150,7 +150,7 @@ extension SSEReader {
         do {
             return try feed(chunk)
         } catch {
-            throw .invalidUpstreamResponse("a stream event is larger than \(maxEventBytes) bytes")
+            throw upstreamError
         }
     }
 
@@ -159,7 +159,9 @@ extension SSEReader {
         do {
             return try finish()
         } catch {
-            throw .invalidUpstreamResponse("a stream event is larger than \(maxEventBytes) bytes")
+            throw upstreamError
         }
     }
+
+    private var upstreamError: GatewayError { .invalidUpstreamResponse("a stream event is larger than \(maxEventBytes) bytes") }
 }
