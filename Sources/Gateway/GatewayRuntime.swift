@@ -28,8 +28,8 @@ public final class GatewayRuntime: Sendable {
     let sampler: TraceSampler
 
     /// - Parameters:
-    ///   - transport: one upstream client for every provider; by default each provider gets its own pooled
-    ///     AsyncHTTPClient with its timeouts.
+    ///   - transport: one upstream client for every provider; by default each provider gets its own
+    ///     ``PooledTransport`` with its timeouts.
     ///   - spans: where finished spans go (an exporter's queue); nil records no spans.
     public init(
         config: GatewayConfig,
@@ -45,7 +45,7 @@ public final class GatewayRuntime: Sendable {
         self.sampler = sampler
         self.drain = DrainState()
         self.metrics = metrics ?? MetricsRegistry(version: Self.version, revision: "unknown")
-        let (adapters, transports) = ProviderFactory.make(config: config, transport: transport, logger: logger)
+        let (adapters, transports) = ProviderFactory.make(config: config, transport: transport, registry: self.metrics, logger: logger)
         self.transports = transports
         var health: [String: ProviderHealth] = [:]
         for name in adapters.keys { health[name] = ProviderHealth(name: name, thresholds: config.healthChecks) }

@@ -173,12 +173,16 @@ public struct MockSettings: Sendable, Equatable {
     public init() {}
 }
 
-/// `connection_pool:` — shared by every upstream.
+/// `connection_pool:` — the limits of each provider's keep-alive pool.
 public struct ConnectionPoolConfig: Sendable, Equatable {
+    /// Free connections kept per origin once traffic calms; the surplus is closed within ten seconds.
     public var maxIdlePerHost: Int = 32
     public var idleTimeoutSeconds: Double = 90
     public var connectTimeoutSeconds: Double = 10
-    public var maxConnectionsPerProvider: Int = 100
+    /// Connections open at once per provider; requests beyond wait (counted and logged). HTTP/1.1 carries
+    /// one request per connection, and an LLM answer holds it for seconds, so the default is sized for
+    /// about a thousand answers in flight per provider per replica.
+    public var maxConnectionsPerProvider: Int = 1000
 
     public init() {}
 }

@@ -1,4 +1,3 @@
-import AsyncHTTPClient
 import Foundation
 import NIOCore
 
@@ -57,19 +56,11 @@ enum UpstreamErrors {
         return text.contains(",") && text.utf8.count <= 64 ? text : "1"
     }
 
-    /// A transport failure (AsyncHTTPClient's, NIO's, a cancellation) as a ``GatewayError``; the detail
+    /// A transport failure (NIO's, a cancellation) as a ``GatewayError``; the detail
     /// stays in ``GatewayError/logDetail``, clients never see the upstream's address.
     static func transport(_ error: any Error) -> GatewayError {
         if let error = error as? GatewayError { return error }
         if error is CancellationError { return .cancelled }
-        if let error = error as? HTTPClientError {
-            switch error {
-            case .deadlineExceeded, .readTimeout, .writeTimeout: return .upstreamTimeout
-            case .connectTimeout: return .upstreamUnreachable("connect timeout")
-            case .cancelled: return .cancelled
-            default: return .upstreamUnreachable(String(describing: error))
-            }
-        }
         return .upstreamUnreachable(String(describing: error))
     }
 

@@ -23,6 +23,14 @@ public enum APIRoute: String, CaseIterable, Sendable {
         }
     }
 
+    /// Whether requests on this route are proxied to a provider (and so have a gateway overhead).
+    var callsUpstream: Bool {
+        switch self {
+        case .chatCompletions, .messages, .embeddings: true
+        case .models, .health, .healthLive, .healthReady, .other: false
+        }
+    }
+
     /// Position in `allCases`, for handle tables.
     var index: Int {
         switch self {

@@ -10,11 +10,15 @@ final class HTTPMetrics: Sendable {
 
     let inFlight: GaugeCell
     private let handles: [[Handles]]
+    /// `llm_gateway_overhead_seconds` of the routes that call upstreams (nil for the others), by route index.
+    private let overheads: [HistogramCell?]
 
     init(registry: MetricsRegistry) {
         inFlight = registry.gauge(MetricCatalog.httpRequestsInFlight).labels()
         let requests = registry.counter(MetricCatalog.httpRequestsTotal)
         let durations = registry.histogram(MetricCatalog.httpRequestDuration)
+        let overhead = registry.histogram(MetricCatalog.gatewayOverhead)
+        overheads = APIRoute.allCases.map { $0.callsUpstream ? overhead.labels($0.rawValue) : nil }
         handles = APIRoute.allCases.map { route in
             APIRoute.methods.map { method in
                 Handles(
@@ -27,5 +31,10 @@ final class HTTPMetrics: Sendable {
 
     func handles(route: APIRoute, method: String) -> Handles {
         handles[route.index][APIRoute.methodIndex(method)]
+    }
+
+    /// The overhead histogram of `route`; nil for routes the gateway answers itself.
+    func overhead(route: APIRoute) -> HistogramCell? {
+        overheads[route.index]
     }
 }

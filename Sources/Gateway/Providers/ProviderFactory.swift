@@ -1,4 +1,5 @@
 import Logging
+import Telemetry
 
 /// Builds the adapter for each enabled provider once, at start-up.
 enum ProviderFactory {
@@ -8,6 +9,7 @@ enum ProviderFactory {
     static func make(
         config: GatewayConfig,
         transport shared: (any UpstreamTransport)?,
+        registry: MetricsRegistry,
         logger: Logger
     ) -> (providers: [String: any ChatProvider], transports: [any UpstreamTransport]) {
         var providers: [String: any ChatProvider] = [:]
@@ -16,7 +18,7 @@ enum ProviderFactory {
             let timeouts = provider.timeouts(pool: config.connectionPool)
             func transport() -> any UpstreamTransport {
                 if let shared { return shared }
-                let own = HTTPClientTransport(pool: config.connectionPool, timeouts: timeouts)
+                let own = PooledTransport(provider: name, pool: config.connectionPool, timeouts: timeouts, registry: registry, logger: logger)
                 transports.append(own)
                 return own
             }

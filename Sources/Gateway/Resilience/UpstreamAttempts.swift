@@ -71,6 +71,8 @@ struct UpstreamAttempts: Sendable {
                 attempts += 1
                 let span = tracing.startAttempt(number: attempts, reason: reason)
                 let started = ContinuousClock.now
+                // Attempts and the backoff between them are the upstream's share of the request's time.
+                defer { scope.outcome.addUpstreamTime(.now - started) }
                 do {
                     let value = try await attempt(route, span)
                     let latency = ContinuousClock.now - started

@@ -81,13 +81,9 @@ struct ChatCompletionsEndpoint: Sendable {
                     let stream = try await Route.within(attempt) { () async throws(GatewayError) in
                         try await route.provider.chatCompletionStream(request, model: route.model)
                     }
-                    // The head is in; the first event must follow within what is left of the first-byte limit.
-                    let (first, events) = try await Deadline.run(within: route.timeouts.firstByte - (.now - started)) {
-                        () async throws(GatewayError) in
-                        var events = stream.events.makeAsyncIterator()
-                        let first = try await Self.next(&events)
-                        return (first, events)
-                    }
+                    // The head is in; the transport holds the first event to what is left of the first-byte limit.
+                    var events = stream.events.makeAsyncIterator()
+                    let first = try await Self.next(&events)
                     return StartedStream(stream: stream, events: events, first: first, started: started, attempt: attempt)
                 } catch {
                     route.recordFailure(.chat, error, duration: .now - started, trace: scope.trace)
@@ -109,6 +105,9 @@ struct ChatCompletionsEndpoint: Sendable {
             $0.attempts = result.attempts
         }
         let firstChunk = ContinuousClock.now - started
+        // From the first event on, the stream's pace is the upstream's.
+        let relayStarted = ContinuousClock.now
+        defer { scope.outcome.addUpstreamTime(.now - relayStarted) }
         guard let writer = slot.take() else { return }
         var headers = scope.responseHeaders(provider: route.provider.name, attempts: result.attempts)
         headers[.contentType] = "text/event-stream"

@@ -39,6 +39,7 @@ struct GatewayHandler: Sendable {
             let status = scope.outcome.status == 0 ? 499 : scope.outcome.status
             handles.statuses.counter(for: status).increment()
             handles.duration.cell.observe(duration, exemplar: (scope.trace.traceID, scope.trace.spanID))
+            metrics.overhead(route: route)?.observe(max(.zero, duration - scope.outcome.upstreamTime))
             AccessLog.write(scope: scope, method: request.method.rawValue, route: route, status: status, duration: duration)
             scope.tracing.finishServerSpan(method: request.method.rawValue, route: route, path: request.uri.path, status: status, scope: scope)
             if let limiter = chat.limiter {

@@ -57,7 +57,22 @@ struct RequestScope: Sendable {
         if let cache = details.cache {
             headers[ResponseCache.header] = cache.rawValue
         }
+        headers[Self.overheadHeader] = Self.milliseconds(overhead)
         return headers
+    }
+
+    static let overheadHeader = HTTPField.Name("x-llm-gateway-overhead-ms")!
+
+    /// The gateway's own share of the request's time so far: elapsed time minus ``RequestOutcome/upstreamTime``.
+    var overhead: Duration {
+        max(.zero, (ContinuousClock.now - start) - outcome.upstreamTime)
+    }
+
+    /// `duration` in milliseconds with three decimals (`0.412`), without a formatter.
+    static func milliseconds(_ duration: Duration) -> String {
+        let micros = max(0, duration.nanosecondsClamped / 1000)
+        let fraction = String(micros % 1000)
+        return "\(micros / 1000)." + String(repeating: "0", count: 3 - fraction.count) + fraction
     }
 }
 
@@ -83,6 +98,14 @@ final class RequestOutcome: Sendable {
 
     private let statusCode = Atomic<Int>(0)
     private let recorded = Mutex(Details())
+    private let upstreamNanoseconds = Atomic<Int64>(0)
+
+    /// Time spent on upstream attempts, the backoff between them and relaying a started stream.
+    var upstreamTime: Duration { .nanoseconds(upstreamNanoseconds.load(ordering: .relaxed)) }
+
+    func addUpstreamTime(_ duration: Duration) {
+        upstreamNanoseconds.wrappingAdd(duration.nanosecondsClamped, ordering: .relaxed)
+    }
 
     /// The status sent, or 0 while nothing was sent.
     var status: Int { statusCode.load(ordering: .relaxed) }

@@ -7,7 +7,8 @@ public struct UpstreamRequest: Sendable {
     public var method: HTTPMethod
     public var headers: HTTPHeaders
     public var body: ByteBuffer
-    /// Time allowed until the response head arrives.
+    /// Time allowed until the response head and the first byte of its body arrive (for a stream, its
+    /// first event).
     public var timeout: Duration
     /// Time allowed for the whole exchange, body included (checked as each chunk arrives).
     public var totalTimeout: Duration
@@ -83,8 +84,8 @@ private final class IteratorBox<Base: AsyncIteratorProtocol>: @unchecked Sendabl
     func next() async throws -> ByteBuffer? { try await base.next() }
 }
 
-/// The seam between the gateway and the network: AsyncHTTPClient today, a per-event-loop
-/// keep-alive pool when the benchmarks ask for it. Implementations throw ``GatewayError``.
+/// The seam between the gateway and the network: ``PooledTransport`` in production, in-process
+/// fakes in tests. Implementations throw ``GatewayError``.
 public protocol UpstreamTransport: Sendable {
     func send(_ request: UpstreamRequest) async throws -> UpstreamResponse
     /// Releases connections; called once at shutdown.

@@ -47,18 +47,17 @@ public struct JSONLogHandler: LogHandler {
         let fields = fields(of: event)
         var line = JSONLine()
         let now = WallClock.now()
-        line.field("ts", Self.timestamp(now))
+        line.key("ts")
+        line.timestamp(now)
         line.field("level", event.level.rawValue)
         line.field("msg", redactor.redact("\(event.message)"))
         line.field("service", service)
-        for key in fields.keys.sorted() where !Self.fixedKeys.contains(key) {
+        for (key, value) in fields.sorted(by: { $0.key < $1.key }) where !Self.isFixed(key) {
             line.key(key)
-            if Self.trustedKeys.contains(key), case .string(let text) = fields[key]! {
-                line.string(text)
-            } else if Self.trustedKeys.contains(key), case .stringConvertible(let value) = fields[key]! {
-                line.string(value.description)
-            } else {
-                line.value(fields[key]!, redactor: redactor)
+            switch value {
+            case .string(let text) where Self.trustedKeys.contains(key): line.string(text)
+            case .stringConvertible(let convertible) where Self.trustedKeys.contains(key): line.string(convertible.description)
+            default: line.value(value, redactor: redactor)
             }
         }
         let bytes = line.finish()
@@ -76,28 +75,62 @@ public struct JSONLogHandler: LogHandler {
         }
     }
 
+    /// One of the fields every line starts with (`fixedKeys`), compared without hashing.
+    private static func isFixed(_ key: String) -> Bool {
+        key == "ts" || key == "level" || key == "msg" || key == "service"
+    }
+
     /// `time` as RFC 3339 in UTC with nanoseconds: `2026-11-26T17:31:07.729364123Z`.
     static func timestamp(_ time: timespec = WallClock.now()) -> String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(30)
+        appendTimestamp(time, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Writes `time` as RFC 3339 (UTC, nanoseconds) digit by digit: no formatter, no intermediate string.
+    static func appendTimestamp(_ time: timespec, to bytes: inout [UInt8]) {
         var parts = tm()
         var seconds = time.tv_sec
         gmtime_r(&seconds, &parts)
-        return String(
-            format: "%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ",
-            parts.tm_year + 1900,
-            parts.tm_mon + 1,
-            parts.tm_mday,
-            parts.tm_hour,
-            parts.tm_min,
-            parts.tm_sec,
-            time.tv_nsec
-        )
+        func digits(_ value: Int, _ count: Int, then separator: UInt8?) {
+            var divisor = 1
+            for _ in 1..<count { divisor *= 10 }
+            var rest = value
+            while divisor > 0 {
+                bytes.append(UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: rest / divisor))
+                rest %= divisor
+                divisor /= 10
+            }
+            if let separator { bytes.append(separator) }
+        }
+        digits(Int(parts.tm_year) + 1900, 4, then: UInt8(ascii: "-"))
+        digits(Int(parts.tm_mon) + 1, 2, then: UInt8(ascii: "-"))
+        digits(Int(parts.tm_mday), 2, then: UInt8(ascii: "T"))
+        digits(Int(parts.tm_hour), 2, then: UInt8(ascii: ":"))
+        digits(Int(parts.tm_min), 2, then: UInt8(ascii: ":"))
+        digits(Int(parts.tm_sec), 2, then: UInt8(ascii: "."))
+        digits(Int(time.tv_nsec), 9, then: UInt8(ascii: "Z"))
     }
 }
 
 /// Builds one JSON object as bytes, escaping as RFC 8259 requires.
 struct JSONLine {
-    private var bytes: [UInt8] = [UInt8(ascii: "{")]
+    private var bytes: [UInt8]
     private var first = true
+
+    init() {
+        bytes = []
+        bytes.reserveCapacity(512)
+        bytes.append(UInt8(ascii: "{"))
+    }
+
+    /// The value of the key just written: `time` as an RFC 3339 string.
+    mutating func timestamp(_ time: timespec) {
+        bytes.append(UInt8(ascii: "\""))
+        JSONLogHandler.appendTimestamp(time, to: &bytes)
+        bytes.append(UInt8(ascii: "\""))
+    }
 
     mutating func field(_ key: String, _ value: String) {
         self.key(key)

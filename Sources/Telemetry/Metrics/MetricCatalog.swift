@@ -24,6 +24,15 @@ public enum MetricCatalog {
         labels: ["method", "route"],
         buckets: requestDurationBuckets
     )
+    public static let gatewayOverhead = MetricDefinition(
+        name: "llm_gateway_overhead_seconds",
+        kind: .histogram,
+        help: "The gateway's own time per proxied request: request duration minus the time spent on upstream attempts, "
+            + "the backoff between them and relaying a started stream (also sent as x-llm-gateway-overhead-ms).",
+        unit: "seconds",
+        labels: ["route"],
+        buckets: [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1]
+    )
     public static let httpRequestsInFlight = MetricDefinition(
         name: "http_requests_in_flight",
         kind: .gauge,
@@ -153,6 +162,36 @@ public enum MetricCatalog {
         help: "Upstream attempts that were retries of a failed attempt.",
         labels: ["provider"]
     )
+    public static let upstreamConnections = MetricDefinition(
+        name: "llm_upstream_connections",
+        kind: .gauge,
+        help: "Keep-alive connections to each provider, by state (in_use: carrying a request, idle: waiting in the pool, "
+            + "opening: being connected).",
+        labels: ["provider", "state"]
+    )
+    public static let upstreamConnectionWaiters = MetricDefinition(
+        name: "llm_upstream_connection_waiters",
+        kind: .gauge,
+        help: "Requests waiting for a connection because the provider's pool is at "
+            + "connection_pool.max_connections_per_provider.",
+        labels: ["provider"]
+    )
+    public static let upstreamConnectionWait = MetricDefinition(
+        name: "llm_upstream_connection_wait_seconds",
+        kind: .histogram,
+        help: "Time each upstream attempt waited for a connection from the provider's pool (0 when one was free; "
+            + "connecting a new one included).",
+        unit: "seconds",
+        labels: ["provider"],
+        buckets: [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30]
+    )
+    public static let upstreamConnectionsOpenedTotal = MetricDefinition(
+        name: "llm_upstream_connections_opened_total",
+        kind: .counter,
+        help: "Connections opened to each provider (a rate well above zero under steady load means connections are "
+            + "not being reused).",
+        labels: ["provider"]
+    )
     public static let failoversTotal = MetricDefinition(
         name: "llm_failovers_total",
         kind: .counter,
@@ -238,12 +277,13 @@ public enum MetricCatalog {
 
     /// Every family, in exposition order.
     public static let all: [MetricDefinition] = [
-        httpRequestsTotal, httpRequestDuration, httpRequestsInFlight, slowClientClosesTotal,
+        httpRequestsTotal, httpRequestDuration, gatewayOverhead, httpRequestsInFlight, slowClientClosesTotal,
         providerHealthStatus, providerErrorsTotal, providerRateLimitExceededTotal, providerLatency,
         genAIOperationDuration, genAITokenUsage, genAITimeToFirstToken, genAITimePerOutputToken,
         tokensTotal, cacheRequestsTotal, cacheStoresSkippedTotal, rateLimitDecisionsTotal, dataResidencyRefusalsTotal, redisCommandDuration,
         redisErrorsTotal, redisUp,
-        upstreamRetriesTotal, failoversTotal, circuitBreakerState,
+        upstreamRetriesTotal, upstreamConnections, upstreamConnectionWaiters, upstreamConnectionWait, upstreamConnectionsOpenedTotal,
+        failoversTotal, circuitBreakerState,
         circuitBreakerOpensTotal, healthChecksTotal, healthCheckDuration,
         exportedItemsTotal, droppedItemsTotal, exportDuration, buildInfo, processCPUSeconds, processResidentMemory, processOpenFDs, processStartTime,
     ]

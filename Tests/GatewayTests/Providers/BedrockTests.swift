@@ -1,5 +1,7 @@
 import Foundation
+import Logging
 import NIOCore
+import Telemetry
 import Testing
 
 @testable import Gateway
@@ -68,7 +70,13 @@ struct BedrockTests {
             name: "bedrock",
             config: config,
             timeouts: timeouts,
-            transport: HTTPClientTransport(pool: .init(), timeouts: timeouts)
+            transport: PooledTransport(
+                provider: "bedrock",
+                pool: .init(),
+                timeouts: timeouts,
+                registry: MetricsRegistry(version: "t", revision: "t"),
+                logger: Logger(label: "test")
+            )
         )
         let path = "/model/\("anthropic.claude-3:0".addingPercentEncodingForPath())/converse"
         let request = provider.request(path: path, body: ByteBuffer(string: "{}"), accept: "application/json")

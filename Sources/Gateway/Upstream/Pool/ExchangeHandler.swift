@@ -1,0 +1,234 @@
+import NIOCore
+import NIOHTTP1
+
+/// The body of a pooled response: NIO's back-pressured sequence, fed by ``ExchangeHandler``.
+typealias PooledBodySequence = NIOThrowingAsyncSequenceProducer<
+    ByteBuffer, any Error, NIOAsyncSequenceProducerBackPressureStrategies.HighLowWatermark, BodyDemand
+>
+
+/// One request on a pooled connection, as the handler needs it: the bytes to send and its limits.
+struct PooledExchange {
+    var head: HTTPRequestHead
+    var body: ByteBuffer
+    /// The response head and the first byte of its body must arrive by then (for a stream: its first event).
+    var firstByteDeadline: NIODeadline
+    /// The whole exchange must be over by then.
+    var totalDeadline: NIODeadline
+    /// The longest silence allowed between body chunks.
+    var idle: TimeAmount
+}
+
+/// Drives one HTTP/1.1 exchange at a time on a pooled upstream connection.
+///
+/// It writes the request, hands the response head to the waiting caller, and feeds the body into a
+/// back-pressured sequence: while the caller does not keep up, the handler stops asking the socket for
+/// more, so a slow client slows the upstream instead of growing a buffer. One timer on the connection's
+/// event loop enforces the first-byte, idle and total limits (no task per request). Everything here runs on
+/// that event loop; the pool learns through `onIdle` that the connection can take the next request.
+final class ExchangeHandler: ChannelDuplexHandler {
+    typealias InboundIn = HTTPClientResponsePart
+    typealias OutboundIn = HTTPClientRequestPart
+    typealias OutboundOut = HTTPClientRequestPart
+
+    private enum State {
+        case idle
+        case awaitingHead(PooledExchange, EventLoopPromise<UpstreamResponse>)
+        case streaming(PooledExchange, PooledBodySequence.Source)
+        case closed
+    }
+
+    private var state = State.idle
+    private var context: ChannelHandlerContext?
+    /// Counts exchanges, so late calls from a finished exchange's sequence are recognised and ignored.
+    private var generation: UInt64 = 0
+    private var keepAlive = true
+    private var sawBodyByte = false
+    private var lastActivity = NIODeadline.now()
+    private var timer: Scheduled<Void>?
+    private var armedAt = NIODeadline.distantFuture
+    /// The consumer asked for no more; a read the channel wanted waits in `readPending`.
+    private var paused = false
+    private var readPending = false
+    /// Called on the event loop when an exchange ended and the connection can serve the next one.
+    var onIdle: (() -> Void)?
+
+    func handlerAdded(context: ChannelHandlerContext) { self.context = context }
+    func handlerRemoved(context: ChannelHandlerContext) { self.context = nil }
+
+    /// Sends `exchange`'s request. Called on the event loop, only while the connection is idle.
+    func start(_ exchange: PooledExchange, promise: EventLoopPromise<UpstreamResponse>) {
+        guard case .idle = state, let context, context.channel.isActive else {
+            promise.fail(GatewayError.upstreamUnreachable("pooled connection closed before use"))
+            return
+        }
+        generation &+= 1
+        keepAlive = true
+        sawBodyByte = false
+        paused = false
+        lastActivity = .now()
+        state = .awaitingHead(exchange, promise)
+        context.write(wrapOutboundOut(.head(exchange.head)), promise: nil)
+        if exchange.body.readableBytes > 0 {
+            context.write(wrapOutboundOut(.body(.byteBuffer(exchange.body))), promise: nil)
+        }
+        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+        arm(at: min(exchange.firstByteDeadline, exchange.totalDeadline))
+    }
+
+    /// The caller of the exchange whose response is `response` stopped waiting for its head (its task was
+    /// cancelled): that exchange cannot finish, so the connection goes. A later exchange is left alone.
+    func cancel(_ response: EventLoopFuture<UpstreamResponse>) {
+        guard case .awaitingHead(_, let promise) = state, promise.futureResult === response else { return }
+        fail(GatewayError.cancelled)
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let head):
+            guard case .awaitingHead(let exchange, let promise) = state else { return protocolError("a response nobody asked for") }
+            // 1xx heads (100 Continue) are followed by the real one.
+            if head.status.code < 200 { return }
+            keepAlive = head.isKeepAlive
+            let demand = BodyDemand(handler: NIOLoopBound(self, eventLoop: context.eventLoop), generation: generation)
+            let made = PooledBodySequence.makeSequence(
+                backPressureStrategy: .init(lowWatermark: 2, highWatermark: 8),
+                finishOnDeinit: false,
+                delegate: demand
+            )
+            state = .streaming(exchange, made.source)
+            promise.succeed(
+                UpstreamResponse(status: Int(head.status.code), headers: head.headers, body: UpstreamBody(made.sequence))
+            )
+        case .body(let chunk):
+            guard case .streaming(let exchange, let source) = state else { return protocolError("a body without a response") }
+            lastActivity = .now()
+            if !sawBodyByte {
+                sawBodyByte = true
+                // From here the idle limit applies; the timer moves up if it was set for a later first-byte limit.
+                let idleDeadline = min(lastActivity + exchange.idle, exchange.totalDeadline)
+                if armedAt > idleDeadline {
+                    timer?.cancel()
+                    arm(at: idleDeadline)
+                }
+            }
+            if source.yield(chunk) == .stopProducing { paused = true }
+        case .end:
+            guard case .streaming(_, let source) = state else { return protocolError("a response end without a response") }
+            // Back to the pool first, so the reader's next request finds the connection free.
+            finishExchange()
+            source.finish()
+        }
+    }
+
+    func read(context: ChannelHandlerContext) {
+        if paused {
+            readPending = true
+        } else {
+            context.read()
+        }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        fail(GatewayError.upstreamUnreachable("upstream closed the connection"))
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        fail(GatewayError.upstreamUnreachable(String(describing: error)))
+    }
+
+    /// The consumer wants more: reading resumes if it was held back.
+    fileprivate func produceMore(generation: UInt64) {
+        guard generation == self.generation, paused else { return }
+        paused = false
+        if readPending, let context {
+            readPending = false
+            context.read()
+        }
+    }
+
+    /// The consumer is gone. Before the body ended, the connection cannot be reused.
+    fileprivate func terminated(generation: UInt64) {
+        guard generation == self.generation, case .streaming = state else { return }
+        fail(GatewayError.cancelled)
+    }
+
+    private func finishExchange() {
+        timer?.cancel()
+        timer = nil
+        paused = false
+        if readPending, let context {
+            readPending = false
+            context.read()
+        }
+        guard keepAlive else {
+            state = .closed
+            context?.close(promise: nil)
+            return
+        }
+        state = .idle
+        onIdle?()
+    }
+
+    /// Ends the exchange in flight with `error` and closes the connection.
+    private func fail(_ error: GatewayError) {
+        timer?.cancel()
+        timer = nil
+        switch state {
+        case .awaitingHead(_, let promise): promise.fail(error)
+        case .streaming(_, let source): source.finish(error)
+        case .idle, .closed: break
+        }
+        let wasOpen: Bool
+        if case .closed = state { wasOpen = false } else { wasOpen = true }
+        state = .closed
+        if wasOpen { context?.close(promise: nil) }
+    }
+
+    private func protocolError(_ what: String) {
+        fail(GatewayError.invalidUpstreamResponse(what))
+    }
+
+    private func arm(at deadline: NIODeadline) {
+        guard let context else { return }
+        armedAt = deadline
+        let (generation, handler) = (self.generation, NIOLoopBound(self, eventLoop: context.eventLoop))
+        timer = context.eventLoop.scheduleTask(deadline: deadline) { handler.value.timerFired(generation: generation) }
+    }
+
+    /// Checks the limits of the exchange in flight, and re-arms for the nearest one still ahead.
+    private func timerFired(generation: UInt64) {
+        guard generation == self.generation else { return }
+        let exchange: PooledExchange
+        switch state {
+        case .awaitingHead(let current, _): exchange = current
+        case .streaming(let current, _): exchange = current
+        case .idle, .closed: return
+        }
+        let now = NIODeadline.now()
+        let waitingForFirstByte = !sawBodyByte
+        if now >= exchange.totalDeadline || (waitingForFirstByte && now >= exchange.firstByteDeadline)
+            || (!waitingForFirstByte && now >= lastActivity + exchange.idle)
+        {
+            return fail(GatewayError.upstreamTimeout)
+        }
+        let next = waitingForFirstByte ? exchange.firstByteDeadline : lastActivity + exchange.idle
+        arm(at: min(next, exchange.totalDeadline))
+    }
+}
+
+/// Tells the handler, on its event loop, when the body's consumer wants more or has gone.
+struct BodyDemand: NIOAsyncSequenceProducerDelegate {
+    let handler: NIOLoopBound<ExchangeHandler>
+    let generation: UInt64
+
+    func produceMore() {
+        let (handler, generation) = (handler, generation)
+        handler.eventLoop.execute { handler.value.produceMore(generation: generation) }
+    }
+
+    func didTerminate() {
+        let (handler, generation) = (handler, generation)
+        handler.eventLoop.execute { handler.value.terminated(generation: generation) }
+    }
+}
