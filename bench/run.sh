@@ -98,6 +98,11 @@ server:
   host: 127.0.0.1
   port: $1
   metrics_port: $2
+  # The seed's 1,000 (client connections, and upstream connections per provider) would hold the
+  # 2,000-stream scenario to half its clients; the gateway logs a warning when a pool makes requests wait.
+  max_connections: 4096
+connection_pool:
+  max_connections_per_provider: 4096
 logging:
   level: info
 providers:

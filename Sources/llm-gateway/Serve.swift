@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import Gateway
 import Logging
+import NIOCore
+import NIOPosix
 import Telemetry
 
 /// `llm-gateway serve [--config PATH]`: runs until SIGTERM/SIGINT, then drains and exits 0.
@@ -15,6 +17,12 @@ struct Serve: AsyncParsableCommand {
 
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
+        // Swift concurrency's jobs run on NIO's event loops instead of a pool of their own: a request's task
+        // then runs on the thread that reads its socket, without a thread switch at every await on I/O.
+        // Nothing the gateway runs in a task blocks its thread (log lines go to the log writer's thread).
+        if environment["LLM_GATEWAY_SEPARATE_TASK_POOL"] == nil {
+            NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
+        }
         let gatewayConfig: GatewayConfig
         do {
             gatewayConfig = try ConfigLoader.load(path: config, environment: environment)

@@ -46,11 +46,11 @@ struct UpstreamPathTests {
     @Test("the gateway's own time leaves out the upstream's: x-llm-gateway-overhead-ms and llm_gateway_overhead_seconds")
     func overhead() async throws {
         let upstream = try await TestUpstream.start { _, body, writer in
-            try await Task.sleep(for: .milliseconds(300))
+            try await Task.sleep(for: .milliseconds(1500))
             if String(buffer: body).contains(#""stream":true"#) {
                 var events = try await writer.writeHead(HTTPResponse(status: .ok, headerFields: [.contentType: "text/event-stream"]))
                 try await events.write(OpenAIWire.chunk("a"))
-                try await Task.sleep(for: .milliseconds(300))
+                try await Task.sleep(for: .milliseconds(1500))
                 try await events.write(OpenAIWire.done)
                 try await events.finish(nil)
             } else {
@@ -65,15 +65,16 @@ struct UpstreamPathTests {
                 let elapsed = ContinuousClock.now - started
                 #expect(reply.status == 200)
                 let header = try #require(reply.headers.first(name: "x-llm-gateway-overhead-ms").flatMap(Double.init))
-                // The upstream took at least 300 ms before the head; the gateway's share is what is left.
-                #expect(header >= 0 && header < 250, "overhead \(header) ms, stream \(stream)")
-                #expect(elapsed >= .milliseconds(300))
+                // The upstream took 1.5 s before the head; the gateway's share is what is left (the margin is
+                // for a loaded machine running every suite at once).
+                #expect(header >= 0 && header < 1000, "overhead \(header) ms, stream \(stream)")
+                #expect(elapsed >= .milliseconds(1500))
             }
             let scrape = try await gateway.get("/metrics", port: gateway.metricsPort).body
             let series = #"llm_gateway_overhead_seconds_count{route="/v1/chat/completions"}"#
             #expect(MetricsTests.value(scrape, series) == 2)
             let sum = try #require(MetricsTests.value(scrape, #"llm_gateway_overhead_seconds_sum{route="/v1/chat/completions"}"#))
-            #expect(sum >= 0 && sum < 0.6, "sum \(sum) s should leave out the 900 ms of upstream time")
+            #expect(sum >= 0 && sum < 2, "sum \(sum) s should leave out the 4.5 s of upstream time")
             #expect(MetricsTests.value(scrape, #"llm_gateway_overhead_seconds_count{route="/v1/embeddings"}"#) == 0)
         }
     }

@@ -117,6 +117,14 @@ final class ConnectionPool: Sendable {
         let now = NIODeadline.now()
         var stale: [PooledConnection] = []
         let decision = state.withLockedValue { state -> Decision in
+            // Prefer a connection on the caller's own event loop (no thread switch), among the most recent few.
+            if let local = state.idle.suffix(8).lastIndex(where: { $0.channel.eventLoop.inEventLoop }),
+                state.idle[local].isReusable(now: now, idleTimeout: settings.idleTimeout)
+            {
+                let connection = state.idle.remove(at: local)
+                lease(connection, in: &state)
+                return .ready(connection)
+            }
             while let connection = state.idle.popLast() {
                 if connection.isReusable(now: now, idleTimeout: settings.idleTimeout) {
                     lease(connection, in: &state)
@@ -133,7 +141,8 @@ final class ConnectionPool: Sendable {
         for connection in stale { connection.close() }
         switch decision {
         case .ready(let connection): return connection
-        case .connect: return try await connect(on: group.next())
+        // `any()` is the caller's own event loop when it runs on one of the group's.
+        case .connect: return try await connect(on: group.any())
         case .wait: return try await waitForConnection()
         }
     }
@@ -275,7 +284,7 @@ final class ConnectionPool: Sendable {
             return state.waiters.removeFirst()
         }
         guard let waiter else { return }
-        let eventLoop = group.next()
+        let eventLoop = group.any()
         Task {
             do {
                 waiter.continuation.resume(returning: try await connect(on: eventLoop))

@@ -24,7 +24,15 @@ public final class PooledTransport: UpstreamTransport {
     private let pools = NIOLockedValueBox<[UpstreamOrigin: ConnectionPool]>([:])
     private let sweep: NIOLockedValueBox<RepeatedTask?>
 
-    init(provider: String, pool: ConnectionPoolConfig, timeouts: UpstreamTimeouts, registry: MetricsRegistry, logger: Logger) {
+    /// - Parameter caFile: PEM certificates to trust for `https` origins instead of the system's.
+    init(
+        provider: String,
+        pool: ConnectionPoolConfig,
+        timeouts: UpstreamTimeouts,
+        registry: MetricsRegistry,
+        logger: Logger,
+        caFile: String? = nil
+    ) {
         self.provider = provider
         self.settings = ConnectionPool.Settings(
             maxConnections: pool.maxConnectionsPerProvider,
@@ -36,6 +44,8 @@ public final class PooledTransport: UpstreamTransport {
         self.group = MultiThreadedEventLoopGroup.singleton
         var configuration = TLSConfiguration.makeClientConfiguration()
         configuration.applicationProtocols = ["http/1.1"]
+        configuration.minimumTLSVersion = .tlsv12
+        if let caFile { configuration.trustRoots = .file(caFile) }
         self.tls = try? NIOSSLContext(configuration: configuration)
         self.metrics = ConnectionPoolMetrics(provider: provider, registry: registry)
         self.logger = logger
