@@ -27,66 +27,51 @@ final class ClientDisconnectMonitor: Sendable {
     }
 
     /// Runs `operation`, cancelling it if `channel`'s client disconnects first.
+    ///
+    /// No task is started for this: the watch holds the running task and cancels it, under its lock, when the
+    /// client goes; the operation then unwinds as it would from any cancellation. The task belongs to the
+    /// connection, which is closing anyway at that point.
     func run<Value: Sendable>(on channel: any Channel, _ operation: @Sendable () async throws -> Value) async throws -> Value {
         guard let watch = watches.withLock({ $0[ObjectIdentifier(channel)] }) else {
             return try await operation()
         }
-        return try await withoutActuallyEscaping(operation) { operation in
-            try await withThrowingTaskGroup(of: Value?.self) { group in
-                group.addTask { try await operation() }
-                group.addTask {
-                    await watch.waitForClose()
-                    return nil
-                }
-                defer { group.cancelAll() }
-                while let result = try await group.next() {
-                    if let value = result { return value }
-                    // The client went away first.
-                    group.cancelAll()
-                    throw CancellationError()
-                }
-                throw CancellationError()
-            }
-        }
+        guard withUnsafeCurrentTask(body: { task in task.map(watch.watch) ?? false }) else { throw CancellationError() }
+        defer { watch.unwatch() }
+        let value = try await operation()
+        try Task.checkCancellation()
+        return value
     }
 }
 
-/// The close state of one connection and whoever waits for it.
+/// The close state of one connection and the task answering on it, if any.
 final class ConnectionWatch: Sendable {
-    private struct State {
+    private struct State: @unchecked Sendable {
         var closed = false
-        var waiters: [UInt64: CheckedContinuation<Void, Never>] = [:]
-        var nextID: UInt64 = 0
+        /// Only used under the lock, and removed (``unwatch()``) before the task can end.
+        var task: UnsafeCurrentTask?
     }
     private let state = Mutex(State())
 
+    /// The client went away: the task answering it, if any, is cancelled.
     func markClosed() {
-        let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+        state.withLock { state in
             state.closed = true
-            defer { state.waiters.removeAll() }
-            return Array(state.waiters.values)
+            state.task?.cancel()
+            state.task = nil
         }
-        for waiter in waiters { waiter.resume() }
     }
 
-    /// Returns when the client disconnects, or when the waiting task is cancelled.
-    func waitForClose() async {
-        let id = state.withLock { state -> UInt64 in
-            state.nextID += 1
-            return state.nextID
+    /// Starts watching for `task`; false when the client has already gone.
+    func watch(_ task: UnsafeCurrentTask) -> Bool {
+        state.withLock { state in
+            guard !state.closed else { return false }
+            state.task = task
+            return true
         }
-        await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                let resumeNow = state.withLock { state -> Bool in
-                    if state.closed || Task.isCancelled { return true }
-                    state.waiters[id] = continuation
-                    return false
-                }
-                if resumeNow { continuation.resume() }
-            }
-        } onCancel: {
-            state.withLock { $0.waiters.removeValue(forKey: id) }?.resume()
-        }
+    }
+
+    func unwatch() {
+        state.withLock { $0.task = nil }
     }
 }
 

@@ -28,6 +28,7 @@ struct GatewayHandler: Sendable {
     /// Answers one request and records it in `http_requests_total`, `http_request_duration_seconds`
     /// (with the request's trace as exemplar) and `http_requests_in_flight`.
     func respond(to request: Request, writer: consuming ResponseWriter, channel: any Channel) async throws {
+        await ConnectionAffinity.moveToEventLoop(of: channel)
         var scope = RequestScope(headers: request.headers, logger: logger, includeContent: includeContent, spans: spans, sampler: sampler)
         let route = APIRoute(path: request.uri.path)
         let handles = metrics.handles(route: route, method: request.method.rawValue)

@@ -62,9 +62,14 @@ final class SlowClientHandler: ChannelDuplexHandler, RemovableChannelHandler, @u
 
     private let settings: SlowClientGuard
     private var phase = Phase.head
+    /// When the current phase's time is up; nil while the gateway answers.
+    private var deadline: NIODeadline?
     /// Requests read whose answers are not complete (more than one only when a client pipelines).
     private var outstanding = 0
+    /// One timer per connection, re-armed lazily: a later deadline waits for the scheduled check, which then
+    /// re-schedules itself for it. A request's phase changes cost no timer work unless a deadline moves closer.
     private var timer: Scheduled<Void>?
+    private var timerAt: NIODeadline?
     private var context: ChannelHandlerContext?
 
     init(settings: SlowClientGuard) {
@@ -81,6 +86,7 @@ final class SlowClientHandler: ChannelDuplexHandler, RemovableChannelHandler, @u
     func handlerRemoved(context: ChannelHandlerContext) {
         timer?.cancel()
         timer = nil
+        timerAt = nil
         self.context = nil
     }
 
@@ -111,26 +117,36 @@ final class SlowClientHandler: ChannelDuplexHandler, RemovableChannelHandler, @u
     }
 
     private func arm(_ next: Phase, after delay: TimeAmount, in context: ChannelHandlerContext) {
-        timer?.cancel()
         phase = next
-        timer = context.eventLoop.scheduleTask(in: delay) { [weak self] in self?.expired(next) }
+        let due = NIODeadline.now() + delay
+        deadline = due
+        if let timerAt, timerAt <= due { return }
+        timer?.cancel()
+        schedule(at: due, in: context)
     }
 
     private func disarm(_ next: Phase) {
-        timer?.cancel()
-        timer = nil
         phase = next
+        deadline = nil
     }
 
-    private func expired(_ expected: Phase) {
-        guard phase == expected, let context else { return }
-        switch expected {
+    private func schedule(at due: NIODeadline, in context: ChannelHandlerContext) {
+        timerAt = due
+        timer = context.eventLoop.scheduleTask(deadline: due) { [weak self] in self?.check() }
+    }
+
+    /// The timer fired: closes the connection if the current phase's time is up, else waits for it.
+    private func check() {
+        timer = nil
+        timerAt = nil
+        guard let deadline, let context else { return }
+        guard NIODeadline.now() >= deadline else { return schedule(at: deadline, in: context) }
+        switch phase {
         case .head: settings.closes.head.increment()
         case .body: settings.closes.body.increment()
         case .idle: settings.closes.idle.increment()
         case .answering: return
         }
-        timer = nil
         context.close(promise: nil)
     }
 }

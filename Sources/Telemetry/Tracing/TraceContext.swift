@@ -22,7 +22,7 @@ public struct TraceContext: Sendable, Equatable {
 
     /// Continues `traceparent` when valid, else starts a new trace; either way with a new span id.
     public static func continuing(traceparent: String?, tracestate: String? = nil) -> TraceContext {
-        var generator = SystemRandomNumberGenerator()
+        var generator = IDRandom()
         if let traceparent, let parent = parse(traceparent) {
             return TraceContext(
                 traceID: parent.traceID,
@@ -37,7 +37,7 @@ public struct TraceContext: Sendable, Equatable {
 
     /// A new span in the same trace, with this span as its parent.
     public func child() -> TraceContext {
-        var generator = SystemRandomNumberGenerator()
+        var generator = IDRandom()
         return TraceContext(
             traceID: traceID,
             spanID: Self.randomHex(bytes: 8, using: &generator),
@@ -69,21 +69,36 @@ public struct TraceContext: Sendable, Equatable {
         text.utf8.allSatisfy { (48...57).contains($0) || (97...102).contains($0) }
     }
 
-    static func randomHex(bytes: Int, using generator: inout SystemRandomNumberGenerator) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var utf8: [UInt8] = []
-        utf8.reserveCapacity(bytes * 2)
-        var remaining = bytes
-        while remaining > 0 {
-            var word = generator.next() as UInt64
-            for _ in 0..<min(8, remaining) {
-                let byte = UInt8(truncatingIfNeeded: word)
-                utf8.append(digits[Int(byte >> 4)])
-                utf8.append(digits[Int(byte & 0x0f)])
-                word >>= 8
+    static func randomHex(bytes: Int, using generator: inout IDRandom) -> String {
+        String(unsafeUninitializedCapacity: bytes * 2) { utf8 in
+            var index = 0
+            var remaining = bytes
+            while remaining > 0 {
+                var word = generator.next()
+                for _ in 0..<Swift.min(8, remaining) {
+                    let byte = UInt8(truncatingIfNeeded: word)
+                    utf8[index] = hexDigit(byte >> 4)
+                    utf8[index + 1] = hexDigit(byte & 0x0f)
+                    index += 2
+                    word >>= 8
+                }
+                remaining -= 8
             }
-            remaining -= 8
+            return index
         }
-        return String(decoding: utf8, as: UTF8.self)
+    }
+
+    private static func hexDigit(_ value: UInt8) -> UInt8 {
+        value < 10 ? UInt8(ascii: "0") + value : UInt8(ascii: "a") + value - 10
+    }
+}
+
+/// Random bits for trace and span ids from the C library's `arc4random` (a per-thread ChaCha20 stream
+/// the kernel reseeds): as unpredictable as the system generator, without a system call per id.
+struct IDRandom: RandomNumberGenerator {
+    mutating func next() -> UInt64 {
+        var value: UInt64 = 0
+        withUnsafeMutableBytes(of: &value) { arc4random_buf($0.baseAddress!, $0.count) }
+        return value
     }
 }

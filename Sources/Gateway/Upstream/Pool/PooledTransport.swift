@@ -22,6 +22,7 @@ public final class PooledTransport: UpstreamTransport {
     private let metrics: ConnectionPoolMetrics
     private let logger: Logger
     private let pools = NIOLockedValueBox<[UpstreamOrigin: ConnectionPool]>([:])
+    private let routes = NIOLockedValueBox<[String: (ConnectionPool, UpstreamOrigin, String)]>([:])
     private let sweep: NIOLockedValueBox<RepeatedTask?>
 
     /// - Parameter caFile: PEM certificates to trust for `https` origins instead of the system's.
@@ -60,11 +61,7 @@ public final class PooledTransport: UpstreamTransport {
     }
 
     public func send(_ request: UpstreamRequest) async throws -> UpstreamResponse {
-        guard let (origin, target) = UpstreamOrigin.split(request.url) else {
-            throw GatewayError.upstreamUnreachable("unsupported upstream URL")
-        }
-        if origin.tls && tls == nil { throw GatewayError.upstreamUnreachable("TLS is unavailable") }
-        let pool = self.pool(for: origin)
+        let (pool, origin, target) = try destination(of: request.url)
         var headers = request.headers
         if !headers.contains(name: "host") { headers.add(name: "host", value: origin.hostHeader) }
         headers.replaceOrAdd(name: "content-length", value: String(request.body.readableBytes))
@@ -84,12 +81,23 @@ public final class PooledTransport: UpstreamTransport {
         for pool in pools.withLockedValue({ Array($0.values) }) { pool.close() }
     }
 
-    private func pool(for origin: UpstreamOrigin) -> ConnectionPool {
-        pools.withLockedValue { pools in
+    /// The pool and request target for `url`, remembered per URL: a provider sends to a handful of URLs
+    /// (operation × model at most), so the split is done once per URL, not per request.
+    private func destination(of url: String) throws(GatewayError) -> (ConnectionPool, UpstreamOrigin, String) {
+        if let known = routes.withLockedValue({ $0[url] }) { return known }
+        guard let (origin, target) = UpstreamOrigin.split(url) else { throw GatewayError.upstreamUnreachable("unsupported upstream URL") }
+        if origin.tls && tls == nil { throw GatewayError.upstreamUnreachable("TLS is unavailable") }
+        let pool = pools.withLockedValue { pools in
             if let pool = pools[origin] { return pool }
             let pool = ConnectionPool(origin: origin, settings: settings, group: group, tls: tls, metrics: metrics, logger: logger)
             pools[origin] = pool
             return pool
         }
+        routes.withLockedValue { routes in
+            // Bounded, in case a provider's URLs carry something per request.
+            if routes.count >= 256 { routes.removeAll() }
+            routes[url] = (pool, origin, target)
+        }
+        return (pool, origin, target)
     }
 }
