@@ -23,6 +23,9 @@ public enum APIRoute: String, CaseIterable, Sendable {
         }
     }
 
+    /// The health probes: their access lines are at debug, so they do not drown the requests.
+    var isProbe: Bool { self == .health || self == .healthLive || self == .healthReady }
+
     /// Whether requests on this route are proxied to a provider (and so have a gateway overhead).
     var callsUpstream: Bool {
         switch self {

@@ -7,6 +7,39 @@ import Telemetry
 enum AccessLog {
     static func write(scope: RequestScope, method: String, route: APIRoute, status: Int, duration: Duration) {
         let details = scope.outcome.details
+        let level: Logger.Level = route.isProbe ? .debug : .info
+        guard let json = scope.logger.handler as? JSONLogHandler else {
+            return scope.logger.log(level: level, "request", metadata: metadata(details, scope, method, route, status, duration))
+        }
+        typealias Field = JSONLogHandler.Field
+        var fields = [
+            Field("method", method), Field("route", route.rawValue), Field("status", String(status)),
+            Field("duration_s", String(duration.seconds)), Field("stream", details.stream ? "true" : "false"),
+            Field("attempts", String(details.attempts)), Field("cache", details.cache?.rawValue ?? "off"),
+        ]
+        if let provider = details.provider { fields.append(Field("provider", provider)) }
+        if let model = details.model { fields.append(Field("model", model, trusted: false)) }
+        if let usage = details.usage {
+            fields.append(Field("tokens_in", String(usage.promptTokens)))
+            fields.append(Field("tokens_out", String(usage.completionTokens)))
+        }
+        if let client = scope.clientName { fields.append(Field("client", client, trusted: false)) }
+        if let verdict = details.rateLimit { fields.append(Field("rate_limit", "\(verdict.rule.scope):\(verdict.result)", trusted: false)) }
+        if let errorType = details.errorType { fields.append(Field("error_type", errorType)) }
+        if let prompt = details.prompt { fields.append(Field("prompt", prompt, trusted: false)) }
+        if let completion = details.completion { fields.append(Field("completion", completion, trusted: false)) }
+        json.log(level: level, message: "request", fields: fields)
+    }
+
+    /// The same fields as swift-log metadata, for any other log handler (the text format).
+    private static func metadata(
+        _ details: RequestOutcome.Details,
+        _ scope: RequestScope,
+        _ method: String,
+        _ route: APIRoute,
+        _ status: Int,
+        _ duration: Duration
+    ) -> Logger.Metadata {
         var metadata: Logger.Metadata = [
             "method": "\(method)",
             "route": "\(route.rawValue)",
@@ -27,7 +60,6 @@ enum AccessLog {
         if let errorType = details.errorType { metadata["error_type"] = "\(errorType)" }
         if let prompt = details.prompt { metadata["prompt"] = "\(prompt)" }
         if let completion = details.completion { metadata["completion"] = "\(completion)" }
-        let level: Logger.Level = [.health, .healthLive, .healthReady].contains(route) ? .debug : .info
-        scope.logger.log(level: level, "request", metadata: metadata)
+        return metadata
     }
 }

@@ -54,22 +54,74 @@ public struct JSONLogHandler: LogHandler {
         line.field("service", service)
         for (key, value) in fields.sorted(by: { $0.key < $1.key }) where !Self.isFixed(key) {
             line.key(key)
+            write(value, trusted: Self.trustedKeys.contains(key), to: &line)
+        }
+        emit(line, level: event.level, at: now, traceID: fields["trace_id"]?.description, requestID: fields["request_id"]?.description)
+    }
+
+    /// A field the caller formatted itself; `trusted` ones (produced by the gateway: ids, numbers, enums)
+    /// skip the redactor.
+    public struct Field: Sendable {
+        public var key: String
+        public var value: String
+        public var trusted: Bool
+
+        public init(_ key: String, _ value: String, trusted: Bool = true) {
+            self.key = key
+            self.value = value
+            self.trusted = trusted
+        }
+    }
+
+    /// Writes one line from fields the caller already holds as strings, next to the handler's own metadata
+    /// (request and trace ids): the same line `log(event:)` writes for them, without building a metadata
+    /// dictionary for every line. The message is the caller's constant and is not redacted. For the one line
+    /// per request, which would otherwise be the costliest thing the gateway logs.
+    public func log(level: Logger.Level, message: String, fields given: [Field]) {
+        guard level >= logLevel else { return }
+        var own = metadata
+        if let provided = metadataProvider?.get() { own.merge(provided) { $1 } }
+        var fields = given.filter { !Self.isFixed($0.key) }
+        for (key, value) in own where !Self.isFixed(key) && !given.contains(where: { $0.key == key }) {
             switch value {
-            case .string(let text) where Self.trustedKeys.contains(key): line.string(text)
-            case .stringConvertible(let convertible) where Self.trustedKeys.contains(key): line.string(convertible.description)
-            default: line.value(value, redactor: redactor)
+            case .string(let text): fields.append(Field(key, text, trusted: Self.trustedKeys.contains(key)))
+            default: fields.append(Field(key, value.description, trusted: false))
             }
         }
+        fields.sort { $0.key < $1.key }
+        var line = JSONLine()
+        let now = WallClock.now()
+        line.key("ts")
+        line.timestamp(now)
+        line.field("level", level.rawValue)
+        line.field("msg", message)
+        line.field("service", service)
+        for field in fields {
+            line.key(field.key)
+            line.string(field.trusted ? field.value : redactor.redact(field.value))
+        }
+        emit(line, level: level, at: now, traceID: own["trace_id"]?.description, requestID: own["request_id"]?.description)
+    }
+
+    private func write(_ value: Logger.Metadata.Value, trusted: Bool, to line: inout JSONLine) {
+        switch value {
+        case .string(let text) where trusted: line.string(text)
+        case .stringConvertible(let convertible) where trusted: line.string(convertible.description)
+        default: line.value(value, redactor: redactor)
+        }
+    }
+
+    private func emit(_ line: consuming JSONLine, level: Logger.Level, at now: timespec, traceID: String?, requestID: String?) {
         let bytes = line.finish()
         sink.write(bytes)
         if let shipper {
             shipper.submit(
                 LogRecord(
                     timeUnixNano: WallClock.unixNano(now),
-                    level: event.level.rawValue,
+                    level: level.rawValue,
                     line: String(decoding: bytes.dropLast(), as: UTF8.self),
-                    traceID: fields["trace_id"]?.description,
-                    requestID: fields["request_id"]?.description
+                    traceID: traceID,
+                    requestID: requestID
                 )
             )
         }

@@ -45,6 +45,33 @@ struct JSONLogHandlerTests {
         #expect(ts.wholeMatch(of: /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{9}Z/) != nil, "\(ts)")
     }
 
+    @Test("pre-formatted fields (the access line) make the same line as metadata: sorted, ids included, untrusted redacted")
+    func preformattedFields() throws {
+        let lines = try capture { logger in
+            var logger = logger
+            logger[metadataKey: "request_id"] = "req-1"
+            logger[metadataKey: "trace_id"] = "4bf92f3577b34da6a3ce929d0e0e4736"
+            guard let handler = logger.handler as? JSONLogHandler else {
+                Issue.record("not a JSON handler")
+                return
+            }
+            handler.log(
+                level: .info,
+                message: "request",
+                fields: [.init("status", "200"), .init("model", "gpt for jane@example.com", trusted: false), .init("attempts", "1")]
+            )
+            logger.info("request", metadata: ["status": "200", "model": "gpt for jane@example.com", "attempts": "1"])
+            handler.log(level: .trace, message: "below the level", fields: [])
+        }
+        #expect(lines.count == 2)
+        let (fast, slow) = (lines[0], lines[1])
+        #expect(fast["model"] as? String == "gpt for [REDACTED:email]")
+        for key in ["level", "msg", "service", "request_id", "trace_id", "status", "model", "attempts"] {
+            #expect(fast[key] as? String == slow[key] as? String, "\(key)")
+        }
+        #expect(Set(fast.keys) == Set(slow.keys))
+    }
+
     @Test("secrets and personal data are redacted in the message and in nested metadata")
     func redaction() throws {
         let lines = try capture { logger in
