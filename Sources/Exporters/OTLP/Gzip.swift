@@ -6,7 +6,9 @@ public enum Gzip {
         public let code: Int32
     }
 
-    public static func compress(_ input: [UInt8], level: Int32 = 6) throws(Failure) -> [UInt8] {
+    /// Level 1 by default: telemetry batches are repetitive, and the fastest level already takes most of
+    /// what compression can (the exporter shares the cores with the requests it reports on).
+    public static func compress(_ input: [UInt8], level: Int32 = 1) throws(Failure) -> [UInt8] {
         var stream = z_stream()
         // windowBits 15 + 16 selects the gzip wrapper.
         var status = deflateInit2_(&stream, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))

@@ -92,11 +92,25 @@ struct ProtobufWriter {
     }
 
     /// A nested message, written by `body` (always emitted, even when empty, since presence matters for oneofs).
+    ///
+    /// Written in place: the body goes straight into this buffer and its length prefix is slotted in front
+    /// afterwards (one short move of the body), so the many small messages of a span (every attribute is two)
+    /// cost no buffer of their own.
     mutating func message(_ field: Int, _ body: (inout ProtobufWriter) -> Void) {
-        var nested = ProtobufWriter()
-        body(&nested)
         tag(field, .lengthDelimited)
-        varint(UInt64(nested.bytes.count))
-        bytes.append(contentsOf: nested.bytes)
+        let start = bytes.count
+        body(&self)
+        var length = UInt64(bytes.count - start)
+        if length < 0x80 {
+            bytes.insert(UInt8(length), at: start)
+            return
+        }
+        var prefix: [UInt8] = []
+        while length >= 0x80 {
+            prefix.append(UInt8(truncatingIfNeeded: length) | 0x80)
+            length >>= 7
+        }
+        prefix.append(UInt8(length))
+        bytes.insert(contentsOf: prefix, at: start)
     }
 }
