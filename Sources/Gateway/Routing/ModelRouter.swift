@@ -39,6 +39,9 @@ public struct ModelRouter: Sendable {
     let knownModels: Set<String>
     /// Retries, failover and the request's overall time limit.
     let attempts: UpstreamAttempts
+
+    /// The upstream call over this router's attempt policy.
+    var upstream: UpstreamCall { UpstreamCall(attempts: attempts) }
     /// The data-residency model allow-list, and `llm_data_residency_refusals_total`.
     let residency: DataResidencyConfig
     private let refusals: CounterCell

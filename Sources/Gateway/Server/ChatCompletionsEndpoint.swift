@@ -37,29 +37,19 @@ struct ChatCompletionsEndpoint: Sendable {
         if request.stream {
             try await stream(request, routes: routes, tokens: tokens, scope: scope, slot: slot, fill: fill)
         } else {
+            let answer: UpstreamCall.Answer
+            do {
+                answer = try await router.upstream.answer(routes: routes, tokens: tokens, operation: .chat, scope: scope) {
+                    route async throws(GatewayError) in
+                    try await route.provider.chatCompletion(request, model: route.model)
+                }
+            } catch {
+                return try await ResponseWriting.fail(error, scope: scope, slot: slot)
+            }
             var keep: (@Sendable (ByteBuffer) -> Void)?
             if let fill { keep = { answer in fill.cache.store(fill.key, answer) } }
-            try await ResponseWriting.answer(
-                routes: routes,
-                attempts: router.attempts,
-                tokens: tokens,
-                operation: .chat,
-                scope: scope,
-                slot: slot,
-                keep: keep
-            ) { route async throws(GatewayError) in
-                try await route.provider.chatCompletion(request, model: route.model)
-            }
+            try await ResponseWriting.write(answer, scope: scope, slot: slot, keep: keep)
         }
-    }
-
-    /// A stream whose first event has arrived: from here on it is relayed, never retried.
-    private struct StartedStream: Sendable {
-        var stream: ProviderStream
-        var events: UpstreamBody.AsyncIterator
-        var first: ByteBuffer?
-        var started: ContinuousClock.Instant
-        var attempt: AttemptSpan
     }
 
     /// Relays the provider's SSE events as they arrive. The response head waits for the first event,
@@ -73,43 +63,24 @@ struct ChatCompletionsEndpoint: Sendable {
         slot: WriterSlot,
         fill: CacheFill?
     ) async throws {
-        let result: UpstreamAttempts.Success<StartedStream>
+        var stream: StartedStream
         do {
-            result = try await router.attempts.run(routes: routes, scope: scope, tokens: tokens) { route, attempt async throws(GatewayError) in
-                let started = ContinuousClock.now
-                do throws(GatewayError) {
-                    let stream = try await Route.within(attempt) { () async throws(GatewayError) in
-                        try await route.provider.chatCompletionStream(request, model: route.model)
-                    }
-                    // The head is in; the transport holds the first event to what is left of the first-byte limit.
-                    var events = stream.events.makeAsyncIterator()
-                    let first = try await Self.next(&events)
-                    return StartedStream(stream: stream, events: events, first: first, started: started, attempt: attempt)
-                } catch {
-                    route.recordFailure(.chat, error, duration: .now - started, trace: scope.trace)
-                    attempt.finish(route: route, operation: .chat, stream: true, summary: nil, error: error)
-                    throw error
-                }
+            stream = try await router.upstream.startStream(routes: routes, tokens: tokens, scope: scope) { route async throws(GatewayError) in
+                try await route.provider.chatCompletionStream(request, model: route.model)
             }
         } catch {
             return try await ResponseWriting.fail(error, scope: scope, slot: slot)
         }
-        let route = result.route
-        let stream = result.value.stream
-        var events = result.value.events
-        let first = result.value.first
-        let started = result.value.started
-        let attempt = result.value.attempt
+        let provider = stream.route.provider.name
         scope.outcome.update {
-            $0.provider = route.provider.name
-            $0.attempts = result.attempts
+            $0.provider = provider
+            $0.attempts = stream.attempts
         }
-        let firstChunk = ContinuousClock.now - started
         // From the first event on, the stream's pace is the upstream's.
         let relayStarted = ContinuousClock.now
         defer { scope.outcome.addUpstreamTime(.now - relayStarted) }
         guard let writer = slot.take() else { return }
-        var headers = scope.responseHeaders(provider: route.provider.name, attempts: result.attempts)
+        var headers = scope.responseHeaders(provider: provider, attempts: stream.attempts)
         headers[.contentType] = "text/event-stream"
         headers[.cacheControl] = "no-cache"
         headers[HTTPField.Name("x-accel-buffering")!] = "no"
@@ -118,18 +89,16 @@ struct ChatCompletionsEndpoint: Sendable {
         // Clients of another API get the events re-encoded; OpenAI clients get the upstream's bytes.
         var translator = scope.dialect.streamTranslator()
         // The whole stream, for the cache, while it is on for this request and within its entry bound.
-        var kept = fill.map { _ in first ?? ByteBuffer() }
+        var kept = fill.map { _ in ByteBuffer() }
         /// Records a stream that did not end in a complete answer.
         func failed(_ error: GatewayError, _ message: Logger.Message) {
             fill?.cache.skip(.incomplete)
-            route.recordFailure(.chat, error, duration: .now - started, trace: scope.trace)
-            attempt.finish(route: route, operation: .chat, stream: true, summary: stream.summary.value, firstChunk: firstChunk, error: error)
+            stream.failed(error)
             scope.outcome.update { $0.errorType = error.errorTypeLabel }
-            scope.logger.warning(message, metadata: ["error": "\(error.logDetail)", "provider": "\(route.provider.name)"])
+            scope.logger.warning(message, metadata: ["error": "\(error.logDetail)", "provider": "\(provider)"])
         }
         do {
-            if let first { try await write(first, through: &translator, to: &body) }
-            while let event = try await Self.next(&events) {
+            while let event = try await stream.next() {
                 try await write(event, through: &translator, to: &body)
                 if let limit = fill?.cache.maxEntryBytes, kept != nil {
                     kept!.writeImmutableBuffer(event)
@@ -137,25 +106,21 @@ struct ChatCompletionsEndpoint: Sendable {
                 }
             }
             if let tail = try translator?.finish(), tail.readableBytes > 0 { try await body.write(tail) }
-            if let upstreamError = stream.summary.value.streamError {
+            if let upstreamError = stream.summary.streamError {
                 // Relayed to the client as an error event (sanitised); the upstream's own text goes to the log.
                 failed(upstreamError, "upstream ended the stream with an error event")
             } else {
                 if let fill {
                     if let kept { fill.cache.store(fill.key, kept) } else { fill.cache.skip(.tooLarge) }
                 }
-                let total = ContinuousClock.now - started
-                let usage = stream.summary.usage
-                scope.outcome.update { $0.usage = usage }
-                route.recordSuccess(.chat, duration: total, usage: usage, trace: scope.trace)
-                route.metrics.recordStreamTiming(firstChunk: firstChunk, total: total, outputTokens: usage?.completionTokens, trace: scope.trace)
-                attempt.finish(route: route, operation: .chat, stream: true, summary: stream.summary.value, firstChunk: firstChunk, error: nil)
+                scope.outcome.update { $0.usage = stream.summary.usage }
+                stream.finished()
             }
         } catch let error as GatewayError where error != .cancelled {
             failed(error, "stream failed after it started")
-            let (id, name) = (scope.requestID, route.provider.name)
             try await body.write(
-                translator?.error(error, requestID: id, provider: name) ?? OpenAIErrorBody.sseEvent(for: error, requestID: id, provider: name)
+                translator?.error(error, requestID: scope.requestID, provider: provider)
+                    ?? OpenAIErrorBody.sseEvent(for: error, requestID: scope.requestID, provider: provider)
             )
         }
         try await body.finish(nil)
@@ -166,14 +131,5 @@ struct ChatCompletionsEndpoint: Sendable {
         guard translator != nil else { return try await body.write(event) }
         let out = try translator!.translate(event)
         if out.readableBytes > 0 { try await body.write(out) }
-    }
-
-    /// The next event, with every failure expressed as a ``GatewayError``.
-    private static func next(_ events: inout UpstreamBody.AsyncIterator) async throws(GatewayError) -> ByteBuffer? {
-        do {
-            return try await events.next()
-        } catch {
-            throw UpstreamErrors.transport(error)
-        }
     }
 }

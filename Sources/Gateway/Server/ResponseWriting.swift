@@ -72,33 +72,19 @@ enum ResponseWriting {
         try await fail(failure.error, scope: scope, slot: slot, provider: provider, attempts: failure.attempts)
     }
 
-    /// Calls the routes' providers (retrying and failing over as ``UpstreamAttempts`` allows) and answers
-    /// with the first JSON reply, or with the error the last attempt failed with.
-    static func answer(
-        routes: [Route],
-        attempts: UpstreamAttempts,
-        tokens: Int,
-        operation: GenAIOperation,
+    /// Answers with a whole upstream answer (rendered in the client's dialect), noting where it came from;
+    /// `keep` receives the OpenAI bytes (the cache).
+    static func write(
+        _ answer: UpstreamCall.Answer,
         scope: RequestScope,
         slot: WriterSlot,
-        keep: (@Sendable (ByteBuffer) -> Void)? = nil,
-        _ call: @escaping @Sendable (Route) async throws(GatewayError) -> ProviderReply
+        keep: (@Sendable (ByteBuffer) -> Void)? = nil
     ) async throws {
-        let result: UpstreamAttempts.Success<ProviderReply>
-        do {
-            result = try await attempts.run(routes: routes, scope: scope, tokens: tokens) { route, attempt async throws(GatewayError) in
-                try await route.call(operation, tracing: scope.tracing, attempt: attempt) { () async throws(GatewayError) in
-                    try await call(route)
-                }
-            }
-        } catch {
-            return try await fail(error, scope: scope, slot: slot)
-        }
-        let reply = result.value
-        let provider = result.route.provider.name
+        let reply = answer.reply
+        let provider = answer.route.provider.name
         scope.outcome.update {
             $0.provider = provider
-            $0.attempts = result.attempts
+            $0.attempts = answer.attempts
             $0.usage = reply.usage
             if scope.includeContent { $0.completion = CompletionText.extract(from: reply.body) }
         }
@@ -106,11 +92,11 @@ enum ResponseWriting {
         do {
             rendered = try scope.dialect.render(reply.body)
         } catch {
-            return try await fail(error, scope: scope, slot: slot, provider: provider, attempts: result.attempts)
+            return try await fail(error, scope: scope, slot: slot, provider: provider, attempts: answer.attempts)
         }
         keep?(reply.body)
         guard let writer = slot.take() else { return }
-        let headers = scope.responseHeaders(provider: provider, attempts: result.attempts)
+        let headers = scope.responseHeaders(provider: provider, attempts: answer.attempts)
         try await json(rendered, extraHeaders: headers, outcome: scope.outcome, to: writer)
     }
 }

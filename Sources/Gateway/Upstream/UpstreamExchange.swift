@@ -14,10 +14,10 @@ extension UpstreamTransport {
     func probe(_ request: UpstreamRequest) async throws(GatewayError) {
         let response = try await exchange(request)
         guard (200..<300).contains(response.status) || response.status == 429 else {
-            let body = try await OpenAIResponseMapping.collect(response.body)
+            let body = try await response.body.collected()
             throw UpstreamErrors.from(status: response.status, body: body, retryAfter: nil)
         }
-        _ = try await OpenAIResponseMapping.collect(response.body)
+        _ = try await response.body.collected()
     }
 }
 

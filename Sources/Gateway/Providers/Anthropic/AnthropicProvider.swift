@@ -22,7 +22,7 @@ struct AnthropicProvider: ChatProvider {
     }
 
     func chatCompletionStream(_ request: ChatCompletionRequest, model: String) async throws(GatewayError) -> ProviderStream {
-        let body = try await OpenAIResponseMapping.stream(from: transport.exchange(mapping.request(request, model: model, stream: true)))
+        let body = try await transport.exchange(mapping.request(request, model: model, stream: true)).successStream()
         let summary = StreamSummary()
         let stream = TranslatedStream(base: body, decoder: AnthropicStreamDecoder(includeUsage: request.includeUsage, model: model), summary: summary)
         return ProviderStream(events: UpstreamBody(stream), summary: summary)

@@ -14,10 +14,7 @@ enum AnthropicResponseMapping {
     }
 
     static func reply(from response: UpstreamResponse, requestedModel: String) async throws(GatewayError) -> ProviderReply {
-        let body = try await OpenAIResponseMapping.collect(response.body)
-        guard (200..<300).contains(response.status) else {
-            throw UpstreamErrors.from(status: response.status, body: body, retryAfter: response.headers.first(name: "retry-after"))
-        }
+        let body = try await response.successBody()
         let message = try WireJSON.decode(AnthropicWire.Message.self, from: body, expected: "an Anthropic message")
         let text = message.content.filter { $0.type == "text" }.compactMap(\.text).joined()
         let calls = message.content.filter { $0.type == "tool_use" }.map { block in

@@ -67,10 +67,7 @@ enum BedrockConverseMapping {
     }
 
     static func reply(from response: UpstreamResponse, model: String) async throws(GatewayError) -> ProviderReply {
-        let body = try await OpenAIResponseMapping.collect(response.body)
-        guard (200..<300).contains(response.status) else {
-            throw UpstreamErrors.from(status: response.status, body: body, retryAfter: response.headers.first(name: "retry-after"))
-        }
+        let body = try await response.successBody()
         let converse = try WireJSON.decode(BedrockWire.ConverseResponse.self, from: body, expected: "a Converse response")
         let blocks = converse.output.message.content ?? []
         let text = blocks.compactMap(\.text).joined()

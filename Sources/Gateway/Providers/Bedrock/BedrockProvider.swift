@@ -68,7 +68,7 @@ struct BedrockProvider: ChatProvider {
         let path = "/model/\(model.addingPercentEncodingForPath())/converse-stream"
         let response = try await transport.exchange(self.request(path: path, body: body, accept: "application/vnd.amazon.eventstream"))
         guard (200..<300).contains(response.status) else {
-            let body = try await OpenAIResponseMapping.collect(response.body)
+            let body = try await response.body.collected()
             throw UpstreamErrors.from(status: response.status, body: body, retryAfter: response.headers.first(name: "retry-after"))
         }
         let summary = StreamSummary()
@@ -97,7 +97,7 @@ struct BedrockProvider: ChatProvider {
         let response = try await transport.exchange(
             request(path: "/", method: .GET, body: ByteBuffer(), accept: "application/json", timeout: timeout)
         )
-        _ = try? await OpenAIResponseMapping.collect(response.body)
+        _ = try? await response.body.collected()
         if response.status >= 500 { throw UpstreamErrors.from(status: response.status, body: ByteBuffer(), retryAfter: nil) }
     }
 }

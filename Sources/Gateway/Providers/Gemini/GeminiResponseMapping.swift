@@ -41,10 +41,7 @@ enum GeminiResponseMapping {
     }
 
     static func reply(from response: UpstreamResponse, requestedModel: String) async throws(GatewayError) -> ProviderReply {
-        let body = try await OpenAIResponseMapping.collect(response.body)
-        guard (200..<300).contains(response.status) else {
-            throw UpstreamErrors.from(status: response.status, body: body, retryAfter: response.headers.first(name: "retry-after"))
-        }
+        let body = try await response.successBody()
         let response = try WireJSON.decode(GeminiWire.Response.self, from: body, expected: "a Gemini GenerateContentResponse")
         guard response.candidates != nil else { throw GatewayError.invalidUpstreamResponse("expected a Gemini GenerateContentResponse") }
         let piece = piece(response)

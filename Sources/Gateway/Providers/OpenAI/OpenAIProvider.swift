@@ -42,7 +42,7 @@ struct OpenAIProvider: ChatProvider {
 
     func chatCompletionStream(_ request: ChatCompletionRequest, model: String) async throws(GatewayError) -> ProviderStream {
         let outbound = try mapping.request(operation: .chatCompletions, body: request.body, requestedModel: request.model, model: model, stream: true)
-        let body = try await OpenAIResponseMapping.stream(from: send(outbound))
+        let body = try await send(outbound).successStream()
         let summary = StreamSummary()
         return ProviderStream(events: UpstreamBody(CheckedOpenAIStream(base: body, summary: summary)), summary: summary)
     }

@@ -1,0 +1,88 @@
+import Tracing
+
+/// The one home of the upstream call: attempts (retries, failover, breakers, providers' own limits),
+/// deadlines, the CLIENT span of each attempt, success and failure recording, and the translation of every
+/// failure into ``GatewayError``. Two entry points — a whole answer, a started stream — so `Server/` only
+/// parses, admits and writes what comes back.
+struct UpstreamCall: Sendable {
+    let attempts: UpstreamAttempts
+
+    /// A whole answer, with where it came from.
+    struct Answer: Sendable {
+        var reply: ProviderReply
+        var route: Route
+        /// Attempts made, this one included.
+        var attempts: Int
+    }
+
+    /// Calls the routes' providers until one answers, or fails with the last attempt's error.
+    func answer(
+        routes: [Route],
+        tokens: Int,
+        operation: GenAIOperation,
+        scope: RequestScope,
+        _ call: @escaping @Sendable (Route) async throws(GatewayError) -> ProviderReply
+    ) async throws(UpstreamAttempts.Failure) -> Answer {
+        let result = try await attempts.run(routes: routes, scope: scope, tokens: tokens) { route, attempt async throws(GatewayError) in
+            let started = ContinuousClock.now
+            do throws(GatewayError) {
+                let reply = try await Self.within(attempt) { () async throws(GatewayError) in try await call(route) }
+                route.recordSuccess(operation, duration: .now - started, usage: reply.usage, trace: scope.trace)
+                attempt.finish(route: route, operation: operation, stream: false, summary: reply.summary, error: nil)
+                return reply
+            } catch {
+                route.recordFailure(operation, error, duration: .now - started, trace: scope.trace)
+                attempt.finish(route: route, operation: operation, stream: false, summary: nil, error: error)
+                throw error
+            }
+        }
+        return Answer(reply: result.value, route: result.route, attempts: result.attempts)
+    }
+
+    /// Opens a stream on the first route that delivers a first event. Until that event, a refusal (429, 5xx,
+    /// a timeout — the transport holds the first event to the first-byte limit) is retried or failed over like
+    /// any attempt; from it on, the stream is the caller's to relay and to end through ``StartedStream``.
+    func startStream(
+        routes: [Route],
+        tokens: Int,
+        scope: RequestScope,
+        _ open: @escaping @Sendable (Route) async throws(GatewayError) -> ProviderStream
+    ) async throws(UpstreamAttempts.Failure) -> StartedStream {
+        let result = try await attempts.run(routes: routes, scope: scope, tokens: tokens) { route, attempt async throws(GatewayError) in
+            let started = ContinuousClock.now
+            do throws(GatewayError) {
+                let stream = try await Self.within(attempt) { () async throws(GatewayError) in try await open(route) }
+                var events = stream.events.makeAsyncIterator()
+                let first = try await StartedStream.next(&events)
+                return StartedStream.Opened(stream: stream, events: events, first: first, started: started, attempt: attempt)
+            } catch {
+                route.recordFailure(.chat, error, duration: .now - started, trace: scope.trace)
+                attempt.finish(route: route, operation: .chat, stream: true, summary: nil, error: error)
+                throw error
+            }
+        }
+        return StartedStream(result.value, route: result.route, attempts: result.attempts, trace: scope.trace)
+    }
+
+    /// Runs `body` with `attempt`'s context as the one upstream requests propagate and, when tracing is
+    /// on, as the current `ServiceContext`, so instrumented libraries called inside join the attempt's span.
+    private static func within<Value: Sendable>(
+        _ attempt: AttemptSpan,
+        _ body: @Sendable () async throws(GatewayError) -> Value
+    ) async throws(GatewayError) -> Value {
+        do {
+            guard attempt.sink != nil else {
+                return try await UpstreamTrace.$context.withValue(attempt.context) { try await body() }
+            }
+            var context = ServiceContext.current ?? .topLevel
+            context.traceContext = attempt.context
+            return try await ServiceContext.withValue(context) {
+                try await UpstreamTrace.$context.withValue(attempt.context) { try await body() }
+            }
+        } catch let error as GatewayError {
+            throw error
+        } catch {
+            throw UpstreamErrors.transport(error)
+        }
+    }
+}
