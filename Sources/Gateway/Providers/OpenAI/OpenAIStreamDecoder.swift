@@ -42,7 +42,7 @@ struct OpenAIStreamDecoder: Sendable {
             || Self.has(payload, Self.finishKey, startingWith: UInt8(ascii: "\""))
         {
             sawFirstChunk = true
-            summary.merge(try WireJSON.decode(ResponseSummary.self, from: payload, expected: "a chat.completion.chunk"))
+            summary.merge(try ResponseSummary.scan(payload, expected: "a chat.completion.chunk"))
         }
     }
 
