@@ -18,18 +18,20 @@ public struct LogRedactor: Sendable {
 
     public func redact(_ text: String) -> String {
         guard text.utf8.count >= 6 else { return text }
+        // One pass over the bytes decides which patterns can occur at all; most lines need none of them.
+        let clues = Clues(text.utf8)
+        guard clues.any else { return text }
         var text = text
-        let lowered = text.lowercased()
-        if lowered.contains("bearer") {
+        if clues.bearer {
             text = text.replacing(Self.bearer) { _ in Self.marker(.bearer) }
         }
-        if text.contains("sk-") || text.contains("AKIA") {
+        if clues.apiKey {
             text = text.replacing(Self.apiKey) { _ in Self.marker(.apiKey) }
         }
-        if text.contains("@") {
+        if clues.at {
             text = text.replacing(Self.email) { _ in Self.marker(.email) }
         }
-        if text.utf8.lazy.filter({ (48...57).contains($0) }).count >= 7 {
+        if clues.digits >= 7 {
             text = redactNumbers(in: text)
         }
         return text
@@ -38,6 +40,41 @@ public struct LogRedactor: Sendable {
     /// Finds each maximal run of digits and phone/card punctuation and replaces the whole run when it
     /// is a card number (13–19 digits passing Luhn) or looks like a phone number. Judging whole runs
     /// keeps dates, versions, addresses and parts of longer numbers out.
+    /// What a text holds that a pattern needs: `bearer` (any case), `sk-` or `AKIA`, `@`, and its digit count.
+    private struct Clues {
+        var bearer = false
+        var apiKey = false
+        var at = false
+        var digits = 0
+
+        var any: Bool { bearer || apiKey || at || digits >= 7 }
+
+        init(_ utf8: String.UTF8View) {
+            let bytes = Array(utf8)
+            for (index, byte) in bytes.enumerated() {
+                switch byte {
+                case UInt8(ascii: "0")...UInt8(ascii: "9"): digits += 1
+                case UInt8(ascii: "@"): at = true
+                case UInt8(ascii: "b"), UInt8(ascii: "B"): bearer = bearer || Self.matches(bytes, at: index, "bearer", anyCase: true)
+                case UInt8(ascii: "s"): apiKey = apiKey || Self.matches(bytes, at: index, "sk-", anyCase: false)
+                case UInt8(ascii: "A"): apiKey = apiKey || Self.matches(bytes, at: index, "AKIA", anyCase: false)
+                default: break
+                }
+            }
+        }
+
+        private static func matches(_ bytes: [UInt8], at index: Int, _ word: StaticString, anyCase: Bool) -> Bool {
+            let count = word.utf8CodeUnitCount
+            guard index + count <= bytes.count else { return false }
+            for offset in 0..<count {
+                let byte = bytes[index + offset]
+                let expected = word.utf8Start[offset]
+                guard byte == expected || (anyCase && byte | 0x20 == expected) else { return false }
+            }
+            return true
+        }
+    }
+
     private func redactNumbers(in text: String) -> String {
         var output = ""
         var index = text.startIndex
