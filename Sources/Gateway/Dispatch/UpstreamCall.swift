@@ -24,16 +24,11 @@ struct UpstreamCall: Sendable {
         _ call: @escaping @Sendable (Route) async throws(GatewayError) -> ProviderReply
     ) async throws(UpstreamAttempts.Failure) -> Answer {
         let result = try await attempts.run(routes: routes, scope: scope, tokens: tokens) { route, attempt async throws(GatewayError) in
-            let started = ContinuousClock.now
-            do throws(GatewayError) {
-                let reply = try await Self.within(attempt) { () async throws(GatewayError) in try await call(route) }
+            try await Self.attempt(route, attempt, operation, stream: false, scope: scope) { started async throws(GatewayError) in
+                let reply = try await call(route)
                 route.recordSuccess(operation, duration: .now - started, usage: reply.usage, trace: scope.trace)
                 attempt.finish(route: route, operation: operation, stream: false, summary: reply.summary, error: nil)
                 return reply
-            } catch {
-                route.recordFailure(operation, error, duration: .now - started, trace: scope.trace)
-                attempt.finish(route: route, operation: operation, stream: false, summary: nil, error: error)
-                throw error
             }
         }
         return Answer(reply: result.value, route: result.route, attempts: result.attempts)
@@ -49,19 +44,34 @@ struct UpstreamCall: Sendable {
         _ open: @escaping @Sendable (Route) async throws(GatewayError) -> ProviderStream
     ) async throws(UpstreamAttempts.Failure) -> StartedStream {
         let result = try await attempts.run(routes: routes, scope: scope, tokens: tokens) { route, attempt async throws(GatewayError) in
-            let started = ContinuousClock.now
-            do throws(GatewayError) {
-                let stream = try await Self.within(attempt) { () async throws(GatewayError) in try await open(route) }
+            try await Self.attempt(route, attempt, .chat, stream: true, scope: scope) { started async throws(GatewayError) in
+                let stream = try await open(route)
                 var events = stream.events.makeAsyncIterator()
                 let first = try await StartedStream.next(&events)
                 return StartedStream.Opened(stream: stream, events: events, first: first, started: started, attempt: attempt)
-            } catch {
-                route.recordFailure(.chat, error, duration: .now - started, trace: scope.trace)
-                attempt.finish(route: route, operation: .chat, stream: true, summary: nil, error: error)
-                throw error
             }
         }
         return StartedStream(result.value, route: result.route, attempts: result.attempts, trace: scope.trace)
+    }
+
+    /// One attempt: `body` runs (given its start) under the attempt's trace context; a failure is recorded on
+    /// the route and the attempt's span before it goes back to the retry loop.
+    private static func attempt<Value: Sendable>(
+        _ route: Route,
+        _ attempt: AttemptSpan,
+        _ operation: GenAIOperation,
+        stream: Bool,
+        scope: RequestScope,
+        _ body: @escaping @Sendable (ContinuousClock.Instant) async throws(GatewayError) -> Value
+    ) async throws(GatewayError) -> Value {
+        let started = ContinuousClock.now
+        do {
+            return try await within(attempt) { () async throws(GatewayError) in try await body(started) }
+        } catch {
+            route.recordFailure(operation, error, duration: .now - started, trace: scope.trace)
+            attempt.finish(route: route, operation: operation, stream: stream, summary: nil, error: error)
+            throw error
+        }
     }
 
     /// Runs `body` with `attempt`'s context as the one upstream requests propagate and, when tracing is

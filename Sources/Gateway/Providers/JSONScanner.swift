@@ -35,41 +35,34 @@ struct JSONScanner {
     /// Walks an object, calling `member` with each key (raw, escapes undecoded) and the scanner positioned
     /// at its value; `member` must consume the value (``skipValue()`` or a read) and returns nothing.
     mutating func object(_ member: (_ key: UnsafeRawBufferPointer, inout JSONScanner) throws -> Void) throws {
-        try expect(UInt8(ascii: "{"))
-        try enter()
-        defer { depth -= 1 }
-        if peek() == UInt8(ascii: "}") {
-            index += 1
-            return
-        }
-        while true {
-            guard peek() == UInt8(ascii: "\"") else { throw Invalid() }
-            let key = try string()
-            try expect(UInt8(ascii: ":"))
-            try member(UnsafeRawBufferPointer(rebasing: bytes[key.range]), &self)
-            skipWhitespace()
-            guard index < bytes.count else { throw Invalid() }
-            defer { index += 1 }
-            if bytes[index] == UInt8(ascii: "}") { return }
-            guard bytes[index] == UInt8(ascii: ",") else { throw Invalid() }
+        try items(open: UInt8(ascii: "{"), close: UInt8(ascii: "}")) { scanner in
+            guard scanner.peek() == UInt8(ascii: "\"") else { throw Invalid() }
+            let key = try scanner.string()
+            try scanner.expect(UInt8(ascii: ":"))
+            try member(scanner.slice(key.range), &scanner)
         }
     }
 
     /// Walks an array, calling `element` with the scanner positioned at each element (which it must consume).
     mutating func array(_ element: (inout JSONScanner) throws -> Void) throws {
-        try expect(UInt8(ascii: "["))
+        try items(open: UInt8(ascii: "["), close: UInt8(ascii: "]"), element)
+    }
+
+    /// The comma-separated items between `open` and `close`, one nesting level deeper.
+    private mutating func items(open: UInt8, close: UInt8, _ item: (inout JSONScanner) throws -> Void) throws {
+        try expect(open)
         try enter()
         defer { depth -= 1 }
-        if peek() == UInt8(ascii: "]") {
+        if peek() == close {
             index += 1
             return
         }
         while true {
-            try element(&self)
+            try item(&self)
             skipWhitespace()
             guard index < bytes.count else { throw Invalid() }
             defer { index += 1 }
-            if bytes[index] == UInt8(ascii: "]") { return }
+            if bytes[index] == close { return }
             guard bytes[index] == UInt8(ascii: ",") else { throw Invalid() }
         }
     }

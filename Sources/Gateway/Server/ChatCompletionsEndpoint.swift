@@ -37,18 +37,13 @@ struct ChatCompletionsEndpoint: Sendable {
         if request.stream {
             try await stream(request, routes: routes, tokens: tokens, scope: scope, slot: slot, fill: fill)
         } else {
-            let answer: UpstreamCall.Answer
-            do {
-                answer = try await router.upstream.answer(routes: routes, tokens: tokens, operation: .chat, scope: scope) {
-                    route async throws(GatewayError) in
-                    try await route.provider.chatCompletion(request, model: route.model)
-                }
-            } catch {
-                return try await ResponseWriting.fail(error, scope: scope, slot: slot)
-            }
             var keep: (@Sendable (ByteBuffer) -> Void)?
             if let fill { keep = { answer in fill.cache.store(fill.key, answer) } }
-            try await ResponseWriting.write(answer, scope: scope, slot: slot, keep: keep)
+            try await ResponseWriting.answer(router.upstream, routes: routes, tokens: tokens, operation: .chat, scope: scope, slot: slot, keep: keep)
+            {
+                route async throws(GatewayError) in
+                try await route.provider.chatCompletion(request, model: route.model)
+            }
         }
     }
 

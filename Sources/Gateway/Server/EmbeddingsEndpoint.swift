@@ -19,15 +19,9 @@ struct EmbeddingsEndpoint: Sendable {
             return try await ResponseWriting.fail(error, scope: scope, slot: slot)
         }
         scope.outcome.update { $0.model = request.model }
-        let answer: UpstreamCall.Answer
-        do {
-            answer = try await router.upstream.answer(routes: routes, tokens: tokens, operation: .embeddings, scope: scope) {
-                route async throws(GatewayError) in
-                try await route.provider.embeddings(request, model: route.model)
-            }
-        } catch {
-            return try await ResponseWriting.fail(error, scope: scope, slot: slot)
+        try await ResponseWriting.answer(router.upstream, routes: routes, tokens: tokens, operation: .embeddings, scope: scope, slot: slot) {
+            route async throws(GatewayError) in
+            try await route.provider.embeddings(request, model: route.model)
         }
-        try await ResponseWriting.write(answer, scope: scope, slot: slot)
     }
 }

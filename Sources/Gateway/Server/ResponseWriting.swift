@@ -72,6 +72,27 @@ enum ResponseWriting {
         try await fail(failure.error, scope: scope, slot: slot, provider: provider, attempts: failure.attempts)
     }
 
+    /// Calls the routes' providers through `call` and answers with the first whole answer, or with the error
+    /// the last attempt failed with.
+    static func answer(
+        _ call: UpstreamCall,
+        routes: [Route],
+        tokens: Int,
+        operation: GenAIOperation,
+        scope: RequestScope,
+        slot: WriterSlot,
+        keep: (@Sendable (ByteBuffer) -> Void)? = nil,
+        _ provider: @escaping @Sendable (Route) async throws(GatewayError) -> ProviderReply
+    ) async throws {
+        let answer: UpstreamCall.Answer
+        do {
+            answer = try await call.answer(routes: routes, tokens: tokens, operation: operation, scope: scope, provider)
+        } catch {
+            return try await fail(error, scope: scope, slot: slot)
+        }
+        try await write(answer, scope: scope, slot: slot, keep: keep)
+    }
+
     /// Answers with a whole upstream answer (rendered in the client's dialect), noting where it came from;
     /// `keep` receives the OpenAI bytes (the cache).
     static func write(
