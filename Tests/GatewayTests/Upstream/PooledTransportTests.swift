@@ -136,6 +136,12 @@ struct PooledTransportTests {
         #expect(String(buffer: try await next.body.collect(upTo: 1024)) == "ok")
         #expect(Self.metric(registry, #"llm_upstream_connections_opened_total{provider="p"}"#) == 3)
         try await Self.eventually { Self.metric(registry, #"llm_upstream_connections{provider="p",state="in_use"}"#) == 0 }
+        // The two closed connections are let go (a connection and its handler hold each other while open).
+        for _ in 0..<20 {
+            let closing = try await transport.send(Self.request(upstream.baseURL + "/close"))
+            _ = try await closing.body.collect(upTo: 1024)
+        }
+        try await Self.eventually { transport.liveConnections == 0 }
         try await transport.shutdown()
         await upstream.stop()
     }

@@ -54,6 +54,10 @@ final class ConnectionPool: Sendable {
     private let metrics: ConnectionPoolMetrics
     private let logger: Logger
     private let state = NIOLockedValueBox(State())
+    private let alive = PooledConnection.LiveCount()
+
+    /// Connection objects of this pool still in memory; closed ones leave once their close is handled.
+    var liveConnections: Int { alive.count.load(ordering: .relaxed) }
 
     init(
         origin: UpstreamOrigin,
@@ -156,6 +160,7 @@ final class ConnectionPool: Sendable {
                 on: eventLoop,
                 connectTimeout: settings.connectTimeout,
                 tls: tls,
+                alive: alive,
                 onIdle: { [self] in release($0) }
             )
         } catch {

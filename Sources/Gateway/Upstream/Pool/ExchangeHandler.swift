@@ -53,7 +53,12 @@ final class ExchangeHandler: ChannelDuplexHandler {
     var onIdle: (() -> Void)?
 
     func handlerAdded(context: ChannelHandlerContext) { self.context = context }
-    func handlerRemoved(context: ChannelHandlerContext) { self.context = nil }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+        // `onIdle` holds the pooled connection, which holds this handler: closed, the pair must be let go.
+        onIdle = nil
+    }
 
     /// Sends `exchange`'s request. Called on the event loop, only while the connection is idle.
     func start(_ exchange: PooledExchange, promise: EventLoopPromise<UpstreamResponse>) {
@@ -130,6 +135,7 @@ final class ExchangeHandler: ChannelDuplexHandler {
 
     func channelInactive(context: ChannelHandlerContext) {
         fail(GatewayError.upstreamUnreachable("upstream closed the connection"))
+        onIdle = nil
         context.fireChannelInactive()
     }
 

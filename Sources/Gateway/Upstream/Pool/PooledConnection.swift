@@ -2,6 +2,7 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 import NIOSSL
+import Synchronization
 
 /// One keep-alive HTTP/1.1 connection to an upstream origin, owned by a ``ConnectionPool``.
 ///
@@ -14,9 +15,23 @@ final class PooledConnection: @unchecked Sendable {
     var leased = false
     var idleSince = NIODeadline.now()
 
-    private init(channel: any Channel, handler: NIOLoopBound<ExchangeHandler>) {
+    private let alive: LiveCount
+
+    private init(channel: any Channel, handler: NIOLoopBound<ExchangeHandler>, alive: LiveCount) {
         self.channel = channel
         self.handler = handler
+        self.alive = alive
+        alive.count.add(1, ordering: .relaxed)
+    }
+
+    deinit {
+        alive.count.subtract(1, ordering: .relaxed)
+    }
+
+    /// Counts a pool's connection objects still in memory (open, or closed and not yet released), so tests
+    /// can tell that a closed connection is let go.
+    final class LiveCount: Sendable {
+        let count = Atomic<Int>(0)
     }
 
     /// Opens a connection to `origin` (TLS when its scheme asks for it) with `onIdle` called, on the
@@ -26,6 +41,7 @@ final class PooledConnection: @unchecked Sendable {
         on eventLoop: any EventLoop,
         connectTimeout: TimeAmount,
         tls: NIOSSLContext?,
+        alive: LiveCount,
         onIdle: @escaping @Sendable (PooledConnection) -> Void
     ) async throws(GatewayError) -> PooledConnection {
         let bootstrap = ClientBootstrap(group: eventLoop)
@@ -52,7 +68,7 @@ final class PooledConnection: @unchecked Sendable {
         do {
             return try await channel.eventLoop.submit {
                 let handler = try channel.pipeline.syncOperations.handler(type: ExchangeHandler.self)
-                let connection = PooledConnection(channel: channel, handler: NIOLoopBound(handler, eventLoop: channel.eventLoop))
+                let connection = PooledConnection(channel: channel, handler: NIOLoopBound(handler, eventLoop: channel.eventLoop), alive: alive)
                 handler.onIdle = { onIdle(connection) }
                 return connection
             }.get()

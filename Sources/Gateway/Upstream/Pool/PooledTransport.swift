@@ -76,6 +76,9 @@ public final class PooledTransport: UpstreamTransport {
         return try await pool.execute(exchange)
     }
 
+    /// Connection objects of every pool still in memory (see ``ConnectionPool/liveConnections``).
+    var liveConnections: Int { pools.withLockedValue { $0.values.reduce(0) { $0 + $1.liveConnections } } }
+
     public func shutdown() async throws {
         sweep.withLockedValue { $0?.cancel() }
         for pool in pools.withLockedValue({ Array($0.values) }) { pool.close() }
