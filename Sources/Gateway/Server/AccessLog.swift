@@ -8,9 +8,6 @@ enum AccessLog {
     static func write(scope: RequestScope, method: String, route: APIRoute, status: Int, duration: Duration) {
         let details = scope.outcome.details
         let level: Logger.Level = route.isProbe ? .debug : .info
-        guard let json = scope.logger.handler as? JSONLogHandler else {
-            return scope.logger.log(level: level, "request", metadata: metadata(details, scope, method, route, status, duration))
-        }
         typealias Field = JSONLogHandler.Field
         var fields = [
             Field("method", method), Field("route", route.rawValue), Field("status", String(status)),
@@ -28,38 +25,11 @@ enum AccessLog {
         if let errorType = details.errorType { fields.append(Field("error_type", errorType)) }
         if let prompt = details.prompt { fields.append(Field("prompt", prompt, trusted: false)) }
         if let completion = details.completion { fields.append(Field("completion", completion, trusted: false)) }
-        json.log(level: level, message: "request", fields: fields)
-    }
-
-    /// The same fields as swift-log metadata, for any other log handler (the text format).
-    private static func metadata(
-        _ details: RequestOutcome.Details,
-        _ scope: RequestScope,
-        _ method: String,
-        _ route: APIRoute,
-        _ status: Int,
-        _ duration: Duration
-    ) -> Logger.Metadata {
-        var metadata: Logger.Metadata = [
-            "method": "\(method)",
-            "route": "\(route.rawValue)",
-            "status": "\(status)",
-            "duration_s": "\(duration.seconds)",
-            "stream": "\(details.stream)",
-            "attempts": "\(details.attempts)",
-            "cache": "\(details.cache?.rawValue ?? "off")",
-        ]
-        if let provider = details.provider { metadata["provider"] = "\(provider)" }
-        if let model = details.model { metadata["model"] = "\(model)" }
-        if let usage = details.usage {
-            metadata["tokens_in"] = "\(usage.promptTokens)"
-            metadata["tokens_out"] = "\(usage.completionTokens)"
+        guard let json = scope.logger.handler as? JSONLogHandler else {
+            // Any other handler (the text format) gets the same fields as swift-log metadata.
+            let metadata = Logger.Metadata(fields.map { ($0.key, .string($0.value)) }, uniquingKeysWith: { $1 })
+            return scope.logger.log(level: level, "request", metadata: metadata)
         }
-        if let client = scope.clientName { metadata["client"] = "\(client)" }
-        if let verdict = details.rateLimit { metadata["rate_limit"] = "\(verdict.rule.scope):\(verdict.result)" }
-        if let errorType = details.errorType { metadata["error_type"] = "\(errorType)" }
-        if let prompt = details.prompt { metadata["prompt"] = "\(prompt)" }
-        if let completion = details.completion { metadata["completion"] = "\(completion)" }
-        return metadata
+        json.log(level: level, message: "request", fields: fields)
     }
 }
