@@ -1,4 +1,3 @@
-import HummingbirdCore
 import Logging
 import NIOCore
 import ServiceLifecycle
@@ -105,22 +104,18 @@ public final class GatewayRuntime: Sendable {
             logger: logger
         )
         return HTTPListener(
-            name: "api",
-            host: config.server.host,
-            port: config.server.port,
-            maxConnections: config.server.maxConnections,
-            idleTimeout: Self.transportIdleTimeout(config.server),
-            additionalHandlers: { [disconnects.makeHandler(), slowClients.makeHandler()] },
-            responder: { request, writer, channel in try await handler.respond(to: request, writer: writer, channel: channel) },
+            .init(
+                name: "api",
+                host: config.server.host,
+                port: config.server.port,
+                maxConnections: config.server.maxConnections,
+                bodyLimit: config.server.maxBodyBytes
+            ),
+            connectionHandlers: { [disconnects.makeHandler(), slowClients.makeHandler()] },
+            responder: { request, writer in try await handler.respond(to: request, writer: writer) },
             onBound: onBound,
             logger: logger
         )
-    }
-
-    /// The server's own read/write idle limit: a backstop at twice `idle_timeout_seconds`, since
-    /// ``SlowClientGuard`` closes idle keep-alive connections (and counts them) first.
-    static func transportIdleTimeout(_ server: ServerConfig) -> Duration {
-        .seconds(server.idleTimeoutSeconds * 2)
     }
 
     /// Connections the metrics listener serves at once (scrapers use one each); more wait to be accepted.
@@ -131,13 +126,15 @@ public final class GatewayRuntime: Sendable {
         let endpoint = MetricsEndpoint(registry: metrics)
         let slowClients = SlowClientGuard(server: config.server, listener: "metrics", registry: metrics)
         return HTTPListener(
-            name: "metrics",
-            host: config.server.host,
-            port: config.server.metricsPort,
-            maxConnections: Self.metricsMaxConnections,
-            idleTimeout: Self.transportIdleTimeout(config.server),
-            additionalHandlers: { [slowClients.makeHandler()] },
-            responder: { request, writer, _ in try await endpoint.respond(to: request, writer: writer) },
+            .init(
+                name: "metrics",
+                host: config.server.host,
+                port: config.server.metricsPort,
+                maxConnections: Self.metricsMaxConnections,
+                bodyLimit: 64 * 1024
+            ),
+            connectionHandlers: { [slowClients.makeHandler()] },
+            responder: { request, writer in try await endpoint.respond(to: request, writer: writer) },
             onBound: onBound,
             logger: logger
         )

@@ -1,5 +1,4 @@
 import HTTPTypes
-import HummingbirdCore
 import NIOCore
 
 extension ChatCompletionsEndpoint {
@@ -43,8 +42,8 @@ extension ChatCompletionsEndpoint {
         headers[.contentType] = "text/event-stream"
         headers[.cacheControl] = "no-cache"
         scope.outcome.record(status: 200)
-        var body = try await writer.writeHead(HTTPResponse(status: .ok, headerFields: headers))
+        let body = try await writer.writeHead(HTTPResponse(status: .ok, headerFields: headers))
         try await body.write(answer)
-        try await body.finish(nil)
+        try await body.finish()
     }
 }

@@ -1,5 +1,4 @@
 import HTTPTypes
-import HummingbirdCore
 import Logging
 import NIOCore
 
@@ -80,7 +79,7 @@ struct ChatCompletionsEndpoint: Sendable {
         headers[.cacheControl] = "no-cache"
         headers[HTTPField.Name("x-accel-buffering")!] = "no"
         scope.outcome.record(status: 200)
-        var body = try await writer.writeHead(HTTPResponse(status: .ok, headerFields: headers))
+        let body = try await writer.writeHead(HTTPResponse(status: .ok, headerFields: headers))
         // Clients of another API get the events re-encoded; OpenAI clients get the upstream's bytes.
         var translator = scope.dialect.streamTranslator()
         // The whole stream, for the cache, while it is on for this request and within its entry bound.
@@ -94,7 +93,7 @@ struct ChatCompletionsEndpoint: Sendable {
         }
         do {
             while let event = try await stream.next() {
-                try await write(event, through: &translator, to: &body)
+                try await write(event, through: &translator, to: body)
                 if let limit = fill?.cache.maxEntryBytes, kept != nil {
                     kept!.writeImmutableBuffer(event)
                     if kept!.readableBytes > limit { kept = nil }
@@ -118,11 +117,11 @@ struct ChatCompletionsEndpoint: Sendable {
                     ?? OpenAIErrorBody.sseEvent(for: error, requestID: scope.requestID, provider: provider)
             )
         }
-        try await body.finish(nil)
+        try await body.finish()
     }
 
     /// Writes `event` to the client, re-encoded when the client speaks another API.
-    private func write(_ event: ByteBuffer, through translator: inout (any StreamTranslator)?, to body: inout some ResponseBodyWriter) async throws {
+    private func write(_ event: ByteBuffer, through translator: inout (any StreamTranslator)?, to body: ClientBodyWriter) async throws {
         guard translator != nil else { return try await body.write(event) }
         let out = try translator!.translate(event)
         if out.readableBytes > 0 { try await body.write(out) }

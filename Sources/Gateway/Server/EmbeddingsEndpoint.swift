@@ -1,4 +1,3 @@
-import HummingbirdCore
 import NIOCore
 
 /// `POST /v1/embeddings`: validate, route, forward.

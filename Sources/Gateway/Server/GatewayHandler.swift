@@ -1,5 +1,4 @@
 import HTTPTypes
-import HummingbirdCore
 import Logging
 import NIOCore
 import Telemetry
@@ -27,10 +26,9 @@ struct GatewayHandler: Sendable {
 
     /// Answers one request and records it in `http_requests_total`, `http_request_duration_seconds`
     /// (with the request's trace as exemplar) and `http_requests_in_flight`.
-    func respond(to request: Request, writer: consuming ResponseWriter, channel: any Channel) async throws {
-        await ConnectionAffinity.moveToEventLoop(of: channel)
+    func respond(to request: ServerRequest, writer: consuming ClientResponseWriter) async throws {
         var scope = RequestScope(headers: request.headers, logger: logger, includeContent: includeContent, spans: spans, sampler: sampler)
-        let route = APIRoute(path: request.uri.path)
+        let route = APIRoute(path: request.path)
         let handles = metrics.handles(route: route, method: request.method.rawValue)
         metrics.inFlight.add(1)
         defer {
@@ -42,25 +40,25 @@ struct GatewayHandler: Sendable {
             handles.duration.cell.observe(duration, exemplar: (scope.trace.traceID, scope.trace.spanID))
             metrics.overhead(route: route)?.observe(max(.zero, duration - scope.outcome.upstreamTime))
             AccessLog.write(scope: scope, method: request.method.rawValue, route: route, status: status, duration: duration)
-            scope.tracing.finishServerSpan(method: request.method.rawValue, route: route, path: request.uri.path, status: status, scope: scope)
+            scope.tracing.finishServerSpan(method: request.method.rawValue, route: route, path: request.path, status: status, scope: scope)
             if let limiter = chat.limiter {
                 let details = scope.outcome.details
                 limiter.settle(details.reservations, tokens: details.usage?.totalTokens ?? 0)
             }
         }
-        try await dispatch(request, scope: &scope, writer: writer, channel: channel)
+        try await dispatch(request, scope: &scope, writer: writer)
     }
 
-    private func dispatch(_ request: Request, scope: inout RequestScope, writer: consuming ResponseWriter, channel: any Channel) async throws {
-        let path = request.uri.path
+    private func dispatch(_ request: ServerRequest, scope: inout RequestScope, writer: consuming ClientResponseWriter) async throws {
+        let path = request.path
         switch (request.method, path) {
         case (.post, "/v1/chat/completions"):
-            try await authenticated(request, &scope, writer, channel) { request, body, scope, slot in
+            try await authenticated(request, &scope, writer) { request, body, scope, slot in
                 try await chat.handle(body: body, headers: request.headers, scope: scope, slot: slot)
             }
         case (.post, "/v1/messages"):
             scope.dialect = .anthropic
-            try await authenticated(request, &scope, writer, channel) { request, body, scope, slot in
+            try await authenticated(request, &scope, writer) { request, body, scope, slot in
                 let converted: ByteBuffer
                 do {
                     converted = try MessagesRequestMapping.openAIBody(from: body)
@@ -70,7 +68,7 @@ struct GatewayHandler: Sendable {
                 try await chat.handle(body: converted, headers: request.headers, scope: scope, slot: slot)
             }
         case (.post, "/v1/embeddings"):
-            try await authenticated(request, &scope, writer, channel) { request, body, scope, slot in
+            try await authenticated(request, &scope, writer) { request, body, scope, slot in
                 try await embeddings.handle(body: body, scope: scope, slot: slot)
             }
         case (.get, "/v1/models"):
@@ -102,17 +100,15 @@ struct GatewayHandler: Sendable {
 
     /// Authenticates, reads the body, then runs `operation` so that a client disconnect cancels it.
     private func authenticated(
-        _ request: Request,
+        _ request: ServerRequest,
         _ scope: inout RequestScope,
-        _ writer: consuming ResponseWriter,
-        _ channel: any Channel,
-        operation: @escaping @Sendable (Request, ByteBuffer, RequestScope, WriterSlot) async throws -> Void
+        _ writer: consuming ClientResponseWriter,
+        operation: @escaping @Sendable (ServerRequest, ByteBuffer, RequestScope, WriterSlot) async throws -> Void
     ) async throws {
-        var request = request
         let body: ByteBuffer
         do {
             scope.clientName = try authenticator.authenticate(request.headers)
-            body = try await bodyReader.read(&request)
+            body = try await bodyReader.read(request)
         } catch {
             if error == .cancelled { return }
             try await ResponseWriting.refuse(error, scope: scope, to: writer)
@@ -121,7 +117,7 @@ struct GatewayHandler: Sendable {
         let slot = WriterSlot(writer)
         let finalScope = scope
         do {
-            try await disconnects.run(on: channel) { [request] in
+            try await disconnects.run(on: request.channel) {
                 try await operation(request, body, finalScope, slot)
             }
         } catch is CancellationError {

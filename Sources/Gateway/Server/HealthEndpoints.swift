@@ -1,6 +1,5 @@
 import Foundation
 import HTTPTypes
-import HummingbirdCore
 import NIOCore
 import NIOFoundationCompat
 
@@ -35,7 +34,7 @@ struct HealthEndpoints: Sendable {
         )
     }
 
-    func health(outcome: RequestOutcome, writer: consuming ResponseWriter) async throws {
+    func health(outcome: RequestOutcome, writer: consuming ClientResponseWriter) async throws {
         let report = report()
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
@@ -43,11 +42,11 @@ struct HealthEndpoints: Sendable {
         try await ResponseWriting.json(body, status: report.isHealthy ? 200 : 503, extraHeaders: noStore, outcome: outcome, to: writer)
     }
 
-    func live(outcome: RequestOutcome, writer: consuming ResponseWriter) async throws {
+    func live(outcome: RequestOutcome, writer: consuming ClientResponseWriter) async throws {
         try await ResponseWriting.json(ByteBuffer(string: #"{"status":"alive"}"#), extraHeaders: noStore, outcome: outcome, to: writer)
     }
 
-    func ready(outcome: RequestOutcome, writer: consuming ResponseWriter) async throws {
+    func ready(outcome: RequestOutcome, writer: consuming ClientResponseWriter) async throws {
         if drain.isDraining {
             try await ResponseWriting.json(
                 ByteBuffer(string: #"{"status":"draining"}"#),

@@ -1,5 +1,4 @@
 import HTTPTypes
-import HummingbirdCore
 import NIOCore
 import Telemetry
 
@@ -8,9 +7,9 @@ import Telemetry
 struct MetricsEndpoint: Sendable {
     let registry: MetricsRegistry
 
-    func respond(to request: Request, writer: consuming ResponseWriter) async throws {
-        guard request.uri.path == "/metrics" else {
-            return try await ResponseWriting.error(.routeNotFound(request.uri.path), to: writer)
+    func respond(to request: ServerRequest, writer: consuming ClientResponseWriter) async throws {
+        guard request.path == "/metrics" else {
+            return try await ResponseWriting.error(.routeNotFound(request.path), to: writer)
         }
         guard request.method == .get || request.method == .head else {
             return try await ResponseWriting.error(.methodNotAllowed, to: writer)
@@ -18,6 +17,6 @@ struct MetricsEndpoint: Sendable {
         let format = ExpositionFormat.negotiate(accept: request.headers[.accept])
         let body = ByteBuffer(bytes: registry.exposition(format: format))
         let headers: HTTPFields = [.contentType: format.contentType, .contentLength: String(body.readableBytes)]
-        try await writer.write(response: HTTPResponse(status: .ok, headerFields: headers), body: .init(byteBuffer: body))
+        try await writer.write(HTTPResponse(status: .ok, headerFields: headers), body: body)
     }
 }

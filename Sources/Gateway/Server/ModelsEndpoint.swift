@@ -1,5 +1,4 @@
 import Foundation
-import HummingbirdCore
 import NIOCore
 import NIOFoundationCompat
 
@@ -22,7 +21,7 @@ struct ModelsEndpoint: Sendable {
         body = ByteBuffer(data: (try? JSONEncoder().encode(list)) ?? Data(#"{"object":"list","data":[]}"#.utf8))
     }
 
-    func list(scope: RequestScope, writer: consuming ResponseWriter) async throws {
+    func list(scope: RequestScope, writer: consuming ClientResponseWriter) async throws {
         try await ResponseWriting.json(body, extraHeaders: scope.responseHeaders(), outcome: scope.outcome, to: writer)
     }
 }

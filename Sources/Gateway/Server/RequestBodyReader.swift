@@ -1,5 +1,4 @@
 import HTTPTypes
-import HummingbirdCore
 import NIOCore
 
 /// Reads a request body whole, refusing it with 413 as soon as it passes the configured limit
@@ -7,13 +6,13 @@ import NIOCore
 struct RequestBodyReader: Sendable {
     let limit: Int
 
-    func read(_ request: inout Request) async throws(GatewayError) -> ByteBuffer {
+    func read(_ request: ServerRequest) async throws(GatewayError) -> ByteBuffer {
         if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
             throw GatewayError.payloadTooLarge(limit: limit)
         }
         do {
-            return try await request.collectBody(upTo: limit)
-        } catch is NIOTooManyBytesError {
+            return try await request.body.collect()
+        } catch is RequestBody.TooLarge {
             throw GatewayError.payloadTooLarge(limit: limit)
         } catch {
             throw GatewayError.cancelled

@@ -1,5 +1,4 @@
 import HTTPTypes
-import HummingbirdCore
 import NIOCore
 
 /// Writes complete responses: JSON bodies with their length, and OpenAI-style errors.
@@ -12,13 +11,13 @@ enum ResponseWriting {
         status: Int = 200,
         extraHeaders: HTTPFields = [:],
         outcome: RequestOutcome? = nil,
-        to writer: consuming ResponseWriter
+        to writer: consuming ClientResponseWriter
     ) async throws {
         outcome?.record(status: status)
         var headers = extraHeaders
         headers[.contentType] = "application/json"
         headers[.contentLength] = String(body.readableBytes)
-        try await writer.write(response: HTTPResponse(status: .init(code: status), headerFields: headers), body: .init(byteBuffer: body))
+        try await writer.write(HTTPResponse(status: .init(code: status), headerFields: headers), body: body)
     }
 
     static func error(
@@ -26,7 +25,7 @@ enum ResponseWriting {
         dialect: ResponseDialect = .openAI,
         extraHeaders: HTTPFields = [:],
         outcome: RequestOutcome? = nil,
-        to writer: consuming ResponseWriter
+        to writer: consuming ClientResponseWriter
     ) async throws {
         var headers = extraHeaders
         if let retryAfter = error.retryAfter {
@@ -37,7 +36,7 @@ enum ResponseWriting {
     }
 
     /// Answers a request the gateway refuses itself (auth, body, route), noting the error for the access line.
-    static func refuse(_ error: GatewayError, scope: RequestScope, to writer: consuming ResponseWriter) async throws {
+    static func refuse(_ error: GatewayError, scope: RequestScope, to writer: consuming ClientResponseWriter) async throws {
         scope.outcome.update { $0.errorType = error.code ?? error.type }
         try await ResponseWriting.error(error, dialect: scope.dialect, extraHeaders: scope.responseHeaders(), outcome: scope.outcome, to: writer)
     }

@@ -1,5 +1,5 @@
 import NIOCore
-import NIOHTTPTypes
+import NIOHTTP1
 import Telemetry
 
 /// Closes connections whose clients are too slow to be served: a request head that has not arrived
@@ -44,10 +44,10 @@ struct SlowClientGuard: Sendable {
 
 /// One connection's deadlines (see ``SlowClientGuard``). Lives on the connection's event loop.
 final class SlowClientHandler: ChannelDuplexHandler, RemovableChannelHandler, @unchecked Sendable {
-    typealias InboundIn = HTTPRequestPart
-    typealias InboundOut = HTTPRequestPart
-    typealias OutboundIn = HTTPResponsePart
-    typealias OutboundOut = HTTPResponsePart
+    typealias InboundIn = HTTPServerRequestPart
+    typealias InboundOut = HTTPServerRequestPart
+    typealias OutboundIn = HTTPServerResponsePart
+    typealias OutboundOut = HTTPServerResponsePart
 
     private enum Phase {
         /// Waiting for a request head (a new connection, or a reused one whose next request began).

@@ -50,30 +50,28 @@ final class TestUpstream: Sendable {
         let ports = AsyncStream<Int>.makeStream()
         var logger = Logger(label: "test-upstream")
         logger.logLevel = .critical
-        let listener = HTTPListener(
-            name: "upstream",
-            host: "127.0.0.1",
-            port: 0,
-            maxConnections: nil,
-            additionalHandlers: { [monitor.makeHandler()] },
-            responder: { request, writer, channel in
-                var request = request
-                let body = try await request.collectBody(upTo: 1 << 24)
-                record.state.withLock { $0.received.append(Received(path: request.uri.description, headers: request.headers, body: body)) }
-                let slot = WriterSlot(writer)
-                do {
-                    try await TestUpstream.$channel.withValue(channel) {
-                        try await monitor.run(on: channel) { [request] in
-                            guard let writer = slot.take() else { return }
-                            try await script(request, body, writer)
-                        }
+        let responder: HTTPChannelHandler.Responder = { request, writer, channel in
+            var request = request
+            let body = try await request.collectBody(upTo: 1 << 24)
+            record.state.withLock { $0.received.append(Received(path: request.uri.description, headers: request.headers, body: body)) }
+            let slot = Slot(writer)
+            do {
+                try await TestUpstream.$channel.withValue(channel) {
+                    try await monitor.run(on: channel) { [request] in
+                        guard let writer = slot.take() else { return }
+                        try await script(request, body, writer)
                     }
-                    record.state.withLock { $0.finished += 1 }
-                } catch {
-                    record.state.withLock { $0.cancelled += 1 }
                 }
-            },
-            onBound: { ports.continuation.yield($0) },
+                record.state.withLock { $0.finished += 1 }
+            } catch {
+                record.state.withLock { $0.cancelled += 1 }
+            }
+        }
+        let listener = Server(
+            childChannelSetup: HTTP1Channel(responder: responder, configuration: .init(additionalChannelHandlers: [monitor.makeHandler()])),
+            configuration: ServerConfiguration(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { channel in ports.continuation.yield(channel.localAddress?.port ?? 0) },
+            eventLoopGroup: MultiThreadedEventLoopGroup.singleton,
             logger: logger
         )
         let group = ServiceGroup(configuration: .init(services: [listener], logger: logger))
@@ -84,6 +82,19 @@ final class TestUpstream: Sendable {
             break
         }
         return TestUpstream(port: port, record: record, group: group, task: task)
+    }
+
+    /// Moves a script's writer into the task that may be cancelled when the gateway hangs up.
+    private final class Slot: @unchecked Sendable {
+        private var writer: ResponseWriter?
+
+        init(_ writer: consuming ResponseWriter) {
+            self.writer = consume writer
+        }
+
+        func take() -> ResponseWriter? {
+            writer.take()
+        }
     }
 
     /// Drops the current connection with a TCP reset (linger 0), as a crashed upstream would.
