@@ -19,7 +19,7 @@ public struct ChatCompletionRequest: Sendable {
     /// Decodes and validates `body` (every number against OpenAI's documented range, `max_tokens` against
     /// `limits`), or throws a 400 that names the parameter.
     public init(body: ByteBuffer, limits: RequestLimits = RequestLimits()) throws(GatewayError) {
-        let head = try RequestDecoding.decode(Head.self, from: body)
+        let head = try RequestDecoding.decode(Head.self, from: body, scan: Head.scan)
         let model = try RequestDecoding.requireModel(head.model)
         guard let messages = head.messages else {
             throw GatewayError.invalidRequest(message: "Missing required parameter: 'messages'.", param: "messages")
@@ -42,7 +42,7 @@ public struct ChatCompletionRequest: Sendable {
         self.body = body
     }
 
-    private struct Head: Decodable {
+    struct Head: Decodable {
         struct StreamOptions: Decodable {
             var include_usage: Bool?
         }
@@ -78,8 +78,12 @@ public struct ChatCompletionRequest: Sendable {
     }
 
     /// `stop`: one string or up to four.
-    private struct StopSequences: Decodable {
+    struct StopSequences: Decodable {
         var count: Int
+
+        init(count: Int) {
+            self.count = count
+        }
 
         init(from decoder: any Decoder) throws {
             let container = try decoder.singleValueContainer()
@@ -102,6 +106,11 @@ public struct ChatMessageHead: Decodable, Sendable {
     public var text: String
 
     private enum CodingKeys: String, CodingKey { case role, content }
+
+    init(role: String, text: String) {
+        self.role = role
+        self.text = text
+    }
     private struct Part: Decodable {
         var type: String?
         var text: String?

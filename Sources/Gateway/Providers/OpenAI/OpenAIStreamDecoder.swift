@@ -97,10 +97,16 @@ public struct TokenUsage: Codable, Sendable, Equatable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         self.init(
-            promptTokens: try container.decodeIfPresent(Int.self, forKey: .promptTokens) ?? 0,
-            completionTokens: try container.decodeIfPresent(Int.self, forKey: .completionTokens) ?? 0
+            reportedPrompt: try container.decodeIfPresent(Int.self, forKey: .promptTokens),
+            completion: try container.decodeIfPresent(Int.self, forKey: .completionTokens),
+            total: try container.decodeIfPresent(Int.self, forKey: .totalTokens)
         )
-        if let total = try container.decodeIfPresent(Int.self, forKey: .totalTokens) {
+    }
+
+    /// The counts as an upstream reported them (absent ones are 0; a total above the sum is kept).
+    init(reportedPrompt prompt: Int?, completion: Int?, total: Int?) {
+        self.init(promptTokens: prompt ?? 0, completionTokens: completion ?? 0)
+        if let total {
             totalTokens = max(totalTokens, min(total, 2 * Self.maximumCount))
         }
     }

@@ -181,75 +181,126 @@ struct JSONScanner {
         }
     }
 
+    // MARK: Typed reads (each consumes its value, or returns nil and consumes nothing)
+
+    /// A string, escapes resolved; nil when the next value is not a string. Throws for an escape that is
+    /// not Unicode (a lone surrogate), which JSON decoders refuse.
+    mutating func stringValue() throws -> String? {
+        guard peek() == UInt8(ascii: "\"") else { return nil }
+        let (range, escaped) = try string()
+        guard escaped else { return String(decoding: slice(range), as: UTF8.self) }
+        return try unescape(range)
+    }
+
+    /// A number written as a plain integer (no fraction or exponent) within `Int`'s range; nil otherwise.
+    mutating func plainInteger() -> Int? {
+        guard let first = peek(), first == UInt8(ascii: "-") || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(first) else { return nil }
+        let start = index
+        guard (try? number()) != nil else {
+            index = start
+            return nil
+        }
+        var value = 0
+        var position = start
+        let negative = bytes[position] == UInt8(ascii: "-")
+        if negative { position += 1 }
+        while position < index {
+            let digit = bytes[position]
+            guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(digit) else {
+                index = start
+                return nil
+            }
+            let (times, overflowTimes) = value.multipliedReportingOverflow(by: 10)
+            let (next, overflow) = negative ? times.subtractingReportingOverflow(Int(digit - 48)) : times.addingReportingOverflow(Int(digit - 48))
+            guard !overflowTimes, !overflow else {
+                index = start
+                return nil
+            }
+            value = next
+            position += 1
+        }
+        return value
+    }
+
+    /// A number as a finite `Double`; nil when the next value is not a number or is out of `Double`'s range.
+    mutating func finiteNumber() -> Double? {
+        guard let first = peek(), first == UInt8(ascii: "-") || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(first) else { return nil }
+        let start = index
+        guard (try? number()) != nil, let value = Double(String(decoding: slice(start..<index), as: UTF8.self)), value.isFinite else {
+            index = start
+            return nil
+        }
+        return value
+    }
+
+    /// `true` or `false`; nil for any other value.
+    mutating func boolValue() -> Bool? {
+        switch peek() {
+        case UInt8(ascii: "t"): return (try? literal("true")) != nil ? true : nil
+        case UInt8(ascii: "f"): return (try? literal("false")) != nil ? false : nil
+        default: return nil
+        }
+    }
+
+    /// The content of a checked string token with its escapes resolved.
+    private func unescape(_ range: Range<Int>) throws -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(range.count)
+        var position = range.lowerBound
+        func hex(_ at: Int) throws -> UInt32 {
+            guard at + 4 <= range.upperBound else { throw Invalid() }
+            var value: UInt32 = 0
+            for offset in 0..<4 {
+                let byte = bytes[at + offset]
+                let digit: UInt8
+                switch byte {
+                case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - UInt8(ascii: "0")
+                case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte - UInt8(ascii: "a") + 10
+                case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = byte - UInt8(ascii: "A") + 10
+                default: throw Invalid()
+                }
+                value = value << 4 | UInt32(digit)
+            }
+            return value
+        }
+        while position < range.upperBound {
+            let byte = bytes[position]
+            guard byte == UInt8(ascii: "\\") else {
+                out.append(byte)
+                position += 1
+                continue
+            }
+            let escape = bytes[position + 1]
+            position += 2
+            switch escape {
+            case UInt8(ascii: "b"): out.append(0x08)
+            case UInt8(ascii: "f"): out.append(0x0C)
+            case UInt8(ascii: "n"): out.append(0x0A)
+            case UInt8(ascii: "r"): out.append(0x0D)
+            case UInt8(ascii: "t"): out.append(0x09)
+            case UInt8(ascii: "u"):
+                var scalar = try hex(position)
+                position += 4
+                if (0xD800...0xDBFF).contains(scalar) {
+                    guard position + 6 <= range.upperBound, bytes[position] == UInt8(ascii: "\\"), bytes[position + 1] == UInt8(ascii: "u") else {
+                        throw Invalid()
+                    }
+                    let low = try hex(position + 2)
+                    guard (0xDC00...0xDFFF).contains(low) else { throw Invalid() }
+                    position += 6
+                    scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                } else if (0xDC00...0xDFFF).contains(scalar) {
+                    throw Invalid()
+                }
+                guard let unicode = Unicode.Scalar(scalar) else { throw Invalid() }
+                out.append(contentsOf: UTF8.encode(unicode)!)
+            default: out.append(escape)  // the quote, the backslash and the solidus stand for themselves
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
     private static func isHex(_ byte: UInt8) -> Bool {
         (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(byte | 0x20)
-    }
-}
-
-extension ResponseSummary {
-    /// Reads `id`, `model`, `choices[].finish_reason` and `usage` of an OpenAI `chat.completion` (or chunk)
-    /// without building the rest of it — the document is still checked whole, and the fields get the same
-    /// types as the `Decodable` reading would demand; anything else is `upstream_invalid_response`.
-    static func scan(_ bytes: UnsafeRawBufferPointer, expected: String) throws(GatewayError) -> ResponseSummary {
-        var summary = ResponseSummary()
-        var scanner = JSONScanner(bytes)
-        do {
-            guard scanner.peek() == UInt8(ascii: "{") else { throw JSONScanner.Invalid() }
-            try scanner.object { key, scanner in
-                if Self.equals(key, "id") {
-                    summary.id = try Self.optionalString(&scanner)
-                } else if Self.equals(key, "model") {
-                    summary.model = try Self.optionalString(&scanner)
-                } else if Self.equals(key, "choices") {
-                    guard !scanner.skipNull() else { return }
-                    var reasons: [String] = []
-                    try scanner.array { scanner in
-                        try scanner.object { key, scanner in
-                            guard Self.equals(key, "finish_reason") else { return try scanner.skipValue() }
-                            if let reason = try Self.optionalString(&scanner) { reasons.append(reason) }
-                        }
-                    }
-                    summary.finishReasons = reasons
-                } else if Self.equals(key, "usage") {
-                    guard !scanner.skipNull() else { return }
-                    guard scanner.peek() == UInt8(ascii: "{") else { throw JSONScanner.Invalid() }
-                    let range = try scanner.valueRange()
-                    summary.usage = try WireJSON.decode(TokenUsage.self, from: scanner.slice(range), expected: expected)
-                } else {
-                    try scanner.skipValue()
-                }
-            }
-            guard scanner.atEnd() else { throw JSONScanner.Invalid() }
-        } catch let error as GatewayError {
-            throw error
-        } catch {
-            throw GatewayError.invalidUpstreamResponse("expected \(expected)")
-        }
-        return summary
-    }
-
-    /// ``scan(_:expected:)`` over a buffer's readable bytes.
-    static func scan(_ buffer: ByteBuffer, expected: String) throws(GatewayError) -> ResponseSummary {
-        let result = buffer.withUnsafeReadableBytes { bytes in Result { () throws(GatewayError) in try scan(bytes, expected: expected) } }
-        return try result.get()
-    }
-
-    /// ``scan(_:expected:)`` over an array's bytes.
-    static func scan(_ bytes: [UInt8], expected: String) throws(GatewayError) -> ResponseSummary {
-        let result = bytes.withUnsafeBytes { bytes in Result { () throws(GatewayError) in try scan(bytes, expected: expected) } }
-        return try result.get()
-    }
-
-    private static func equals(_ key: UnsafeRawBufferPointer, _ name: StaticString) -> Bool {
-        key.count == name.utf8CodeUnitCount && memcmp(key.baseAddress!, name.utf8Start, key.count) == 0
-    }
-
-    /// A string or null; escapes are resolved by the JSON decoder (rare in ids and model names).
-    private static func optionalString(_ scanner: inout JSONScanner) throws -> String? {
-        guard !scanner.skipNull() else { return nil }
-        guard scanner.peek() == UInt8(ascii: "\"") else { throw JSONScanner.Invalid() }
-        let (range, escaped) = try scanner.string()
-        guard escaped else { return String(decoding: scanner.slice(range), as: UTF8.self) }
-        return try WireJSON.decode(String.self, from: scanner.slice((range.lowerBound - 1)..<(range.upperBound + 1)), expected: "a JSON string")
     }
 }

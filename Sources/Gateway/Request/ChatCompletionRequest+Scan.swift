@@ -1,0 +1,172 @@
+import NIOCore
+
+extension ChatCompletionRequest.Head {
+    /// The parameters the gateway reads, by one validating pass over the bytes (``JSONScanner``) instead
+    /// of JSONDecoder — the usual request costs no model of its messages, tools or other fields.
+    ///
+    /// It takes on only what it reads exactly as the `Decodable` reading would: nil as soon as the body
+    /// holds anything else (a parameter of an unexpected type, a number that is not plain, an escaped or
+    /// repeated parameter name, malformed JSON), and then JSONDecoder reads the body and words the 400.
+    static func scan(_ body: ByteBuffer) -> Self? {
+        body.withUnsafeReadableBytes { bytes -> Self? in
+            var scanner = JSONScanner(bytes)
+            var head = Self()
+            var seen = Set<Parameter>()
+            do {
+                guard scanner.peek() == UInt8(ascii: "{") else { return nil }
+                try scanner.object { key, scanner in
+                    guard let parameter = Parameter(key) else {
+                        guard !key.contains(UInt8(ascii: "\\")) else { throw Unsupported() }
+                        return try scanner.skipValue()
+                    }
+                    guard seen.insert(parameter).inserted else { throw Unsupported() }
+                    try head.read(parameter, from: &scanner)
+                }
+                guard scanner.atEnd() else { return nil }
+            } catch {
+                return nil
+            }
+            return head
+        }
+    }
+
+    /// The body holds something the scan leaves to JSONDecoder.
+    private struct Unsupported: Error {}
+
+    private enum Parameter: String, CaseIterable {
+        case model, messages, stream, n, temperature, stop
+        case streamOptions = "stream_options"
+        case maxTokens = "max_tokens"
+        case maxCompletionTokens = "max_completion_tokens"
+        case topP = "top_p"
+        case presencePenalty = "presence_penalty"
+        case frequencyPenalty = "frequency_penalty"
+        case topLogprobs = "top_logprobs"
+        case logitBias = "logit_bias"
+
+        init?(_ key: UnsafeRawBufferPointer) {
+            guard let match = Self.allCases.first(where: { $0.rawValue.utf8.elementsEqual(key) }) else { return nil }
+            self = match
+        }
+    }
+
+    private mutating func read(_ parameter: Parameter, from scanner: inout JSONScanner) throws {
+        switch parameter {
+        case .model: model = try scanner.nullable { try $0.stringValue() }
+        case .messages: messages = try scanner.nullable { try ChatMessageHead.scanList(&$0) }
+        case .stream: stream = try scanner.nullable { $0.boolValue() }
+        case .streamOptions:
+            stream_options = try scanner.nullable { scanner in
+                var options = StreamOptions()
+                try scanner.object { key, scanner in
+                    guard key.elementsEqual("include_usage".utf8) else {
+                        guard !key.contains(UInt8(ascii: "\\")) else { throw Unsupported() }
+                        return try scanner.skipValue()
+                    }
+                    guard options.include_usage == nil else { throw Unsupported() }
+                    options.include_usage = try scanner.nullable { $0.boolValue() }
+                }
+                return options
+            }
+        case .maxTokens: max_tokens = try scanner.nullable { $0.plainInteger().map(IntegerParameter.init) }
+        case .maxCompletionTokens: max_completion_tokens = try scanner.nullable { $0.plainInteger().map(IntegerParameter.init) }
+        case .n: n = try scanner.nullable { $0.plainInteger().map(IntegerParameter.init) }
+        case .topLogprobs: top_logprobs = try scanner.nullable { $0.plainInteger().map(IntegerParameter.init) }
+        case .temperature: temperature = try scanner.nullable { $0.finiteNumber() }
+        case .topP: top_p = try scanner.nullable { $0.finiteNumber() }
+        case .presencePenalty: presence_penalty = try scanner.nullable { $0.finiteNumber() }
+        case .frequencyPenalty: frequency_penalty = try scanner.nullable { $0.finiteNumber() }
+        case .logitBias:
+            logit_bias = try scanner.nullable { scanner in
+                guard scanner.peek() == UInt8(ascii: "{") else { return nil }
+                var biases: [String: Double] = [:]
+                var index = 0
+                try scanner.object { _, scanner in
+                    // Only the values are checked; distinct placeholder keys keep every one of them.
+                    guard let bias = scanner.finiteNumber() else { throw Unsupported() }
+                    biases[String(index)] = bias
+                    index += 1
+                }
+                return biases
+            }
+        case .stop:
+            stop = try scanner.nullable { scanner in
+                if try scanner.stringValue() != nil { return ChatCompletionRequest.StopSequences(count: 1) }
+                guard scanner.peek() == UInt8(ascii: "[") else { return nil }
+                var count = 0
+                try scanner.array { scanner in
+                    guard try scanner.stringValue() != nil else { throw Unsupported() }
+                    count += 1
+                }
+                return ChatCompletionRequest.StopSequences(count: count)
+            }
+        }
+    }
+}
+
+extension ChatMessageHead {
+    /// `messages` by the scan: an array of objects with a string `role` and a `content` that is a string,
+    /// typed parts or null; nil (left to JSONDecoder) for anything else.
+    fileprivate static func scanList(_ scanner: inout JSONScanner) throws -> [ChatMessageHead]? {
+        guard scanner.peek() == UInt8(ascii: "[") else { return nil }
+        var messages: [ChatMessageHead] = []
+        try scanner.array { scanner in
+            guard scanner.peek() == UInt8(ascii: "{") else { throw Unsupported() }
+            var role: String?
+            var text: String?
+            try scanner.object { key, scanner in
+                if key.elementsEqual("role".utf8) {
+                    guard role == nil, let value = try scanner.stringValue() else { throw Unsupported() }
+                    role = value
+                } else if key.elementsEqual("content".utf8) {
+                    guard text == nil else { throw Unsupported() }
+                    text = try scanner.nullable { try scanText(&$0) } ?? ""
+                } else {
+                    guard !key.contains(UInt8(ascii: "\\")) else { throw Unsupported() }
+                    try scanner.skipValue()
+                }
+            }
+            guard let role else { throw Unsupported() }
+            messages.append(ChatMessageHead(role: role, text: text ?? ""))
+        }
+        return messages
+    }
+
+    /// Content as text: the string, or the `text` of its parts joined by spaces.
+    private static func scanText(_ scanner: inout JSONScanner) throws -> String? {
+        if let text = try scanner.stringValue() { return text }
+        guard scanner.peek() == UInt8(ascii: "[") else { return nil }
+        var texts: [String] = []
+        try scanner.array { scanner in
+            guard scanner.peek() == UInt8(ascii: "{") else { throw Unsupported() }
+            var sawType = false
+            var sawText = false
+            try scanner.object { key, scanner in
+                if key.elementsEqual("type".utf8) {
+                    guard !sawType else { throw Unsupported() }
+                    sawType = true
+                    _ = try scanner.nullable { try $0.stringValue() }
+                } else if key.elementsEqual("text".utf8) {
+                    guard !sawText else { throw Unsupported() }
+                    sawText = true
+                    if let text = try scanner.nullable({ try $0.stringValue() }) { texts.append(text) }
+                } else {
+                    guard !key.contains(UInt8(ascii: "\\")) else { throw Unsupported() }
+                    try scanner.skipValue()
+                }
+            }
+        }
+        return texts.joined(separator: " ")
+    }
+
+    private struct Unsupported: Error {}
+}
+
+extension JSONScanner {
+    /// `null` as nil, or what `read` takes; a value `read` does not take (it returns nil) throws.
+    mutating func nullable<Value>(_ read: (inout JSONScanner) throws -> Value?) throws -> Value? {
+        if skipNull() { return nil }
+        guard let value = try read(&self) else { throw Invalid() }
+        return value
+    }
+}
