@@ -2,7 +2,7 @@ import Telemetry
 
 /// One place a request can go: an adapter, the model name to ask it for, and the handles its
 /// outcome is recorded through (resolved when the router was built).
-public struct Route: Sendable {
+public final class Route: Sendable {
     public let provider: any ChatProvider
     public let model: String
     public let health: ProviderHealth
@@ -16,8 +16,33 @@ public struct Route: Sendable {
     /// The provider's connect, first-byte, idle and total limits.
     let timeouts: UpstreamTimeouts
     /// Group (lower first) and share within it, from the model's `models:` entry.
-    var priority = 0
-    var weight = 1.0
+    let priority: Int
+    let weight: Double
+
+    /// A class, built once per deployment at start-up: requests pass routes around by reference.
+    init(
+        provider: any ChatProvider,
+        model: String,
+        health: ProviderHealth,
+        metrics: RouteMetrics,
+        maxRetries: Int,
+        breaker: CircuitBreaker,
+        latency: LatencyEstimate,
+        timeouts: UpstreamTimeouts,
+        priority: Int = 0,
+        weight: Double = 1
+    ) {
+        self.provider = provider
+        self.model = model
+        self.health = health
+        self.metrics = metrics
+        self.maxRetries = maxRetries
+        self.breaker = breaker
+        self.latency = latency
+        self.timeouts = timeouts
+        self.priority = priority
+        self.weight = weight
+    }
 
     func recordSuccess(_ operation: GenAIOperation, duration: Duration, usage: TokenUsage?, trace: TraceContext) {
         health.recordSuccess(latency: duration)

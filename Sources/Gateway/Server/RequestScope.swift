@@ -6,38 +6,61 @@ import Telemetry
 
 /// What one request carries through the pipeline: its id, trace context, client key name, logger,
 /// and the outcome the handler records metrics from.
+///
+/// Passed by value through every step; what is fixed at the start lives in one shared object, so a copy
+/// costs one reference instead of a dozen strings and boxes.
 struct RequestScope: Sendable {
     static let traceparentHeader = HTTPField.Name("traceparent")!
     static let tracestateHeader = HTTPField.Name("tracestate")!
 
-    var requestID: String
+    /// What the request starts with and keeps.
+    final class Fixed: Sendable {
+        let requestID: String
+        let logger: Logger
+        let trace: TraceContext
+        let outcome = RequestOutcome()
+        let start: ContinuousClock.Instant
+        let includeContent: Bool
+        let tracing: RequestTracing
+
+        init(requestID: String, logger: Logger, trace: TraceContext, start: ContinuousClock.Instant, includeContent: Bool, tracing: RequestTracing) {
+            self.requestID = requestID
+            self.logger = logger
+            self.trace = trace
+            self.start = start
+            self.includeContent = includeContent
+            self.tracing = tracing
+        }
+    }
+
+    let fixed: Fixed
     var clientName: String?
     /// The API the client speaks (errors and answers are rendered in it).
     var dialect = ResponseDialect.openAI
-    var logger: Logger
-    let trace: TraceContext
-    let outcome = RequestOutcome()
-    let start: ContinuousClock.Instant
+
+    var requestID: String { fixed.requestID }
+    var logger: Logger { fixed.logger }
+    var trace: TraceContext { fixed.trace }
+    var outcome: RequestOutcome { fixed.outcome }
+    var start: ContinuousClock.Instant { fixed.start }
     /// `logging.include_content`: prompt and completion text go into the access line (redacted).
-    let includeContent: Bool
+    var includeContent: Bool { fixed.includeContent }
     /// Span recording; its sink is nil when tracing is off or the trace is not sampled.
-    let tracing: RequestTracing
+    var tracing: RequestTracing { fixed.tracing }
 
     init(headers: HTTPFields, logger: Logger, includeContent: Bool = false, spans: (any SpanSink)? = nil, sampler: TraceSampler = TraceSampler()) {
-        start = .now
+        let start = ContinuousClock.now
         let incoming = headers[ResponseWriting.requestIDHeader].flatMap { $0.count <= 128 ? $0 : nil }
         var trace = TraceContext.continuing(traceparent: headers[Self.traceparentHeader], tracestate: headers[Self.tracestateHeader])
         let sampled = spans != nil && sampler.shouldSample(trace)
         trace.sampled = sampled || (spans == nil && trace.sampled)
-        self.trace = trace
-        tracing = RequestTracing(sink: sampled ? spans : nil, trace: trace, startUnixNano: sampled ? WallClock.nowUnixNano() : 0)
-        requestID = incoming ?? trace.traceID
-        self.includeContent = includeContent
+        let tracing = RequestTracing(sink: sampled ? spans : nil, trace: trace, startUnixNano: sampled ? WallClock.nowUnixNano() : 0)
+        let requestID = incoming ?? trace.traceID
         var logger = logger
         logger[metadataKey: "request_id"] = "\(requestID)"
         logger[metadataKey: "trace_id"] = "\(trace.traceID)"
         logger[metadataKey: "span_id"] = "\(trace.spanID)"
-        self.logger = logger
+        fixed = Fixed(requestID: requestID, logger: logger, trace: trace, start: start, includeContent: includeContent, tracing: tracing)
     }
 
     /// Headers every gateway response carries.
