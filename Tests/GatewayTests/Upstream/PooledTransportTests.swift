@@ -205,7 +205,9 @@ struct PooledTransportTests {
         var pool = ConnectionPoolConfig()
         pool.maxConnectionsPerProvider = 4
         let registry = MetricsRegistry(version: "t", revision: "t")
-        let timeouts = UpstreamTimeouts(connect: .seconds(2), firstByte: .seconds(5), idle: .seconds(5), total: .seconds(30))
+        // Generous limits: this checks TLS, not deadlines, and handshakes are slow under the full parallel suite
+        // (a 5 s first-byte limit timed out there once).
+        let timeouts = UpstreamTimeouts(connect: .seconds(10), firstByte: .seconds(30), idle: .seconds(30), total: .seconds(60))
         let trusting = PooledTransport(
             provider: "p",
             pool: pool,

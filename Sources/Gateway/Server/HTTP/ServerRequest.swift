@@ -74,8 +74,17 @@ final class RequestBody: @unchecked Sendable {
     }
 
     func finish() {
-        complete(.success(bytes ?? ByteBuffer()))
+        guard let body = bytes else { return complete(.success(ByteBuffer())) }
+        // A body that came in one read is a view into the connection's read buffer, which it would keep alive
+        // (and from being reused) for the whole request, a long stream included: a small one gets its own bytes.
+        guard body.readableBytes <= Self.copiedBodyBytes else { return complete(.success(body)) }
+        var own = ByteBufferAllocator().buffer(capacity: body.readableBytes)
+        own.writeImmutableBuffer(body)
+        complete(.success(own))
     }
+
+    /// Bodies up to this size are copied out of the read buffer they arrived in.
+    static let copiedBodyBytes = 16 * 1024
 
     /// The connection closed before the body was complete.
     func fail(_ error: any Error) {

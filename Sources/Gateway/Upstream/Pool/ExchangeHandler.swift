@@ -10,12 +10,18 @@ typealias PooledBodySequence = NIOThrowingAsyncSequenceProducer<
 struct PooledExchange {
     var head: HTTPRequestHead
     var body: ByteBuffer
-    /// The response head and the first byte of its body must arrive by then (for a stream: its first event).
-    var firstByteDeadline: NIODeadline
-    /// The whole exchange must be over by then.
-    var totalDeadline: NIODeadline
-    /// The longest silence allowed between body chunks.
-    var idle: TimeAmount
+    var limits: Limits
+
+    /// What the handler keeps of an exchange once its request is sent (not the request's bytes: a long
+    /// stream would hold them to its end).
+    struct Limits {
+        /// The response head and the first byte of its body must arrive by then (for a stream: its first event).
+        var firstByteDeadline: NIODeadline
+        /// The whole exchange must be over by then.
+        var totalDeadline: NIODeadline
+        /// The longest silence allowed between body chunks.
+        var idle: TimeAmount
+    }
 }
 
 /// Drives one HTTP/1.1 exchange at a time on a pooled upstream connection.
@@ -32,8 +38,8 @@ final class ExchangeHandler: ChannelDuplexHandler {
 
     private enum State {
         case idle
-        case awaitingHead(PooledExchange, EventLoopPromise<UpstreamResponse>)
-        case streaming(PooledExchange, PooledBodySequence.Source)
+        case awaitingHead(PooledExchange.Limits, EventLoopPromise<UpstreamResponse>)
+        case streaming(PooledExchange.Limits, PooledBodySequence.Source)
         case closed
     }
 
@@ -71,13 +77,13 @@ final class ExchangeHandler: ChannelDuplexHandler {
         sawBodyByte = false
         paused = false
         lastActivity = .now()
-        state = .awaitingHead(exchange, promise)
+        state = .awaitingHead(exchange.limits, promise)
         context.write(wrapOutboundOut(.head(exchange.head)), promise: nil)
         if exchange.body.readableBytes > 0 {
             context.write(wrapOutboundOut(.body(.byteBuffer(exchange.body))), promise: nil)
         }
         context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
-        arm(at: min(exchange.firstByteDeadline, exchange.totalDeadline))
+        arm(at: min(exchange.limits.firstByteDeadline, exchange.limits.totalDeadline))
     }
 
     /// The caller of the exchange whose response is `response` stopped waiting for its head (its task was
@@ -205,7 +211,7 @@ final class ExchangeHandler: ChannelDuplexHandler {
     /// Checks the limits of the exchange in flight, and re-arms for the nearest one still ahead.
     private func timerFired(generation: UInt64) {
         guard generation == self.generation else { return }
-        let exchange: PooledExchange
+        let exchange: PooledExchange.Limits
         switch state {
         case .awaitingHead(let current, _): exchange = current
         case .streaming(let current, _): exchange = current

@@ -69,9 +69,11 @@ public final class PooledTransport: UpstreamTransport {
         let exchange = PooledExchange(
             head: HTTPRequestHead(version: .http1_1, method: request.method, uri: target, headers: headers),
             body: request.body,
-            firstByteDeadline: now + .nanoseconds(request.timeout.nanosecondsClamped),
-            totalDeadline: now + .nanoseconds(request.totalTimeout.nanosecondsClamped),
-            idle: idle
+            limits: .init(
+                firstByteDeadline: now + .nanoseconds(request.timeout.nanosecondsClamped),
+                totalDeadline: now + .nanoseconds(request.totalTimeout.nanosecondsClamped),
+                idle: idle
+            )
         )
         return try await pool.execute(exchange)
     }
