@@ -3,9 +3,12 @@ import Telemetry
 
 /// Every way a request can fail, and the one place that knows each failure's HTTP status,
 /// OpenAI error `type`/`code`, retryability and `error_type` metric label. Nothing else invents status codes.
+///
+/// The cases with several fields are `indirect`: a failure is rare, but every typed-throwing call reserves
+/// room for one in its async frame, so the enum is kept to two words and a tag.
 public enum GatewayError: Error, Sendable, Equatable {
     /// The client sent something we cannot serve (400); `param` names the offending field.
-    case invalidRequest(message: String, param: String? = nil)
+    indirect case invalidRequest(message: String, param: String? = nil)
     /// Missing or wrong bearer key (401).
     case invalidAPIKey
     /// No configured model or `provider/model` route matches (404).
@@ -19,10 +22,10 @@ public enum GatewayError: Error, Sendable, Equatable {
     case payloadTooLarge(limit: Int)
     /// The upstream answered with an error status; its message and `Retry-After` are kept. Clients see
     /// the message of a 4xx redacted, and a generic one for a 5xx (see ``message``).
-    case upstreamStatus(status: Int, message: String, type: String?, code: String?, retryAfter: String?)
+    indirect case upstreamStatus(status: Int, message: String, type: String?, code: String?, retryAfter: String?)
     /// The upstream refused the gateway's own credentials (its 401 or 403): the operator's problem, not the
     /// client's, so it is a 502 `upstream_auth_error` and the upstream's text stays in the logs.
-    case upstreamAuth(status: Int, detail: String)
+    indirect case upstreamAuth(status: Int, detail: String)
     /// Connecting to the upstream failed or the connection broke (502).
     case upstreamUnreachable(String)
     /// The upstream answered with something that is not its documented format (502).
@@ -30,7 +33,7 @@ public enum GatewayError: Error, Sendable, Equatable {
     /// The upstream did not answer in time (504).
     case upstreamTimeout
     /// A rate limit of the gateway's own (a client key's, or a provider's for every deployment) is used up (429).
-    case rateLimited(message: String, retryAfter: String)
+    indirect case rateLimited(message: String, retryAfter: String)
     /// The gateway is shutting down or has nothing to route to (503).
     case unavailable(String)
     /// The client went away; nothing is sent.

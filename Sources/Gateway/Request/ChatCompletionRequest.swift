@@ -5,16 +5,17 @@ import NIOFoundationCompat
 /// What the gateway needs to know of a `/v1/chat/completions` body to route and validate it.
 ///
 /// The body itself travels on as the client's bytes: fields we do not model (tools, response_format,
-/// vendor extensions) reach OpenAI-compatible upstreams unchanged.
-public struct ChatCompletionRequest: Sendable {
-    public var model: String
-    public var stream: Bool
+/// vendor extensions) reach OpenAI-compatible upstreams unchanged. A class: it is read-only once made,
+/// and every step of a request holds it, so a copy is one reference.
+public final class ChatCompletionRequest: Sendable {
+    public let model: String
+    public let stream: Bool
     /// `stream_options.include_usage`.
-    public var includeUsage: Bool
-    public var maxTokens: Int?
-    public var messages: [ChatMessageHead]
+    public let includeUsage: Bool
+    public let maxTokens: Int?
+    public let messages: [ChatMessageHead]
     /// The client's body as received.
-    public var body: ByteBuffer
+    public let body: ByteBuffer
 
     /// Decodes and validates `body` (every number against OpenAI's documented range, `max_tokens` against
     /// `limits`), or throws a 400 that names the parameter.
