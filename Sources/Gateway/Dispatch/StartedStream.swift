@@ -4,7 +4,10 @@ import Telemetry
 /// A stream whose first event has arrived: from here on it is relayed, never retried. It hands out the
 /// events and records how the stream ended — success with its usage and pacing, or the failure — on the
 /// route, its metrics and the attempt's span.
-struct StartedStream: Sendable {
+///
+/// A class, owned by the one task that relays the stream (its state is only touched there): the relay's
+/// async frames hold a reference for the stream's whole life instead of copies of its ~350 bytes.
+final class StartedStream: @unchecked Sendable {
     /// What the attempt that opened the stream hands back.
     struct Opened: Sendable {
         var stream: ProviderStream
@@ -42,7 +45,7 @@ struct StartedStream: Sendable {
     var summary: ResponseSummary { stream.summary.value }
 
     /// The next event (the first one first); nil at the end. Failures are ``GatewayError``s.
-    mutating func next() async throws(GatewayError) -> ByteBuffer? {
+    func next() async throws(GatewayError) -> ByteBuffer? {
         if let first {
             self.first = nil
             return first

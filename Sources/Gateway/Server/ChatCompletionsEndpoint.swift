@@ -57,7 +57,7 @@ struct ChatCompletionsEndpoint: Sendable {
         slot: WriterSlot,
         fill: CacheFill?
     ) async throws {
-        var stream: StartedStream
+        let stream: StartedStream
         do {
             stream = try await router.upstream.startStream(routes: routes, tokens: tokens, scope: scope) { route async throws(GatewayError) in
                 try await route.provider.chatCompletionStream(request, model: route.model)
@@ -74,56 +74,8 @@ struct ChatCompletionsEndpoint: Sendable {
         let relayStarted = ContinuousClock.now
         defer { scope.outcome.addUpstreamTime(.now - relayStarted) }
         guard let writer = slot.take() else { return }
-        var headers = scope.responseHeaders(provider: provider, attempts: stream.attempts)
-        headers[.contentType] = "text/event-stream"
-        headers[.cacheControl] = "no-cache"
-        headers[HTTPField.Name("x-accel-buffering")!] = "no"
         scope.outcome.record(status: 200)
-        let body = try await writer.writeHead(HTTPResponse(status: .ok, headerFields: headers))
-        // Clients of another API get the events re-encoded; OpenAI clients get the upstream's bytes.
-        var translator = scope.dialect.streamTranslator()
-        // The whole stream, for the cache, while it is on for this request and within its entry bound.
-        var kept = fill.map { _ in ByteBuffer() }
-        /// Records a stream that did not end in a complete answer.
-        func failed(_ error: GatewayError, _ message: Logger.Message) {
-            fill?.cache.skip(.incomplete)
-            stream.failed(error)
-            scope.outcome.update { $0.errorType = error.errorTypeLabel }
-            scope.logger.warning(message, metadata: ["error": "\(error.logDetail)", "provider": "\(provider)"])
-        }
-        do {
-            while let event = try await stream.next() {
-                try await write(event, through: &translator, to: body)
-                if let limit = fill?.cache.maxEntryBytes, kept != nil {
-                    kept!.writeImmutableBuffer(event)
-                    if kept!.readableBytes > limit { kept = nil }
-                }
-            }
-            if let tail = try translator?.finish(), tail.readableBytes > 0 { try await body.write(tail) }
-            if let upstreamError = stream.summary.streamError {
-                // Relayed to the client as an error event (sanitised); the upstream's own text goes to the log.
-                failed(upstreamError, "upstream ended the stream with an error event")
-            } else {
-                if let fill {
-                    if let kept { fill.cache.store(fill.key, kept) } else { fill.cache.skip(.tooLarge) }
-                }
-                scope.outcome.update { $0.usage = stream.summary.usage }
-                stream.finished()
-            }
-        } catch let error as GatewayError where error != .cancelled {
-            failed(error, "stream failed after it started")
-            try await body.write(
-                translator?.error(error, requestID: scope.requestID, provider: provider)
-                    ?? OpenAIErrorBody.sseEvent(for: error, requestID: scope.requestID, provider: provider)
-            )
-        }
-        try await body.finish()
-    }
-
-    /// Writes `event` to the client, re-encoded when the client speaks another API.
-    private func write(_ event: ByteBuffer, through translator: inout (any StreamTranslator)?, to body: ClientBodyWriter) async throws {
-        guard translator != nil else { return try await body.write(event) }
-        let out = try translator!.translate(event)
-        if out.readableBytes > 0 { try await body.write(out) }
+        let body = try await writer.writeHead(StreamRelay.head(scope: scope, provider: provider, attempts: stream.attempts))
+        try await StreamRelay(stream: stream, scope: scope, provider: provider, fill: fill).run(to: body)
     }
 }

@@ -1,0 +1,79 @@
+import HTTPTypes
+import Logging
+import NIOCore
+
+/// Relays a started stream to its client: each upstream event as it arrives (re-encoded for clients of
+/// another API, the upstream's own bytes for OpenAI clients), then records how the stream ended — its usage,
+/// the cache entry, or the failure — and ends the response.
+///
+/// The loop is the only part that waits; what happens once (the response head, the end, a failure) is
+/// plain synchronous code, so a stream that lasts minutes holds a small async frame.
+struct StreamRelay {
+    let stream: StartedStream
+    let scope: RequestScope
+    let provider: String
+    /// Where the whole stream goes, for the cache; nil when the cache is off for this request.
+    let fill: CacheFill?
+
+    /// The head of a streamed answer.
+    static func head(scope: RequestScope, provider: String, attempts: Int) -> HTTPResponse {
+        var headers = scope.responseHeaders(provider: provider, attempts: attempts)
+        headers[.contentType] = "text/event-stream"
+        headers[.cacheControl] = "no-cache"
+        headers[accelBuffering] = "no"
+        return HTTPResponse(status: .ok, headerFields: headers)
+    }
+
+    private static let accelBuffering = HTTPField.Name("x-accel-buffering")!
+
+    func run(to body: ClientBodyWriter) async throws {
+        var translator = scope.dialect.streamTranslator()
+        var kept = fill.map { _ in ByteBuffer() }
+        do {
+            while let event = try await stream.next() {
+                if translator == nil {
+                    try await body.write(event)
+                } else if let out = try translator?.translate(event), out.readableBytes > 0 {
+                    try await body.write(out)
+                }
+                keep(event, in: &kept)
+            }
+            if let tail = try translator?.finish(), tail.readableBytes > 0 { try await body.write(tail) }
+            ended(kept: kept)
+        } catch let error as GatewayError where error != .cancelled {
+            failed(error, "stream failed after it started")
+            try await body.write(
+                translator?.error(error, requestID: scope.requestID, provider: provider)
+                    ?? OpenAIErrorBody.sseEvent(for: error, requestID: scope.requestID, provider: provider)
+            )
+        }
+        try await body.finish()
+    }
+
+    /// Adds `event` to what the cache gets, while the stream is within the entry bound.
+    private func keep(_ event: ByteBuffer, in kept: inout ByteBuffer?) {
+        guard let limit = fill?.cache.maxEntryBytes, kept != nil else { return }
+        kept!.writeImmutableBuffer(event)
+        if kept!.readableBytes > limit { kept = nil }
+    }
+
+    /// The upstream ended the stream: complete, or with an error event (relayed sanitised; its text is logged).
+    private func ended(kept: ByteBuffer?) {
+        if let upstreamError = stream.summary.streamError {
+            return failed(upstreamError, "upstream ended the stream with an error event")
+        }
+        if let fill {
+            if let kept { fill.cache.store(fill.key, kept) } else { fill.cache.skip(.tooLarge) }
+        }
+        scope.outcome.update { $0.usage = stream.summary.usage }
+        stream.finished()
+    }
+
+    /// Records a stream that did not end in a complete answer.
+    private func failed(_ error: GatewayError, _ message: Logger.Message) {
+        fill?.cache.skip(.incomplete)
+        stream.failed(error)
+        scope.outcome.update { $0.errorType = error.errorTypeLabel }
+        scope.logger.warning(message, metadata: ["error": "\(error.logDetail)", "provider": "\(provider)"])
+    }
+}
