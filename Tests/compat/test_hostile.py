@@ -251,6 +251,30 @@ def test_an_idle_keep_alive_connection_is_closed_but_a_busy_one_is_not(gateway):
     assert gateway.wait_for_metric('llm_slow_client_connections_closed_total{listener="api",phase="idle"}') >= 1
 
 
+def test_a_refused_body_is_drained_before_the_connection_closes(gateway):
+    """A 413 sent before a `connection: close` request's body is all in: the gateway shuts its side and reads
+    the rest, so the client can finish sending and is not reset (a reset can lose the answer it was sent)."""
+    sock = raw_socket(gateway)
+    total = 4_000_000
+    sock.sendall(b"POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nconnection: close\r\ncontent-type: application/json\r\n"
+                 + f"content-length: {total}\r\n\r\n".encode() + b" " * 65536)
+    sock.settimeout(10)
+    reply = b""
+    while b"\r\n\r\n" not in reply:
+        reply += sock.recv(65536)
+    assert reply.startswith(b"HTTP/1.1 413")
+    assert b"connection: close" in reply.lower()
+    sent = 65536
+    while sent < total:  # the rest of the body is still taken
+        chunk = min(262_144, total - sent)
+        sock.sendall(b" " * chunk)
+        sent += chunk
+    while sock.recv(65536):  # then the gateway closes: an orderly end, not a reset
+        pass
+    sock.close()
+    assert_alive(gateway)
+
+
 def test_absurd_headers_are_refused(gateway):
     sock = raw_socket(gateway)
     sock.sendall(b"GET /health/live HTTP/1.1\r\nHost: x\r\nx-big: " + b"a" * 200_000 + b"\r\n\r\n")

@@ -38,6 +38,17 @@ final class ProviderMetrics: Sendable {
         failovers.labels(name, next).increment()
     }
 
+    /// Creates, at 0, the series of a provider the configuration names: rate limits hit and retries.
+    func materialize() {
+        rateLimitExceeded.materialize()
+        retries.materialize()
+    }
+
+    /// Creates, at 0, the failover series from this provider to `next` (a pair one model's routes hold).
+    func materializeFailover(to next: String) {
+        _ = failovers.labels(name, next)
+    }
+
     /// Handles for this provider serving `model` (already bounded to a configured name or `other`).
     func route(model: String) -> RouteMetrics {
         RouteMetrics(provider: self, model: model, registry: registry)
@@ -93,6 +104,12 @@ final class RouteMetrics: Sendable {
         embeddingsInputUsage = LazySeries(usage, "embeddings", system, model, "input")
         timeToFirstToken = LazySeries(registry.histogram(MetricCatalog.genAITimeToFirstToken), "chat", system, model)
         timePerOutputToken = LazySeries(registry.histogram(MetricCatalog.genAITimePerOutputToken), "chat", system, model)
+    }
+
+    /// Creates, at 0, the token counters of a deployment the configuration names.
+    func materialize() {
+        inputTokens.materialize()
+        outputTokens.materialize()
     }
 
     /// One finished upstream attempt.

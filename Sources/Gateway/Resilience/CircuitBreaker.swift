@@ -52,6 +52,12 @@ final class CircuitBreaker: Sendable {
             self.opens = Dictionary(uniqueKeysWithValues: OpenReason.allCases.map { ($0, LazySeries(opens, provider, model, $0.rawValue)) })
             self.logger = logger
         }
+
+        /// Creates the deployment's series now: its state (0, closed) and its opens by reason (0).
+        func materialize() {
+            state.materialize()
+            for series in opens.values { series.materialize() }
+        }
     }
 
     private struct Inner {
@@ -67,6 +73,11 @@ final class CircuitBreaker: Sendable {
     private let settings: CircuitBreakerConfig
     private let inner: Mutex<Inner>
     private let signals: Signals
+
+    /// Creates this deployment's state and opens series now, at 0 (see ``Signals/materialize()``).
+    func materializeSeries() {
+        signals.materialize()
+    }
 
     init(settings: CircuitBreakerConfig, signals: Signals) {
         self.settings = settings

@@ -7,6 +7,7 @@ public struct ModelRouter: Sendable {
     /// One provider's adapter and the per-deployment state shared by every route to it.
     private struct ProviderEntry: Sendable {
         let adapter: any ChatProvider
+        let metrics: ProviderMetrics
         let health: ProviderHealth
         let maxRetries: Int
         let timeouts: UpstreamTimeouts
@@ -82,6 +83,7 @@ public struct ModelRouter: Sendable {
             providerHealth.attach(gauge: providerMetrics.health, breakers: Array(breakers.values))
             providers[name] = ProviderEntry(
                 adapter: adapter,
+                metrics: providerMetrics,
                 health: providerHealth,
                 maxRetries: settings.maxRetries,
                 timeouts: settings.timeouts(pool: config.connectionPool),
@@ -112,6 +114,31 @@ public struct ModelRouter: Sendable {
         self.plans = plans
         self.providers = providers
         self.publicModels = plans.keys.filter { config.dataResidency.allows(model: $0) }.sorted()
+        Self.materializeConfiguredSeries(config: config, providers: providers, plans: plans)
+    }
+
+    /// Creates, at 0, the counters and gauges whose label values the configuration names — per provider
+    /// (rate limits hit, retries), per deployment (tokens, breaker state and opens) and per pair of providers
+    /// that serve one model (failovers) — so that `rate()`, `increase()` and alerts see their first event.
+    /// Deployments the configuration does not name (`provider/model` addressed directly) appear when used.
+    private static func materializeConfiguredSeries(config: GatewayConfig, providers: [String: ProviderEntry], plans: [String: RoutePlan]) {
+        var deployments: [(provider: String, model: String)] = []
+        for (name, provider) in config.providers { deployments += provider.models.map { (name, $0) } }
+        for route in config.models.values { deployments += route.deployments.map { ($0.provider, $0.model) } }
+        for (name, model) in deployments {
+            guard let entry = providers[name] else { continue }
+            entry.routeMetrics[model]?.materialize()
+            entry.breakers[model]?.materializeSeries()
+        }
+        for entry in providers.values { entry.metrics.materialize() }
+        for plan in plans.values {
+            let routes = plan.groups.flatMap { $0 }
+            for from in routes {
+                for to in routes where to.provider.name != from.provider.name {
+                    from.metrics.provider.materializeFailover(to: to.provider.name)
+                }
+            }
+        }
     }
 
     /// The routes for `model`, best first for this request, never empty; `provider/model` addresses one

@@ -18,4 +18,10 @@ public final class LazySeries<Cell: AnyObject & Sendable>: Sendable {
         if let cell = reference.load() { return cell }
         return reference.storeIfNilThenLoad(family.labels(labelValues))
     }
+
+    /// Creates the series now, at its zero value: for label values known from the configuration, so that
+    /// `rate()` and `increase()` see the first event and panels show 0 instead of no data.
+    public func materialize() {
+        _ = cell
+    }
 }

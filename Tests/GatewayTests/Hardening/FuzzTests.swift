@@ -1,5 +1,6 @@
 import Foundation
 import NIOCore
+import NIOPosix
 import Testing
 
 @testable import Gateway
@@ -70,6 +71,12 @@ struct FuzzTests {
         }
     }
 
+    /// Runs CPU-bound test work on NIO's blocking-work pool: seconds of it on one of Swift concurrency's few
+    /// threads (two on two cores) would starve every other test of the parallel suite meanwhile.
+    static func offThePool<Value: Sendable>(_ work: @escaping @Sendable () -> Value) async throws -> Value {
+        try await NIOThreadPool.singleton.runIfActive(work)
+    }
+
     static func whole(_ chunks: [ByteBuffer]) -> ByteBuffer {
         var buffer = ByteBuffer()
         for var chunk in chunks { buffer.writeBuffer(&chunk) }
@@ -83,7 +90,11 @@ struct FuzzTests {
     ]
 
     @Test("request decoders: chat, embeddings, /v1/messages, cache keys", .timeLimit(.minutes(FuzzTests.minutes)))
-    func requestDecoders() {
+    func requestDecoders() async throws {
+        try await Self.offThePool { Self.requestDecodersBody() }
+    }
+
+    static func requestDecodersBody() {
         Self.fuzz(Self.requests, seed: 1) { chunks in
             let body = Self.whole(chunks)
             if let chat = try? ChatCompletionRequest(body: body) { _ = TokenEstimate.chat(chat) }
@@ -100,7 +111,11 @@ struct FuzzTests {
     ]
 
     @Test("SSE reader and every stream decoder and re-encoder", .timeLimit(.minutes(FuzzTests.minutes)))
-    func streamDecoders() {
+    func streamDecoders() async throws {
+        try await Self.offThePool { Self.streamDecodersBody() }
+    }
+
+    static func streamDecodersBody() {
         Self.fuzz(Self.streams, seed: 2) { chunks in
             var reader = SSEReader(maxEventBytes: 4096)
             var openAI = OpenAIStreamDecoder()
@@ -123,7 +138,15 @@ struct FuzzTests {
     }
 
     @Test("AWS event-stream frames and the Bedrock stream decoder", .timeLimit(.minutes(FuzzTests.minutes)))
-    func eventStream() {
+    func eventStream() async throws {
+        let unmutatedDecodesWhole = try await Self.offThePool { Self.eventStreamBody() }
+        // The unmutated frames, split at random, decode whole; the saturated usage does not trap.
+        #expect(unmutatedDecodesWhole)
+    }
+
+    /// Fuzzes the decoder; returns whether the unmutated frames decoded whole.
+    static func eventStreamBody() -> Bool {
+        var unmutatedDecodesWhole = false
         let frames = [
             EventStreamWire.event("messageStart", ["role": "assistant"]),
             EventStreamWire.event("contentBlockStart", ["contentBlockIndex": 1, "start": ["toolUse": ["toolUseId": "t", "name": "f"]]]),
@@ -146,9 +169,9 @@ struct FuzzTests {
             }
             _ = try? decoder.finish()
             if index == 0 {
-                // The unmutated frames, split at random, decode whole; the saturated usage does not trap.
-                #expect(output.hasSuffix("data: [DONE]\n\n") && decoder.summary.usage?.totalTokens == TokenUsage.maximumCount + 1)
+                unmutatedDecodesWhole = output.hasSuffix("data: [DONE]\n\n") && decoder.summary.usage?.totalTokens == TokenUsage.maximumCount + 1
             }
         }
+        return unmutatedDecodesWhole
     }
 }

@@ -25,7 +25,7 @@ struct DrainTests {
             #expect(response.status.code == 200)
 
             await gateway.group.triggerGracefulShutdown()
-            try await HealthCheckTests.waitUntil(.seconds(1)) { gateway.runtime.drain.isDraining }
+            try await HealthCheckTests.waitUntil(.seconds(5)) { gateway.runtime.drain.isDraining }
             let ready = try await probe.execute(HTTPClientRequest(url: gateway.baseURL + "/health/ready"), timeout: .seconds(5))
             #expect(ready.status.code == 503)
 

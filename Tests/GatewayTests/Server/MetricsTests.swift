@@ -120,6 +120,40 @@ struct MetricsTests {
         }
     }
 
+    @Test("a scrape before any traffic holds every configured provider, deployment and failover pair at 0")
+    func seriesFromStartUp() async throws {
+        var config = ConfigLoader.embeddedDefault()
+        RoutingStrategyTests.mock(&config, "mock-a")
+        RoutingStrategyTests.mock(&config, "mock-b")
+        config.models["chat"] = ModelRoute(
+            deployments: [ModelDeployment(provider: "mock-a", model: "a"), ModelDeployment(provider: "mock-b", model: "b", priority: 1)]
+        )
+        try await GatewayHarness.with(config) { gateway in
+            let scrape = try await gateway.get("/metrics", port: gateway.metricsPort).body
+            for provider in ["mock", "mock-a", "mock-b"] {
+                #expect(Self.value(scrape, #"llm_provider_rate_limit_exceeded_total{provider="\#(provider)"}"#) == 0, "\(provider)")
+                #expect(Self.value(scrape, #"llm_upstream_retries_total{provider="\#(provider)"}"#) == 0, "\(provider)")
+                #expect(Self.value(scrape, #"llm_provider_errors_total{provider="\#(provider)",error_type="timeout"}"#) == 0, "\(provider)")
+            }
+            for (provider, model) in [("mock-a", "a"), ("mock-b", "b"), ("mock", "mock-gpt")] {
+                for type in ["input", "output"] {
+                    #expect(Self.value(scrape, #"llm_tokens_total{provider="\#(provider)",model="\#(model)",type="\#(type)"}"#) == 0)
+                }
+                #expect(Self.value(scrape, #"llm_circuit_breaker_state{provider="\#(provider)",model="\#(model)"}"#) == 0)
+            }
+            #expect(Self.value(scrape, #"llm_failovers_total{from_provider="mock-a",to_provider="mock-b"}"#) == 0)
+            #expect(Self.value(scrape, #"llm_failovers_total{from_provider="mock-b",to_provider="mock-a"}"#) == 0)
+            // Only what the configuration names: no deployment that is not configured, no pair that shares no model.
+            #expect(Self.value(scrape, #"llm_tokens_total{provider="mock-a",model="b",type="input"}"#) == nil)
+            #expect(Self.value(scrape, #"llm_failovers_total{from_provider="mock",to_provider="mock-a"}"#) == nil)
+            try Promtool.checkMetrics(scrape)
+            // The first event is an increase from 0, which rate() and increase() see.
+            #expect(try await gateway.post("/v1/chat/completions", json: GatewayHarness.chatBody(model: "chat")).status == 200)
+            let after = try await gateway.get("/metrics", port: gateway.metricsPort).body
+            #expect((Self.value(after, #"llm_tokens_total{provider="mock-a",model="a",type="output"}"#) ?? 0) > 0)
+        }
+    }
+
     @Test("1,000 distinct bogus model names add no series")
     func boundedModelLabels() async throws {
         try await GatewayHarness.with(ConfigLoader.embeddedDefault()) { gateway in

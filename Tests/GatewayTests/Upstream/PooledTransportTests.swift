@@ -217,7 +217,7 @@ struct PooledTransportTests {
             caFile: server.caFile
         )
         for host in ["localhost", "localhost", "127.0.0.1"] {
-            let response = try await trusting.send(Self.request("https://\(host):\(server.port)/v1/models"))
+            let response = try await trusting.send(Self.request("https://\(host):\(server.port)/v1/models", firstByte: .seconds(30)))
             #expect(response.status == 200)
             #expect(String(buffer: try await response.body.collect(upTo: 1024)) == "ok")
         }
@@ -225,7 +225,7 @@ struct PooledTransportTests {
         #expect(Self.metric(registry, #"llm_upstream_connections_opened_total{provider="p"}"#) == 2)
         let (stranger, _) = Self.transport()
         await #expect {
-            _ = try await stranger.send(Self.request("https://localhost:\(server.port)/v1/models"))
+            _ = try await stranger.send(Self.request("https://localhost:\(server.port)/v1/models", firstByte: .seconds(30)))
         } throws: { error in
             if case .upstreamUnreachable? = error as? GatewayError { true } else { false }
         }

@@ -40,6 +40,10 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
     private var inputClosed = false
     /// Completed when the connection can take more bytes (a write found its send buffer full).
     private var writable: EventLoopPromise<Void>?
+    /// A response that closes the connection went out before its request's body was all read: the output
+    /// is shut and the rest is read and dropped until the body ends (closing at once would make the kernel
+    /// reset the connection, and the client could lose the response).
+    private var closeAtRequestEnd = false
 
     init(eventLoop: any EventLoop, bodyLimit: Int, logger: Logger, responder: @escaping Responder) {
         self.eventLoop = eventLoop
@@ -66,6 +70,7 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
         case .end:
             body?.finish()
             body = nil
+            if closeAtRequestEnd { context.close(promise: nil) }
         }
     }
 
@@ -74,7 +79,7 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
             inputClosed = true
             body?.fail(ChannelError.inputClosed)
             body = nil
-            if current == nil { context.close(promise: nil) }
+            if current == nil || closeAtRequestEnd { context.close(promise: nil) }
         }
         context.fireUserInboundEventTriggered(event)
     }
@@ -184,7 +189,10 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
         }
         if end {
             exchange.ended = true
-            if closing {
+            if closing && body != nil {
+                closeAtRequestEnd = true
+                context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in context.close(mode: .output, promise: nil) }
+            } else if closing {
                 context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in context.close(promise: nil) }
             } else {
                 context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
