@@ -183,6 +183,20 @@ struct JSONScanner {
 
     // MARK: Typed reads (each consumes its value, or returns nil and consumes nothing)
 
+    /// `null` as nil, or what `read` takes; a value `read` does not take (it returns nil) throws.
+    mutating func nullable<Value>(_ read: (inout JSONScanner) throws -> Value?) throws -> Value? {
+        if skipNull() { return nil }
+        guard let value = try read(&self) else { throw Invalid() }
+        return value
+    }
+
+    /// Passes over the value of a member the caller does not read. Throws when `key` holds an escape: it
+    /// could spell a name the caller does read, which only a full decoder resolves.
+    mutating func skipUnread(_ key: UnsafeRawBufferPointer) throws {
+        guard !key.contains(UInt8(ascii: "\\")) else { throw Invalid() }
+        try skipValue()
+    }
+
     /// A string, escapes resolved; nil when the next value is not a string. Throws for an escape that is
     /// not Unicode (a lone surrogate), which JSON decoders refuse.
     mutating func stringValue() throws -> String? {

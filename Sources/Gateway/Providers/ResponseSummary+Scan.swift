@@ -69,10 +69,7 @@ extension ResponseSummary {
         let names: [StaticString] = ["prompt_tokens", "completion_tokens", "total_tokens"]
         do {
             try scanner.object { key, scanner in
-                guard let slot = names.firstIndex(where: { equals(key, $0) }) else {
-                    guard !key.contains(UInt8(ascii: "\\")) else { throw JSONScanner.Invalid() }
-                    return try scanner.skipValue()
-                }
+                guard let slot = names.firstIndex(where: { equals(key, $0) }) else { return try scanner.skipUnread(key) }
                 guard !seen[slot] else { throw JSONScanner.Invalid() }
                 seen[slot] = true
                 counts[slot] = try scanner.nullable { $0.plainInteger() }

@@ -16,8 +16,7 @@ extension ChatCompletionRequest.Head {
                 guard scanner.peek() == UInt8(ascii: "{") else { return nil }
                 try scanner.object { key, scanner in
                     guard let parameter = Parameter(key) else {
-                        guard !key.contains(UInt8(ascii: "\\")) else { throw Unsupported() }
-                        return try scanner.skipValue()
+                        return try scanner.skipUnread(key)
                     }
                     guard seen.insert(parameter).inserted else { throw Unsupported() }
                     try head.read(parameter, from: &scanner)
@@ -29,9 +28,6 @@ extension ChatCompletionRequest.Head {
             return head
         }
     }
-
-    /// The body holds something the scan leaves to JSONDecoder.
-    private struct Unsupported: Error {}
 
     private enum Parameter: String, CaseIterable {
         case model, messages, stream, n, temperature, stop
@@ -60,8 +56,7 @@ extension ChatCompletionRequest.Head {
                 var options = StreamOptions()
                 try scanner.object { key, scanner in
                     guard key.elementsEqual("include_usage".utf8) else {
-                        guard !key.contains(UInt8(ascii: "\\")) else { throw Unsupported() }
-                        return try scanner.skipValue()
+                        return try scanner.skipUnread(key)
                     }
                     guard options.include_usage == nil else { throw Unsupported() }
                     options.include_usage = try scanner.nullable { $0.boolValue() }
@@ -122,8 +117,7 @@ extension ChatMessageHead {
                     guard text == nil else { throw Unsupported() }
                     text = try scanner.nullable { try scanText(&$0) } ?? ""
                 } else {
-                    guard !key.contains(UInt8(ascii: "\\")) else { throw Unsupported() }
-                    try scanner.skipValue()
+                    try scanner.skipUnread(key)
                 }
             }
             guard let role else { throw Unsupported() }
@@ -151,22 +145,14 @@ extension ChatMessageHead {
                     sawText = true
                     if let text = try scanner.nullable({ try $0.stringValue() }) { texts.append(text) }
                 } else {
-                    guard !key.contains(UInt8(ascii: "\\")) else { throw Unsupported() }
-                    try scanner.skipValue()
+                    try scanner.skipUnread(key)
                 }
             }
         }
         return texts.joined(separator: " ")
     }
 
-    private struct Unsupported: Error {}
 }
 
-extension JSONScanner {
-    /// `null` as nil, or what `read` takes; a value `read` does not take (it returns nil) throws.
-    mutating func nullable<Value>(_ read: (inout JSONScanner) throws -> Value?) throws -> Value? {
-        if skipNull() { return nil }
-        guard let value = try read(&self) else { throw Invalid() }
-        return value
-    }
-}
+/// The body holds something the scan leaves to JSONDecoder.
+private struct Unsupported: Error {}

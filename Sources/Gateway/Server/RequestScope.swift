@@ -17,16 +17,14 @@ struct RequestScope: Sendable {
     final class Fixed: Sendable {
         let requestID: String
         let logger: Logger
-        let trace: TraceContext
         let outcome = RequestOutcome()
         let start: ContinuousClock.Instant
         let includeContent: Bool
         let tracing: RequestTracing
 
-        init(requestID: String, logger: Logger, trace: TraceContext, start: ContinuousClock.Instant, includeContent: Bool, tracing: RequestTracing) {
+        init(requestID: String, logger: Logger, start: ContinuousClock.Instant, includeContent: Bool, tracing: RequestTracing) {
             self.requestID = requestID
             self.logger = logger
-            self.trace = trace
             self.start = start
             self.includeContent = includeContent
             self.tracing = tracing
@@ -40,7 +38,8 @@ struct RequestScope: Sendable {
 
     var requestID: String { fixed.requestID }
     var logger: Logger { fixed.logger }
-    var trace: TraceContext { fixed.trace }
+    /// The request's trace context (the one its span recording carries).
+    var trace: TraceContext { fixed.tracing.trace }
     var outcome: RequestOutcome { fixed.outcome }
     var start: ContinuousClock.Instant { fixed.start }
     /// `logging.include_content`: prompt and completion text go into the access line (redacted).
@@ -60,7 +59,7 @@ struct RequestScope: Sendable {
         logger[metadataKey: "request_id"] = "\(requestID)"
         logger[metadataKey: "trace_id"] = "\(trace.traceID)"
         logger[metadataKey: "span_id"] = "\(trace.spanID)"
-        fixed = Fixed(requestID: requestID, logger: logger, trace: trace, start: start, includeContent: includeContent, tracing: tracing)
+        fixed = Fixed(requestID: requestID, logger: logger, start: start, includeContent: includeContent, tracing: tracing)
     }
 
     /// Headers every gateway response carries.
