@@ -67,6 +67,13 @@ let package = Package(
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: [
+                // An async function without isolation runs on its caller's executor (SE-0461). The gateway's
+                // tasks run on NIO's event loops (NIO is Swift's executor), and without this every call into
+                // such a function would hop to the "generic" executor: a re-enqueue on the loop each time,
+                // about fifty per proxied request.
+                .enableUpcomingFeature("NonisolatedNonsendingByDefault")
             ]
         ),
         .executableTarget(

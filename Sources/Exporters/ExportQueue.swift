@@ -9,8 +9,15 @@ final class ExportQueue<Element: Sendable>: Sendable {
     private let capacity: Int
     private let capacityBytes: Int
     private let size: @Sendable (Element) -> Int
-    /// The items with their estimated sizes (measured once, when appended), and the sizes' total.
-    private let items = Mutex<(items: [(element: Element, bytes: Int)], bytes: Int)>(([], 0))
+    /// The items, their estimated sizes (measured once, when appended) and the sizes' total. Items are moved
+    /// in and out, never copied: a span is a dozen strings and arrays.
+    private let items = Mutex<Queued>(Queued())
+
+    private struct Queued: ~Copyable {
+        var elements: [Element] = []
+        var sizes: [Int] = []
+        var bytes = 0
+    }
     private let exported: CounterCell
     private let droppedFull: CounterCell
     private let droppedFailed: CounterCell
@@ -40,28 +47,42 @@ final class ExportQueue<Element: Sendable>: Sendable {
         duration = metrics.histogram(MetricCatalog.exportDuration).labels(exporter)
     }
 
-    func append(_ element: Element) {
+    func append(_ element: consuming Element) {
         let bytes = size(element)
+        var pending: Element? = consume element
         let accepted = items.withLock { queue -> Bool in
-            guard queue.items.count < capacity, queue.bytes.addingReportingOverflow(bytes).partialValue <= capacityBytes else { return false }
-            queue.items.append((element, bytes))
+            guard queue.elements.count < capacity, queue.bytes.addingReportingOverflow(bytes).partialValue <= capacityBytes else { return false }
+            queue.elements.append(pending.take()!)
+            queue.sizes.append(bytes)
             queue.bytes += bytes
             return true
         }
         if !accepted { droppedFull.increment() }
     }
 
-    var count: Int { items.withLock { $0.items.count } }
+    var count: Int { items.withLock { $0.elements.count } }
 
     /// Removes and returns up to `size` items from the front.
     func takeBatch(upTo size: Int) -> [Element] {
         items.withLock { queue in
-            let count = min(queue.items.count, size)
-            defer { queue.items.removeFirst(count) }
-            let batch = queue.items.prefix(count)
-            queue.bytes -= batch.reduce(0) { $0 + $1.bytes }
-            return batch.map(\.element)
+            let count = min(queue.elements.count, size)
+            if count == queue.elements.count {
+                // The usual case, everything queued: the arrays change hands.
+                queue.bytes = 0
+                queue.sizes.removeAll(keepingCapacity: true)
+                return Self.takeAll(&queue.elements)
+            }
+            queue.bytes -= queue.sizes[..<count].reduce(0, +)
+            queue.sizes.removeFirst(count)
+            defer { queue.elements.removeFirst(count) }
+            return Array(queue.elements[..<count])
         }
+    }
+
+    private static func takeAll(_ elements: inout [Element]) -> [Element] {
+        var taken: [Element] = []
+        swap(&taken, &elements)
+        return taken
     }
 
     /// Records one export of `count` items taking `elapsed`: `rejected` of them refused, or all failed.
@@ -79,8 +100,8 @@ final class ExportQueue<Element: Sendable>: Sendable {
     /// Empties the queue at shutdown, counting what could not be exported in time.
     func dropRemaining() {
         let left = items.withLock { queue in
-            defer { queue = ([], 0) }
-            return queue.items.count
+            defer { queue = Queued() }
+            return queue.elements.count
         }
         droppedAtShutdown.increment(by: UInt64(left))
     }

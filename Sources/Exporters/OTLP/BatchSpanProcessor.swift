@@ -17,14 +17,14 @@ public final class BatchSpanProcessor: SpanSink, Service {
         queue = ExportQueue(
             capacity: configuration.maxQueueSize,
             capacityBytes: configuration.maxQueueBytes,
-            size: \.estimatedBytes,
+            size: { $0.estimatedBytes },
             exporter: "otlp",
             signal: "spans",
             metrics: metrics
         )
     }
 
-    public func submit(_ span: SpanRecord) {
+    public func submit(_ span: consuming SpanRecord) {
         queue.append(span)
     }
 

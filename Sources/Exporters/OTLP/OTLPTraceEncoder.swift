@@ -27,7 +27,10 @@ public struct OTLPTraceEncoder: Sendable {
     // MARK: protobuf (opentelemetry/proto/collector/trace/v1, trace/v1, common/v1, resource/v1)
 
     func protobuf(_ spans: [SpanRecord]) -> [UInt8] {
-        var request = ProtobufWriter()
+        // About what the batch takes, so the buffer grows once or not at all.
+        var estimate = 256
+        for index in spans.indices { estimate += spans[index].estimatedBytes }
+        var request = ProtobufWriter(capacity: estimate)
         request.message(1) { resourceSpans in
             resourceSpans.message(1) { resource in
                 for attribute in self.resource { resource.message(1) { Self.keyValue(attribute, into: &$0) } }
@@ -37,27 +40,30 @@ public struct OTLPTraceEncoder: Sendable {
                     scope.string(1, scopeName)
                     scope.string(2, scopeVersion)
                 }
-                for span in spans { scopeSpans.message(2) { Self.span(span, into: &$0) } }
+                // Indices, not for-in: each span is read in place instead of copied out of the batch.
+                for index in spans.indices { scopeSpans.message(2) { Self.span(spans[index], into: &$0) } }
             }
         }
         return request.bytes
     }
 
     private static func span(_ span: SpanRecord, into writer: inout ProtobufWriter) {
-        writer.data(1, hexBytes(span.traceID))
-        writer.data(2, hexBytes(span.spanID))
-        writer.string(3, span.traceState ?? "")
-        writer.data(4, span.parentSpanID.map(hexBytes) ?? [])
+        writer.hexBytes(1, span.traceID)
+        writer.hexBytes(2, span.spanID)
+        if let state = span.traceState { writer.string(3, state) }
+        if let parent = span.parentSpanID { writer.hexBytes(4, parent) }
         writer.string(5, span.name)
         writer.uint(6, UInt64(span.kind.rawValue))
         writer.fixed64(7, span.startTimeUnixNano)
         writer.fixed64(8, span.endTimeUnixNano)
-        for attribute in span.attributes { writer.message(9) { keyValue(attribute, into: &$0) } }
-        for event in span.events {
+        for index in span.attributes.indices { writer.message(9) { keyValue(span.attributes[index], into: &$0) } }
+        for event in span.events.indices {
             writer.message(11) { eventWriter in
-                eventWriter.fixed64(1, event.timeUnixNano)
-                eventWriter.string(2, event.name)
-                for attribute in event.attributes { eventWriter.message(3) { keyValue(attribute, into: &$0) } }
+                eventWriter.fixed64(1, span.events[event].timeUnixNano)
+                eventWriter.string(2, span.events[event].name)
+                for index in span.events[event].attributes.indices {
+                    eventWriter.message(3) { keyValue(span.events[event].attributes[index], into: &$0) }
+                }
             }
         }
         switch span.status {
@@ -87,29 +93,6 @@ public struct OTLPTraceEncoder: Sendable {
                 for item in items { array.message(1) { $0.stringAlways(1, item) } }
             }
         }
-    }
-
-    /// The 8 or 16 bytes of a lowercase hex id.
-    static func hexBytes(_ hex: String) -> [UInt8] {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(hex.utf8.count / 2)
-        var high: UInt8?
-        for character in hex.utf8 {
-            let nibble: UInt8
-            switch character {
-            case 48...57: nibble = character - 48
-            case 97...102: nibble = character - 87
-            case 65...70: nibble = character - 55
-            default: continue
-            }
-            if let pending = high {
-                bytes.append(pending << 4 | nibble)
-                high = nil
-            } else {
-                high = nibble
-            }
-        }
-        return bytes
     }
 
     // MARK: OTLP/JSON

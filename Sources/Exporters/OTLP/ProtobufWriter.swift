@@ -5,6 +5,10 @@
 struct ProtobufWriter {
     private(set) var bytes: [UInt8] = []
 
+    init(capacity: Int = 0) {
+        bytes.reserveCapacity(capacity)
+    }
+
     private enum WireType: UInt64 {
         case varint = 0
         case fixed64 = 1
@@ -63,7 +67,33 @@ struct ProtobufWriter {
 
     mutating func string(_ field: Int, _ value: String) {
         guard !value.isEmpty else { return }
-        data(field, Array(value.utf8))
+        stringAlways(field, value)
+    }
+
+    /// An id given as lowercase (or uppercase) hex, written as its bytes; not written when empty.
+    /// Characters that are not hex digits are skipped, as ids are only ever produced by the gateway.
+    mutating func hexBytes(_ field: Int, _ hex: String) {
+        guard !hex.isEmpty else { return }
+        tag(field, .lengthDelimited)
+        let lengthAt = bytes.count
+        bytes.append(0)
+        var high: UInt8?
+        for character in hex.utf8 {
+            let nibble: UInt8
+            switch character {
+            case 48...57: nibble = character &- 48
+            case 97...102: nibble = character &- 87
+            case 65...70: nibble = character &- 55
+            default: continue
+            }
+            if let pending = high {
+                bytes.append(pending << 4 | nibble)
+                high = nil
+            } else {
+                high = nibble
+            }
+        }
+        closeLength(at: lengthAt)
     }
 
     mutating func data(_ field: Int, _ value: [UInt8]) {
@@ -98,11 +128,20 @@ struct ProtobufWriter {
     /// cost no buffer of their own.
     mutating func message(_ field: Int, _ body: (inout ProtobufWriter) -> Void) {
         tag(field, .lengthDelimited)
-        let start = bytes.count
+        // One byte is reserved for the length, which is all most messages of a span need; a longer
+        // body (a span, a batch) moves once to make room for the rest of its varint.
+        let lengthAt = bytes.count
+        bytes.append(0)
         body(&self)
-        var length = UInt64(bytes.count - start)
+        closeLength(at: lengthAt)
+    }
+
+    /// Writes the length of what follows the byte reserved at `lengthAt` into it, making room when the
+    /// varint needs more than that byte.
+    private mutating func closeLength(at lengthAt: Int) {
+        var length = UInt64(bytes.count - lengthAt - 1)
         if length < 0x80 {
-            bytes.insert(UInt8(length), at: start)
+            bytes[lengthAt] = UInt8(length)
             return
         }
         var prefix: [UInt8] = []
@@ -111,6 +150,7 @@ struct ProtobufWriter {
             length >>= 7
         }
         prefix.append(UInt8(length))
-        bytes.insert(contentsOf: prefix, at: start)
+        bytes[lengthAt] = prefix[0]
+        bytes.insert(contentsOf: prefix[1...], at: lengthAt + 1)
     }
 }

@@ -21,7 +21,7 @@ struct UpstreamCall: Sendable {
         tokens: Int,
         operation: GenAIOperation,
         scope: RequestScope,
-        _ call: @escaping @Sendable (Route) async throws(GatewayError) -> ProviderReply
+        _ call: nonisolated(nonsending) @escaping @Sendable (Route) async throws(GatewayError) -> ProviderReply
     ) async throws(UpstreamAttempts.Failure) -> Answer {
         let result = try await attempts.run(routes: routes, scope: scope, tokens: tokens) { route, attempt async throws(GatewayError) in
             try await Self.attempt(route, attempt, operation, stream: false, scope: scope) { started async throws(GatewayError) in
@@ -41,7 +41,7 @@ struct UpstreamCall: Sendable {
         routes: [Route],
         tokens: Int,
         scope: RequestScope,
-        _ open: @escaping @Sendable (Route) async throws(GatewayError) -> ProviderStream
+        _ open: nonisolated(nonsending) @escaping @Sendable (Route) async throws(GatewayError) -> ProviderStream
     ) async throws(UpstreamAttempts.Failure) -> StartedStream {
         let result = try await attempts.run(routes: routes, scope: scope, tokens: tokens) { route, attempt async throws(GatewayError) in
             try await Self.attempt(route, attempt, .chat, stream: true, scope: scope) { started async throws(GatewayError) in
@@ -62,7 +62,7 @@ struct UpstreamCall: Sendable {
         _ operation: GenAIOperation,
         stream: Bool,
         scope: RequestScope,
-        _ body: @escaping @Sendable (ContinuousClock.Instant) async throws(GatewayError) -> Value
+        _ body: nonisolated(nonsending) @escaping @Sendable (ContinuousClock.Instant) async throws(GatewayError) -> Value
     ) async throws(GatewayError) -> Value {
         let started = ContinuousClock.now
         do {
@@ -76,18 +76,28 @@ struct UpstreamCall: Sendable {
 
     /// Runs `body` with `attempt`'s context as the one upstream requests propagate and, when tracing is
     /// on, as the current `ServiceContext`, so instrumented libraries called inside join the attempt's span.
+    /// The closures given to the task-local scopes capture `isolation`, so they run isolated to the caller (the
+    /// request's event loop) instead of hopping to the generic executor and taking the attempt along.
     private static func within<Value: Sendable>(
         _ attempt: AttemptSpan,
-        _ body: @Sendable () async throws(GatewayError) -> Value
+        isolation: isolated (any Actor)? = #isolation,
+        _ body: nonisolated(nonsending) @Sendable () async throws(GatewayError) -> Value
     ) async throws(GatewayError) -> Value {
         do {
             guard attempt.sink != nil else {
-                return try await UpstreamTrace.$context.withValue(attempt.context) { try await body() }
+                return try await UpstreamTrace.$context.withValue(attempt.context) {
+                    _ = isolation
+                    return try await body()
+                }
             }
             var context = ServiceContext.current ?? .topLevel
             context.traceContext = attempt.context
             return try await ServiceContext.withValue(context) {
-                try await UpstreamTrace.$context.withValue(attempt.context) { try await body() }
+                _ = isolation
+                return try await UpstreamTrace.$context.withValue(attempt.context) {
+                    _ = isolation
+                    return try await body()
+                }
             }
         } catch let error as GatewayError {
             throw error

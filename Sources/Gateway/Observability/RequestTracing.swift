@@ -11,13 +11,13 @@ struct RequestTracing: Sendable {
     /// polling `/health/*` every few seconds would bury the requests in noise.
     func finishServerSpan(method: String, route: APIRoute, path: String, status: Int, scope: RequestScope) {
         guard let sink, ![.health, .healthLive, .healthReady].contains(route) else { return }
-        var attributes: [SpanAttribute] = [
-            .string("http.request.method", method),
-            .string("url.path", route == .other ? "other" : path),
-            .string("url.scheme", "http"),
-            .int("http.response.status_code", status),
-            .string("llm_gateway.request_id", scope.requestID),
-        ]
+        var attributes: [SpanAttribute] = []
+        attributes.reserveCapacity(12)
+        attributes.append(.string("http.request.method", method))
+        attributes.append(.string("url.path", route == .other ? "other" : path))
+        attributes.append(.string("url.scheme", "http"))
+        attributes.append(.int("http.response.status_code", status))
+        attributes.append(.string("llm_gateway.request_id", scope.requestID))
         if route != .other { attributes.append(.string("http.route", route.rawValue)) }
         if let client = scope.clientName { attributes.append(.string("llm_gateway.client", client)) }
         let details = scope.outcome.details
@@ -68,13 +68,14 @@ struct AttemptSpan: Sendable {
         error: GatewayError?
     ) {
         guard let sink else { return }
-        var attributes: [SpanAttribute] = [
-            .string("gen_ai.operation.name", operation.rawValue),
-            .string("gen_ai.provider.name", route.metrics.provider.genAIName),
-            .string("gen_ai.request.model", route.model),
-            .bool("gen_ai.request.stream", stream),
-            .string("llm_gateway.provider", route.provider.name),
-        ]
+        var attributes: [SpanAttribute] = []
+        // Room for every attribute below: the array is allocated once.
+        attributes.reserveCapacity(16)
+        attributes.append(.string("gen_ai.operation.name", operation.rawValue))
+        attributes.append(.string("gen_ai.provider.name", route.metrics.provider.genAIName))
+        attributes.append(.string("gen_ai.request.model", route.model))
+        attributes.append(.bool("gen_ai.request.stream", stream))
+        attributes.append(.string("llm_gateway.provider", route.provider.name))
         if let server = route.provider.serverAddress {
             attributes.append(.string("server.address", server.host))
             attributes.append(.int("server.port", server.port))

@@ -4,7 +4,7 @@
 enum Deadline {
     static func run<Value: Sendable>(
         within limit: Duration,
-        _ operation: @escaping @Sendable () async throws(GatewayError) -> Value
+        _ operation: nonisolated(nonsending) @escaping @Sendable () async throws(GatewayError) -> Value
     ) async throws(GatewayError) -> Value {
         guard limit > .zero else { throw GatewayError.upstreamTimeout }
         do {

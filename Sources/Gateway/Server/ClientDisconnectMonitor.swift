@@ -31,7 +31,8 @@ final class ClientDisconnectMonitor: Sendable {
     /// No task is started for this: the watch holds the running task and cancels it, under its lock, when the
     /// client goes; the operation then unwinds as it would from any cancellation. The task belongs to the
     /// connection, which is closing anyway at that point.
-    func run<Value: Sendable>(on channel: any Channel, _ operation: @Sendable () async throws -> Value) async throws -> Value {
+    func run<Value: Sendable>(on channel: any Channel, _ operation: nonisolated(nonsending) @Sendable () async throws -> Value) async throws -> Value
+    {
         guard let watch = watches.withLock({ $0[ObjectIdentifier(channel)] }) else {
             return try await operation()
         }

@@ -7,7 +7,8 @@ import Telemetry
 ///
 /// It dispatches on method and path itself (a handful of fixed routes needs no router), so the
 /// pipeline owes nothing to a web framework's middleware types and can move onto a bare NIO handler.
-struct GatewayHandler: Sendable {
+/// A class: the per-request closures that capture it hold one reference, not a copy of every endpoint.
+final class GatewayHandler: Sendable {
     static let providerHeader = HTTPField.Name("x-llm-gateway-provider")!
     static let attemptsHeader = HTTPField.Name("x-llm-gateway-attempts")!
 
@@ -23,6 +24,34 @@ struct GatewayHandler: Sendable {
     let spans: (any SpanSink)?
     let sampler: TraceSampler
     let logger: Logger
+
+    init(
+        chat: ChatCompletionsEndpoint,
+        embeddings: EmbeddingsEndpoint,
+        models: ModelsEndpoint,
+        health: HealthEndpoints,
+        authenticator: Authenticator,
+        bodyReader: RequestBodyReader,
+        disconnects: ClientDisconnectMonitor,
+        metrics: HTTPMetrics,
+        includeContent: Bool,
+        spans: (any SpanSink)?,
+        sampler: TraceSampler,
+        logger: Logger
+    ) {
+        self.chat = chat
+        self.embeddings = embeddings
+        self.models = models
+        self.health = health
+        self.authenticator = authenticator
+        self.bodyReader = bodyReader
+        self.disconnects = disconnects
+        self.metrics = metrics
+        self.includeContent = includeContent
+        self.spans = spans
+        self.sampler = sampler
+        self.logger = logger
+    }
 
     /// Answers one request and records it in `http_requests_total`, `http_request_duration_seconds`
     /// (with the request's trace as exemplar) and `http_requests_in_flight`.
@@ -54,7 +83,7 @@ struct GatewayHandler: Sendable {
         switch (request.method, path) {
         case (.post, "/v1/chat/completions"):
             try await authenticated(request, &scope, writer) { request, body, scope, slot in
-                try await chat.handle(body: body, headers: request.headers, scope: scope, slot: slot)
+                try await self.chat.handle(body: body, headers: request.headers, scope: scope, slot: slot)
             }
         case (.post, "/v1/messages"):
             scope.dialect = .anthropic
@@ -65,11 +94,11 @@ struct GatewayHandler: Sendable {
                 } catch {
                     return try await ResponseWriting.fail(error, scope: scope, slot: slot)
                 }
-                try await chat.handle(body: converted, headers: request.headers, scope: scope, slot: slot)
+                try await self.chat.handle(body: converted, headers: request.headers, scope: scope, slot: slot)
             }
         case (.post, "/v1/embeddings"):
             try await authenticated(request, &scope, writer) { request, body, scope, slot in
-                try await embeddings.handle(body: body, scope: scope, slot: slot)
+                try await self.embeddings.handle(body: body, scope: scope, slot: slot)
             }
         case (.get, "/v1/models"):
             let authError: GatewayError?
@@ -103,7 +132,7 @@ struct GatewayHandler: Sendable {
         _ request: ServerRequest,
         _ scope: inout RequestScope,
         _ writer: consuming ClientResponseWriter,
-        operation: @escaping @Sendable (ServerRequest, ByteBuffer, RequestScope, WriterSlot) async throws -> Void
+        operation: nonisolated(nonsending) @escaping @Sendable (ServerRequest, ByteBuffer, RequestScope, WriterSlot) async throws -> Void
     ) async throws {
         let body: ByteBuffer
         do {

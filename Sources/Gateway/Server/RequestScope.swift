@@ -16,7 +16,8 @@ struct RequestScope: Sendable {
     /// What the request starts with and keeps.
     final class Fixed: Sendable {
         let requestID: String
-        let logger: Logger
+        /// The gateway's logger, without the request's ids (``RequestScope/logger`` adds them when asked).
+        let baseLogger: Logger
         let outcome = RequestOutcome()
         let start: ContinuousClock.Instant
         let includeContent: Bool
@@ -24,7 +25,7 @@ struct RequestScope: Sendable {
 
         init(requestID: String, logger: Logger, start: ContinuousClock.Instant, includeContent: Bool, tracing: RequestTracing) {
             self.requestID = requestID
-            self.logger = logger
+            self.baseLogger = logger
             self.start = start
             self.includeContent = includeContent
             self.tracing = tracing
@@ -37,7 +38,17 @@ struct RequestScope: Sendable {
     var dialect = ResponseDialect.openAI
 
     var requestID: String { fixed.requestID }
-    var logger: Logger { fixed.logger }
+
+    /// A logger whose lines carry the request's `request_id`, `trace_id` and `span_id`. Built when a line is
+    /// about to be logged (a warning, an error): most requests log only their access line, which takes the
+    /// ids as fields instead of paying for a metadata dictionary on every request.
+    var logger: Logger {
+        var logger = fixed.baseLogger
+        logger[metadataKey: "request_id"] = .string(requestID)
+        logger[metadataKey: "trace_id"] = .string(trace.traceID)
+        logger[metadataKey: "span_id"] = .string(trace.spanID)
+        return logger
+    }
     /// The request's trace context (the one its span recording carries).
     var trace: TraceContext { fixed.tracing.trace }
     var outcome: RequestOutcome { fixed.outcome }
@@ -55,31 +66,29 @@ struct RequestScope: Sendable {
         trace.sampled = sampled || (spans == nil && trace.sampled)
         let tracing = RequestTracing(sink: sampled ? spans : nil, trace: trace, startUnixNano: sampled ? WallClock.nowUnixNano() : 0)
         let requestID = incoming ?? trace.traceID
-        var logger = logger
-        logger[metadataKey: "request_id"] = "\(requestID)"
-        logger[metadataKey: "trace_id"] = "\(trace.traceID)"
-        logger[metadataKey: "span_id"] = "\(trace.spanID)"
         fixed = Fixed(requestID: requestID, logger: logger, start: start, includeContent: includeContent, tracing: tracing)
     }
 
     /// Headers every gateway response carries.
     func responseHeaders(provider: String? = nil, attempts: Int? = nil) -> HTTPFields {
+        // Appended, not assigned: every name is new to this set, and assigning would look for it first.
         var headers = HTTPFields()
-        headers[ResponseWriting.requestIDHeader] = requestID
+        headers.reserveCapacity(12)
+        headers.append(HTTPField(name: ResponseWriting.requestIDHeader, value: requestID))
         if let provider {
-            headers[GatewayHandler.providerHeader] = provider
+            headers.append(HTTPField(name: GatewayHandler.providerHeader, value: provider))
         }
         if let attempts {
-            headers[GatewayHandler.attemptsHeader] = String(attempts)
+            headers.append(HTTPField(name: GatewayHandler.attemptsHeader, value: String(attempts)))
         }
         let details = outcome.details
         if let verdict = details.rateLimit {
             headers.append(contentsOf: verdict.headers)
         }
         if let cache = details.cache {
-            headers[ResponseCache.header] = cache.rawValue
+            headers.append(HTTPField(name: ResponseCache.header, value: cache.rawValue))
         }
-        headers[Self.overheadHeader] = Self.milliseconds(overhead)
+        headers.append(HTTPField(name: Self.overheadHeader, value: Self.milliseconds(overhead)))
         return headers
     }
 

@@ -81,7 +81,7 @@ enum ResponseWriting {
         scope: RequestScope,
         slot: WriterSlot,
         keep: (@Sendable (ByteBuffer) -> Void)? = nil,
-        _ provider: @escaping @Sendable (Route) async throws(GatewayError) -> ProviderReply
+        _ provider: nonisolated(nonsending) @escaping @Sendable (Route) async throws(GatewayError) -> ProviderReply
     ) async throws {
         let answer: UpstreamCall.Answer
         do {

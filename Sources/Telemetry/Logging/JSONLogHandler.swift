@@ -77,18 +77,22 @@ public struct JSONLogHandler: LogHandler {
     /// (request and trace ids): the same line `log(event:)` writes for them, without building a metadata
     /// dictionary for every line. The message is the caller's constant and is not redacted. For the one line
     /// per request, which would otherwise be the costliest thing the gateway logs.
-    public func log(level: Logger.Level, message: String, fields given: [Field]) {
+    public func log(level: Logger.Level, message: String, fields given: consuming [Field]) {
         guard level >= logLevel else { return }
         var own = metadata
         if let provided = metadataProvider?.get() { own.merge(provided) { $1 } }
-        var fields = given.filter { !Self.isFixed($0.key) }
-        for (key, value) in own where !Self.isFixed(key) && !given.contains(where: { $0.key == key }) {
+        // The caller's array is moved in and edited in place.
+        var fields = given
+        fields.removeAll { Self.isFixed($0.key) }
+        let givenCount = fields.count
+        for (key, value) in own where !Self.isFixed(key) && !fields[..<givenCount].contains(where: { $0.key == key }) {
             switch value {
             case .string(let text): fields.append(Field(key, text, trusted: Self.trustedKeys.contains(key)))
             default: fields.append(Field(key, value.description, trusted: false))
             }
         }
-        fields.sort { $0.key < $1.key }
+        // Callers usually hand their fields in order already; checking is cheaper than sorting.
+        if !Self.inKeyOrder(fields) { fields.sort { $0.key < $1.key } }
         var line = JSONLine()
         let now = WallClock.now()
         line.key("ts")
@@ -96,11 +100,12 @@ public struct JSONLogHandler: LogHandler {
         line.field("level", level.rawValue)
         line.field("msg", message)
         line.field("service", service)
-        for field in fields {
-            line.key(field.key)
-            line.string(field.trusted ? field.value : redactor.redact(field.value))
+        for index in fields.indices {
+            line.key(fields[index].key)
+            line.string(fields[index].trusted ? fields[index].value : redactor.redact(fields[index].value))
         }
-        emit(line, level: level, at: now, traceID: own["trace_id"]?.description, requestID: own["request_id"]?.description)
+        func id(_ key: String) -> String? { fields.first { $0.key == key }?.value }
+        emit(line, level: level, at: now, traceID: id("trace_id"), requestID: id("request_id"))
     }
 
     private func write(_ value: Logger.Metadata.Value, trusted: Bool, to line: inout JSONLine) {
@@ -125,6 +130,11 @@ public struct JSONLogHandler: LogHandler {
                 )
             )
         }
+    }
+
+    private static func inKeyOrder(_ fields: [Field]) -> Bool {
+        for index in fields.indices.dropFirst() where !(fields[index - 1].key < fields[index].key) { return false }
+        return true
     }
 
     /// One of the fields every line starts with (`fixedKeys`), compared without hashing.

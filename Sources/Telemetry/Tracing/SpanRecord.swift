@@ -94,24 +94,28 @@ public struct SpanEvent: Sendable, Equatable {
 
 /// Where finished spans go. Implementations must return at once (queue, never block).
 public protocol SpanSink: Sendable {
-    func submit(_ span: SpanRecord)
+    /// Takes the span (moved in: a sink keeps it without copying its strings).
+    func submit(_ span: consuming SpanRecord)
 }
 
 extension SpanRecord {
     /// About what the span costs in memory (its strings and a fixed overhead), for byte-bounded queues.
     public var estimatedBytes: Int {
+        // Indices, not for-in: reading in place instead of copying every attribute out of its array.
         func size(_ attributes: [SpanAttribute]) -> Int {
-            attributes.reduce(0) { total, attribute in
-                let value: Int
-                switch attribute.value {
-                case .string(let text): value = text.utf8.count
-                case .stringArray(let texts): value = texts.reduce(0) { $0 + $1.utf8.count + 16 }
-                case .bool, .int, .double: value = 8
+            var total = 0
+            for index in attributes.indices {
+                switch attributes[index].value {
+                case .string(let text): total += text.utf8.count
+                case .stringArray(let texts): total += texts.reduce(0) { $0 + $1.utf8.count + 16 }
+                case .bool, .int, .double: total += 8
                 }
-                return total + attribute.key.utf8.count + value + 32
+                total += attributes[index].key.utf8.count + 32
             }
+            return total
         }
-        let events = self.events.reduce(0) { $0 + $1.name.utf8.count + size($1.attributes) + 32 }
+        var events = 0
+        for index in self.events.indices { events += self.events[index].name.utf8.count + size(self.events[index].attributes) + 32 }
         return 256 + name.utf8.count + size(attributes) + events
     }
 }

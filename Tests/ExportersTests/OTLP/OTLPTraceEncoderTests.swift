@@ -24,7 +24,14 @@ struct OTLPTraceEncoderTests {
         var writer = ProtobufWriter()
         writer.uint(1, 300)
         #expect(writer.bytes == [0x08, 0xAC, 0x02])
-        #expect(OTLPTraceEncoder.hexBytes("00f067aa0ba902b7") == [0x00, 0xF0, 0x67, 0xAA, 0x0B, 0xA9, 0x02, 0xB7])
+        var id = ProtobufWriter()
+        id.hexBytes(2, "00f067aa0ba902b7")
+        #expect(id.bytes == [0x12, 8, 0x00, 0xF0, 0x67, 0xAA, 0x0B, 0xA9, 0x02, 0xB7])
+        // A body longer than the one byte reserved for its length: 200 = 0xC8 0x01 as a varint.
+        var long = ProtobufWriter()
+        long.message(1) { $0.stringAlways(2, String(repeating: "x", count: 197)) }
+        #expect(Array(long.bytes.prefix(5)) == [0x0A, 0xC8, 0x01, 0x12, 0xC5])
+        #expect(long.bytes.count == 203)
         let encoder = OTLPTraceEncoder(resource: [.string("service.name", "llm-gateway")], scopeName: "llm-gateway", scopeVersion: "0.1.0")
         let bytes = encoder.encode([Self.span], as: .protobuf)
         // ExportTraceServiceRequest.resource_spans (field 1, length-delimited) comes first.

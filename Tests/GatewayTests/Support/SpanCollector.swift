@@ -5,8 +5,9 @@ import Telemetry
 final class SpanCollector: SpanSink {
     private let spans = Mutex<[SpanRecord]>([])
 
-    func submit(_ span: SpanRecord) {
-        spans.withLock { $0.append(span) }
+    func submit(_ span: consuming SpanRecord) {
+        let record = span
+        spans.withLock { $0.append(record) }
     }
 
     var all: [SpanRecord] { spans.withLock { $0 } }

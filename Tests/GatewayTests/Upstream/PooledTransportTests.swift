@@ -85,7 +85,9 @@ struct PooledTransportTests {
         let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
             for _ in 0..<8 {
                 group.addTask {
-                    let response = try await transport.send(Self.request(upstream.baseURL + "/v1/x"))
+                    // A generous first-byte limit: this test is about waiting in line, and the parallel suite
+                    // can hold the stand-in upstream's tasks for seconds.
+                    let response = try await transport.send(Self.request(upstream.baseURL + "/v1/x", firstByte: .seconds(30)))
                     _ = try await response.body.collect(upTo: 1024)
                     return response.status
                 }
@@ -99,6 +101,41 @@ struct PooledTransportTests {
         #expect(Self.metric(registry, #"llm_upstream_connection_waiters{provider="p"}"#) == 0)
         // Six requests waited at least one upstream answer (150 ms) for their connection.
         #expect(Self.metric(registry, #"llm_upstream_connection_wait_seconds_sum{provider="p"}"#) >= 0.6)
+        try await transport.shutdown()
+        await upstream.stop()
+    }
+
+    @Test("an answer that arrives in one read is handed over whole; one that arrives in parts is a sequence of them")
+    func wholeOrInParts() async throws {
+        let upstream = try await TestUpstream.start { request, _, writer in
+            if request.uri.path.hasSuffix("/parts") {
+                var body = try await writer.writeHead(HTTPResponse(status: .ok, headerFields: [.contentType: "text/plain"]))
+                try await body.write(ByteBuffer(string: "first,"))
+                try await Task.sleep(for: .milliseconds(100))
+                try await body.write(ByteBuffer(string: "second"))
+                try await body.finish(nil)
+                return
+            }
+            let headers: HTTPFields = [.contentType: "text/plain", .contentLength: "5"]
+            try await writer.write(response: HTTPResponse(status: .ok, headerFields: headers), body: .init(byteBuffer: ByteBuffer(string: "whole")))
+        }
+        let (transport, registry) = Self.transport()
+        for _ in 0..<3 {
+            let whole = try await transport.send(Self.request(upstream.baseURL + "/whole"))
+            var chunks: [String] = []
+            for try await chunk in whole.body { chunks.append(String(buffer: chunk)) }
+            #expect(chunks == ["whole"])
+            let parts = try await transport.send(Self.request(upstream.baseURL + "/parts"))
+            chunks = []
+            for try await chunk in parts.body { chunks.append(String(buffer: chunk)) }
+            #expect(chunks.joined() == "first,second" && chunks.count >= 2)
+            let collected = try await transport.send(Self.request(upstream.baseURL + "/whole"))
+            #expect(String(buffer: try await collected.body.collect(upTo: 5)) == "whole")
+            let tooLong = try await transport.send(Self.request(upstream.baseURL + "/whole"))
+            await #expect(throws: GatewayError.self) { try await tooLong.body.collect(upTo: 4) }
+        }
+        // Every exchange ended cleanly: one connection served them all.
+        #expect(Self.metric(registry, #"llm_upstream_connections_opened_total{provider="p"}"#) == 1)
         try await transport.shutdown()
         await upstream.stop()
     }

@@ -8,7 +8,10 @@ import Tracing
 struct GatewayTracerTests {
     final class CollectingSink: SpanSink {
         let spans = Mutex<[SpanRecord]>([])
-        func submit(_ span: SpanRecord) { spans.withLock { $0.append(span) } }
+        func submit(_ span: consuming SpanRecord) {
+            let record = span
+            spans.withLock { $0.append(record) }
+        }
     }
 
     struct DictionaryExtractor: Extractor {

@@ -14,7 +14,7 @@ import NIOHTTPTypesHTTP1
 final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandler, @unchecked Sendable {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
-    typealias Responder = @Sendable (ServerRequest, consuming ClientResponseWriter) async throws -> Void
+    typealias Responder = nonisolated(nonsending) @Sendable (ServerRequest, consuming ClientResponseWriter) async throws -> Void
 
     /// One request and its response's progress.
     final class Exchange: @unchecked Sendable {
@@ -30,6 +30,8 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
     private let bodyLimit: Int
     private let logger: Logger
     private let eventLoop: any EventLoop
+    /// The connection's requests run isolated to its event loop.
+    private let isolation: EventLoopIsolation
     private var context: ChannelHandlerContext?
     private var active = true
     /// The body of the request being read, until its end.
@@ -47,6 +49,7 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
 
     init(eventLoop: any EventLoop, bodyLimit: Int, logger: Logger, responder: @escaping Responder) {
         self.eventLoop = eventLoop
+        self.isolation = EventLoopIsolation(eventLoop: eventLoop)
         self.bodyLimit = bodyLimit
         self.logger = logger
         self.responder = responder
@@ -127,12 +130,15 @@ final class HTTPConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
             body: body,
             channel: context.channel
         )
-        // Started from the connection's event loop, the task runs on it when NIO is Swift's executor.
-        Task { [responder, logger] in
-            do {
-                try await responder(request, ClientResponseWriter(connection: self, exchange: exchange))
-            } catch {
-                logger.debug("response not completed", metadata: ["error": "\(error)"])
+        // Started from the connection's event loop, the task runs on it when NIO is Swift's executor, and
+        // stays on it: isolated to the loop, the responder's async calls do not hop.
+        Task { [responder, logger, isolation] in
+            await isolation.run {
+                do {
+                    try await responder(request, ClientResponseWriter(connection: self, exchange: exchange))
+                } catch {
+                    logger.debug("response not completed", metadata: ["error": "\(error)"])
+                }
             }
             self.onLoop { $0.finished(exchange) }
         }

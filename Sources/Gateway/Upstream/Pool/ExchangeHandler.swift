@@ -39,8 +39,19 @@ final class ExchangeHandler: ChannelDuplexHandler {
     private enum State {
         case idle
         case awaitingHead(PooledExchange.Limits, EventLoopPromise<UpstreamResponse>)
+        /// The head is in, and what came with it in the same read: the caller hears at the end of that read,
+        /// with the whole answer if its end came too (no body sequence at all), else with a sequence that
+        /// starts with the bytes held here.
+        case headRead(PooledExchange.Limits, EventLoopPromise<UpstreamResponse>, ResponseStart)
         case streaming(PooledExchange.Limits, PooledBodySequence.Source)
         case closed
+    }
+
+    /// A response head and the body bytes that arrived with it.
+    private struct ResponseStart {
+        var status: Int
+        var headers: HTTPHeaders
+        var body: ByteBuffer?
     }
 
     private var state = State.idle
@@ -100,6 +111,42 @@ final class ExchangeHandler: ChannelDuplexHandler {
             // 1xx heads (100 Continue) are followed by the real one.
             if head.status.code < 200 { return }
             keepAlive = head.isKeepAlive
+            state = .headRead(exchange, promise, ResponseStart(status: Int(head.status.code), headers: head.headers))
+        case .body(var chunk):
+            switch state {
+            case .headRead(let exchange, let promise, var start):
+                sawFirstBodyByte(exchange)
+                // Bounded by the one read the bytes came in.
+                if start.body == nil { start.body = chunk } else { start.body!.writeBuffer(&chunk) }
+                state = .headRead(exchange, promise, start)
+            case .streaming(let exchange, let source):
+                sawFirstBodyByte(exchange)
+                if source.yield(chunk) == .stopProducing { paused = true }
+            default:
+                protocolError("a body without a response")
+            }
+        case .end:
+            switch state {
+            case .headRead(_, let promise, let start):
+                // The whole answer came in one read: the caller gets it as it is.
+                finishExchange()
+                promise.succeed(
+                    UpstreamResponse(status: start.status, headers: start.headers, body: UpstreamBody(whole: start.body ?? ByteBuffer()))
+                )
+            case .streaming(_, let source):
+                // Back to the pool first, so the reader's next request finds the connection free.
+                finishExchange()
+                source.finish()
+            default:
+                protocolError("a response end without a response")
+            }
+        }
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        // The head came without its end: from here the body is a back-pressured sequence, starting with what
+        // came with the head.
+        if case .headRead(let exchange, let promise, let start) = state {
             let demand = BodyDemand(handler: NIOLoopBound(self, eventLoop: context.eventLoop), generation: generation)
             let made = PooledBodySequence.makeSequence(
                 backPressureStrategy: .init(lowWatermark: 2, highWatermark: 8),
@@ -107,27 +154,22 @@ final class ExchangeHandler: ChannelDuplexHandler {
                 delegate: demand
             )
             state = .streaming(exchange, made.source)
-            promise.succeed(
-                UpstreamResponse(status: Int(head.status.code), headers: head.headers, body: UpstreamBody(made.sequence))
-            )
-        case .body(let chunk):
-            guard case .streaming(let exchange, let source) = state else { return protocolError("a body without a response") }
-            lastActivity = .now()
-            if !sawBodyByte {
-                sawBodyByte = true
-                // From here the idle limit applies; the timer moves up if it was set for a later first-byte limit.
-                let idleDeadline = min(lastActivity + exchange.idle, exchange.totalDeadline)
-                if armedAt > idleDeadline {
-                    timer?.cancel()
-                    arm(at: idleDeadline)
-                }
-            }
-            if source.yield(chunk) == .stopProducing { paused = true }
-        case .end:
-            guard case .streaming(_, let source) = state else { return protocolError("a response end without a response") }
-            // Back to the pool first, so the reader's next request finds the connection free.
-            finishExchange()
-            source.finish()
+            if let body = start.body, made.source.yield(body) == .stopProducing { paused = true }
+            promise.succeed(UpstreamResponse(status: start.status, headers: start.headers, body: UpstreamBody(made.sequence)))
+        }
+        context.fireChannelReadComplete()
+    }
+
+    /// A body byte arrived: from the first one on, the idle limit applies; the timer moves up if it was set
+    /// for a later first-byte limit.
+    private func sawFirstBodyByte(_ exchange: PooledExchange.Limits) {
+        lastActivity = .now()
+        guard !sawBodyByte else { return }
+        sawBodyByte = true
+        let idleDeadline = min(lastActivity + exchange.idle, exchange.totalDeadline)
+        if armedAt > idleDeadline {
+            timer?.cancel()
+            arm(at: idleDeadline)
         }
     }
 
@@ -187,7 +229,7 @@ final class ExchangeHandler: ChannelDuplexHandler {
         timer?.cancel()
         timer = nil
         switch state {
-        case .awaitingHead(_, let promise): promise.fail(error)
+        case .awaitingHead(_, let promise), .headRead(_, let promise, _): promise.fail(error)
         case .streaming(_, let source): source.finish(error)
         case .idle, .closed: break
         }
@@ -213,7 +255,7 @@ final class ExchangeHandler: ChannelDuplexHandler {
         guard generation == self.generation else { return }
         let exchange: PooledExchange.Limits
         switch state {
-        case .awaitingHead(let current, _): exchange = current
+        case .awaitingHead(let current, _), .headRead(let current, _, _): exchange = current
         case .streaming(let current, _): exchange = current
         case .idle, .closed: return
         }

@@ -79,14 +79,19 @@ final class PooledConnection: @unchecked Sendable {
     }
 
     /// Sends one request and waits for its response head; the body follows as the caller reads it.
-    func execute(_ exchange: PooledExchange) async throws(GatewayError) -> UpstreamResponse {
+    func execute(_ exchange: PooledExchange, isolation: isolated (any Actor)? = #isolation) async throws(GatewayError) -> UpstreamResponse {
         let handler = self.handler
         let promise = channel.eventLoop.makePromise(of: UpstreamResponse.self)
         let response = promise.futureResult
         channel.eventLoop.execute { handler.value.start(exchange, promise: promise) }
         do {
+            // Waits for the head in the caller's isolation (the closure captures it): no hop to the generic
+            // executor and back around the wait.
             return try await withTaskCancellationHandler {
-                try await response.get()
+                _ = isolation
+                return try await withCheckedThrowingContinuation { continuation in
+                    response.whenComplete { continuation.resume(with: $0) }
+                }
             } onCancel: {
                 handler.eventLoop.execute { handler.value.cancel(response) }
             }
