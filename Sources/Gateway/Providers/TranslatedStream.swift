@@ -26,6 +26,9 @@ struct TranslatedStream<Decoder: ProviderStreamDecoder>: AsyncSequence, Sendable
         let summary: StreamSummary
         var done = false
 
+        /// In the caller's isolation: the relay reading this stream does not hop per event.
+        mutating func next(isolation actor: isolated (any Actor)?) async throws -> ByteBuffer? { try await next() }
+
         mutating func next() async throws -> ByteBuffer? {
             while !done {
                 guard let chunk = try await base.next() else {

@@ -128,7 +128,8 @@ struct PooledTransportTests {
             let parts = try await transport.send(Self.request(upstream.baseURL + "/parts"))
             chunks = []
             for try await chunk in parts.body { chunks.append(String(buffer: chunk)) }
-            #expect(chunks.joined() == "first,second" && chunks.count >= 2)
+            // Usually two chunks; one when a loaded machine reads both parts at once. Either way, all of it in order.
+            #expect(chunks.joined() == "first,second")
             let collected = try await transport.send(Self.request(upstream.baseURL + "/whole"))
             #expect(String(buffer: try await collected.body.collect(upTo: 5)) == "whole")
             let tooLong = try await transport.send(Self.request(upstream.baseURL + "/whole"))

@@ -15,6 +15,9 @@ struct MockStream: AsyncSequence, Sendable {
         let stream: MockStream
         var position = 0
 
+        /// In the caller's isolation: the relay reading this stream does not hop per event.
+        mutating func next(isolation actor: isolated (any Actor)?) async throws -> ByteBuffer? { try await next() }
+
         mutating func next() async throws -> ByteBuffer? {
             let reply = stream.reply
             let wordCount = reply.words.count

@@ -135,6 +135,9 @@ struct CheckedOpenAIStream: AsyncSequence, Sendable {
         /// The start of an event whose end has not arrived yet.
         var held = ByteBuffer()
 
+        /// In the caller's isolation: the relay reading this stream does not hop per event.
+        mutating func next(isolation actor: isolated (any Actor)?) async throws -> ByteBuffer? { try await next() }
+
         mutating func next() async throws -> ByteBuffer? {
             while true {
                 guard var chunk = try await base.next() else { return try end() }
