@@ -13,10 +13,15 @@ final class ExportQueue<Element: Sendable>: Sendable {
     /// in and out, never copied: a span is a dozen strings and arrays.
     private let items = Mutex<Queued>(Queued())
 
+    /// Taken items leave a nil behind until the front is compacted: moving an item out never copies it.
     private struct Queued: ~Copyable {
-        var elements: [Element] = []
+        var elements: [Element?] = []
         var sizes: [Int] = []
+        /// The first item not yet taken.
+        var head = 0
         var bytes = 0
+
+        var count: Int { elements.count - head }
     }
     private let exported: CounterCell
     private let droppedFull: CounterCell
@@ -51,7 +56,7 @@ final class ExportQueue<Element: Sendable>: Sendable {
         let bytes = size(element)
         var pending: Element? = consume element
         let accepted = items.withLock { queue -> Bool in
-            guard queue.elements.count < capacity, queue.bytes.addingReportingOverflow(bytes).partialValue <= capacityBytes else { return false }
+            guard queue.count < capacity, queue.bytes.addingReportingOverflow(bytes).partialValue <= capacityBytes else { return false }
             queue.elements.append(pending.take()!)
             queue.sizes.append(bytes)
             queue.bytes += bytes
@@ -60,29 +65,31 @@ final class ExportQueue<Element: Sendable>: Sendable {
         if !accepted { droppedFull.increment() }
     }
 
-    var count: Int { items.withLock { $0.elements.count } }
+    var count: Int { items.withLock { $0.count } }
 
     /// Removes and returns up to `size` items from the front.
     func takeBatch(upTo size: Int) -> [Element] {
         items.withLock { queue in
-            let count = min(queue.elements.count, size)
-            if count == queue.elements.count {
-                // The usual case, everything queued: the arrays change hands.
-                queue.bytes = 0
-                queue.sizes.removeAll(keepingCapacity: true)
-                return Self.takeAll(&queue.elements)
+            let end = queue.head + min(queue.count, size)
+            var batch: [Element] = []
+            batch.reserveCapacity(end - queue.head)
+            for index in queue.head..<end {
+                batch.append(queue.elements[index].take()!)
+                queue.bytes -= queue.sizes[index]
             }
-            queue.bytes -= queue.sizes[..<count].reduce(0, +)
-            queue.sizes.removeFirst(count)
-            defer { queue.elements.removeFirst(count) }
-            return Array(queue.elements[..<count])
+            queue.head = end
+            if queue.head == queue.elements.count {
+                queue.elements.removeAll(keepingCapacity: true)
+                queue.sizes.removeAll(keepingCapacity: true)
+                queue.head = 0
+            } else if queue.head * 2 > queue.elements.count {
+                // Only nils before the head: compacting moves the rest down, copying none of it.
+                queue.elements.removeFirst(queue.head)
+                queue.sizes.removeFirst(queue.head)
+                queue.head = 0
+            }
+            return batch
         }
-    }
-
-    private static func takeAll(_ elements: inout [Element]) -> [Element] {
-        var taken: [Element] = []
-        swap(&taken, &elements)
-        return taken
     }
 
     /// Records one export of `count` items taking `elapsed`: `rejected` of them refused, or all failed.
@@ -101,7 +108,7 @@ final class ExportQueue<Element: Sendable>: Sendable {
     func dropRemaining() {
         let left = items.withLock { queue in
             defer { queue = Queued() }
-            return queue.elements.count
+            return queue.count
         }
         droppedAtShutdown.increment(by: UInt64(left))
     }

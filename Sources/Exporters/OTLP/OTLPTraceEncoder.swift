@@ -40,8 +40,12 @@ public struct OTLPTraceEncoder: Sendable {
                     scope.string(1, scopeName)
                     scope.string(2, scopeVersion)
                 }
-                // Indices, not for-in: each span is read in place instead of copied out of the batch.
-                for index in spans.indices { scopeSpans.message(2) { Self.span(spans[index], into: &$0) } }
+                // Read in place, not copied out of the batch (as a for-in or a capturing closure would).
+                for index in spans.indices {
+                    let start = scopeSpans.beginMessage(2)
+                    Self.span(spans[index], into: &scopeSpans)
+                    scopeSpans.endMessage(start)
+                }
             }
         }
         return request.bytes
@@ -56,15 +60,21 @@ public struct OTLPTraceEncoder: Sendable {
         writer.uint(6, UInt64(span.kind.rawValue))
         writer.fixed64(7, span.startTimeUnixNano)
         writer.fixed64(8, span.endTimeUnixNano)
-        for index in span.attributes.indices { writer.message(9) { keyValue(span.attributes[index], into: &$0) } }
+        for index in span.attributes.indices {
+            let start = writer.beginMessage(9)
+            keyValue(span.attributes[index], into: &writer)
+            writer.endMessage(start)
+        }
         for event in span.events.indices {
-            writer.message(11) { eventWriter in
-                eventWriter.fixed64(1, span.events[event].timeUnixNano)
-                eventWriter.string(2, span.events[event].name)
-                for index in span.events[event].attributes.indices {
-                    eventWriter.message(3) { keyValue(span.events[event].attributes[index], into: &$0) }
-                }
+            let start = writer.beginMessage(11)
+            writer.fixed64(1, span.events[event].timeUnixNano)
+            writer.string(2, span.events[event].name)
+            for index in span.events[event].attributes.indices {
+                let attribute = writer.beginMessage(3)
+                keyValue(span.events[event].attributes[index], into: &writer)
+                writer.endMessage(attribute)
             }
+            writer.endMessage(start)
         }
         switch span.status {
         case .unset: break
@@ -79,7 +89,9 @@ public struct OTLPTraceEncoder: Sendable {
 
     private static func keyValue(_ attribute: SpanAttribute, into writer: inout ProtobufWriter) {
         writer.string(1, attribute.key)
-        writer.message(2) { anyValue(attribute.value, into: &$0) }
+        let start = writer.beginMessage(2)
+        anyValue(attribute.value, into: &writer)
+        writer.endMessage(start)
     }
 
     private static func anyValue(_ value: SpanAttribute.Value, into writer: inout ProtobufWriter) {

@@ -127,13 +127,28 @@ struct ProtobufWriter {
     /// afterwards (one short move of the body), so the many small messages of a span (every attribute is two)
     /// cost no buffer of their own.
     mutating func message(_ field: Int, _ body: (inout ProtobufWriter) -> Void) {
+        let start = beginMessage(field)
+        body(&self)
+        endMessage(start)
+    }
+
+    /// Opens a nested message whose body the caller writes next, then closes with ``endMessage(_:)`` — the
+    /// form for a body that would otherwise be a closure capturing what it writes.
+    mutating func beginMessage(_ field: Int) -> MessageStart {
         tag(field, .lengthDelimited)
         // One byte is reserved for the length, which is all most messages of a span need; a longer
         // body (a span, a batch) moves once to make room for the rest of its varint.
-        let lengthAt = bytes.count
         bytes.append(0)
-        body(&self)
-        closeLength(at: lengthAt)
+        return MessageStart(lengthAt: bytes.count - 1)
+    }
+
+    mutating func endMessage(_ start: MessageStart) {
+        closeLength(at: start.lengthAt)
+    }
+
+    /// Where an open message's length goes.
+    struct MessageStart {
+        fileprivate let lengthAt: Int
     }
 
     /// Writes the length of what follows the byte reserved at `lengthAt` into it, making room when the

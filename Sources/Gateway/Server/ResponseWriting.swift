@@ -15,8 +15,17 @@ enum ResponseWriting {
     ) async throws {
         outcome?.record(status: status)
         var headers = extraHeaders
-        headers[.contentType] = "application/json"
-        headers[.contentLength] = String(body.readableBytes)
+        // Appended when new (the usual case: assigning would search the fields and copy them to replace one).
+        if headers[.contentType] == nil {
+            headers.append(HTTPField(name: .contentType, value: "application/json"))
+        } else {
+            headers[.contentType] = "application/json"
+        }
+        if headers[.contentLength] == nil {
+            headers.append(HTTPField(name: .contentLength, value: String(body.readableBytes)))
+        } else {
+            headers[.contentLength] = String(body.readableBytes)
+        }
         try await writer.write(HTTPResponse(status: .init(code: status), headerFields: headers), body: body)
     }
 

@@ -18,9 +18,10 @@ struct StreamRelay {
     /// The head of a streamed answer.
     static func head(scope: RequestScope, provider: String, attempts: Int) -> HTTPResponse {
         var headers = scope.responseHeaders(provider: provider, attempts: attempts)
-        headers[.contentType] = "text/event-stream"
-        headers[.cacheControl] = "no-cache"
-        headers[accelBuffering] = "no"
+        // The scope's headers never hold these names: appended, not assigned.
+        headers.append(HTTPField(name: .contentType, value: "text/event-stream"))
+        headers.append(HTTPField(name: .cacheControl, value: "no-cache"))
+        headers.append(HTTPField(name: accelBuffering, value: "no"))
         return HTTPResponse(status: .ok, headerFields: headers)
     }
 

@@ -83,7 +83,7 @@ public struct JSONLogHandler: LogHandler {
         if let provided = metadataProvider?.get() { own.merge(provided) { $1 } }
         // The caller's array is moved in and edited in place.
         var fields = given
-        fields.removeAll { Self.isFixed($0.key) }
+        if fields.contains(where: { Self.isFixed($0.key) }) { fields.removeAll { Self.isFixed($0.key) } }
         let givenCount = fields.count
         for (key, value) in own where !Self.isFixed(key) && !fields[..<givenCount].contains(where: { $0.key == key }) {
             switch value {
