@@ -26,4 +26,28 @@ struct ExportQueueTests {
         let scrape = String(decoding: registry.exposition(format: .prometheusText), as: UTF8.self)
         #expect(scrape.contains(#"llm_gateway_export_dropped_items_total{exporter="loki",signal="logs",reason="queue_full"} 1"#))
     }
+
+    @Test("batches come out in order, whole or in parts, and the room they held is free again")
+    func order() {
+        let registry = MetricsRegistry(version: "v", revision: "r")
+        let queue = ExportQueue<String>(
+            capacity: 8,
+            capacityBytes: 1000,
+            size: { $0.utf8.count },
+            exporter: "otlp",
+            signal: "spans",
+            metrics: registry
+        )
+        for item in 0..<8 { queue.append("item-\(item)") }
+        queue.append("refused")
+        #expect(queue.takeBatch(upTo: 3) == ["item-0", "item-1", "item-2"])
+        #expect(queue.takeBatch(upTo: 1) == ["item-3"])
+        for item in 8..<12 { queue.append("item-\(item)") }
+        #expect(queue.count == 8)
+        #expect(queue.takeBatch(upTo: 5) == (4..<9).map { "item-\($0)" })
+        #expect(queue.takeBatch(upTo: 100) == (9..<12).map { "item-\($0)" })
+        #expect(queue.count == 0 && queue.takeBatch(upTo: 10).isEmpty)
+        for item in 0..<8 { queue.append("again-\(item)") }
+        #expect(queue.takeBatch(upTo: 8).count == 8)
+    }
 }
