@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# Work per proxied request, two ways, against a fixed tiny upstream (nginx) on this machine:
+#   per-request.sh counts BINARY [quiet|full]
+#       uprobes on swift_job_run, malloc, swift_retain, swift_allocObject while wrk -c4 runs; each count divided
+#       by swift_task_create (one task per request). Deterministic, so it compares builds on a noisy machine.
+#   per-request.sh cpu BINARY_A BINARY_B [quiet|full] [ROUNDS]
+#       user+sys CPU of each gateway (from /proc) per request while wrk -c16 runs 4 s, the builds alternating.
+# quiet = logs at warning, no exporter; full = JSON access lines and OTLP export (to the same nginx).
+# Needs root (perf probe), perf, wrk and nginx; writes nothing outside a temporary directory.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+mode=$1; shift
+work=$(mktemp -d)
+pids=()
+cleanup() {
+    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+    [[ -f $work/nginx.pid ]] && kill "$(cat "$work/nginx.pid")" 2>/dev/null || true
+    wait 2>/dev/null || true
+    rm -rf "$work"
+}
+trap cleanup EXIT
+UPSTREAM=18181
+cat > "$work/nginx.conf" <<NGINX
+worker_processes 1;
+pid $work/nginx.pid;
+error_log $work/nginx-error.log warn;
+events { worker_connections 4096; }
+http {
+    access_log off;
+    keepalive_requests 1000000;
+    client_body_temp_path $work;
+    server {
+        listen 127.0.0.1:$UPSTREAM;
+        location / { default_type application/json; return 200 '$(tr -d '\n' < bench/completion.json)'; }
+    }
+}
+NGINX
+nginx -c "$work/nginx.conf"
+
+# start BINARY PORT SIGNALS: a gateway proxying bench-model to the upstream; prints its pid.
+start() {
+    cat > "$work/gw-$2.yaml" <<YAML
+server: {host: 127.0.0.1, port: $2, metrics_port: $(($2 + 100)), max_connections: 4096}
+connection_pool: {max_connections_per_provider: 4096}
+providers: {tiny: {type: openai, base_url: "http://127.0.0.1:$UPSTREAM", api_key: sk-bench}}
+models: {bench-model: [{provider: tiny, model: bench-model}]}
+YAML
+    if [[ $3 == full ]]; then
+        OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:$UPSTREAM OTEL_BSP_SCHEDULE_DELAY=1000 "$1" serve --config "$work/gw-$2.yaml" > "$work/gw-$2.log" 2>&1 &
+    else
+        LOG_LEVEL=warning "$1" serve --config "$work/gw-$2.yaml" > "$work/gw-$2.log" 2>&1 &
+    fi
+    pids+=($!)
+    for _ in $(seq 50); do curl -sf -o /dev/null "http://127.0.0.1:$2/health/live" && break; sleep 0.1; done
+}
+load() { wrk -t1 -c"$2" -d"$3" -s bench/chat.lua "http://127.0.0.1:$1/v1/chat/completions" -- bench-model; }
+
+case $mode in
+counts)
+    binary=$1 signals=${2:-quiet}
+    lib=$(dirname "$(ldd "$binary" | awk '/libswiftCore.so/{print $3}')")
+    libc=$(ldd "$binary" | awk '/libc.so.6/{print $3}')
+    perf probe -q -x "$lib/libswiftCore.so" -a swift_retain -a swift_allocObject 2>/dev/null || true
+    perf probe -q -x "$lib/libswift_Concurrency.so" -a swift_job_run -a swift_task_create 2>/dev/null || true
+    perf probe -q -x "$libc" -a malloc 2>/dev/null || true
+    start "$binary" 18191 "$signals"
+    load 18191 4 1s > /dev/null
+    load 18191 4 4s > /dev/null &
+    loader=$!
+    sleep 0.5
+    pid=$(pgrep -f "$work/gw-18191.yaml" | head -1)
+    perf stat -x, -o "$work/counts" -e probe_libswiftCore:swift_retain,probe_libswiftCore:swift_allocObject \
+        -e probe_libswift_Concurrency:swift_job_run,probe_libswift_Concurrency:swift_task_create,probe_libc:malloc -p "$pid" -- sleep 2
+    wait "$loader"
+    awk -F, '/swift_task_create/{n=$1} /probe/{v[$3]=$1} END {for (k in v) if (k !~ /task_create/) printf "%s %.1f per request\n", substr(k, index(k, ":") + 1), v[k] / n}' "$work/counts"
+    ;;
+cpu)
+    a=$1 b=$2 signals=${3:-full} rounds=${4:-5}
+    start "$a" 18192 "$signals"
+    start "$b" 18193 "$signals"
+    declare -A results
+    for _ in $(seq "$rounds"); do
+        for port in 18192 18193; do
+            pid=$(pgrep -f "$work/gw-$port.yaml" | head -1)
+            read -r u0 s0 < <(awk '{print $14, $15}' "/proc/$pid/stat")
+            requests=$(load "$port" 16 4s | awk '/requests in/{print $1}')
+            read -r u1 s1 < <(awk '{print $14, $15}' "/proc/$pid/stat")
+            ticks=$(getconf CLK_TCK)
+            results[$port]+="$(((u1 - u0 + s1 - s0) * 1000000 / ticks / requests)) "
+        done
+    done
+    echo "A $a: CPU µs per request $(tr ' ' '\n' <<< "${results[18192]}" | sort -n | tr '\n' ' ')"
+    echo "B $b: CPU µs per request $(tr ' ' '\n' <<< "${results[18193]}" | sort -n | tr '\n' ' ')"
+    ;;
+*) echo "usage: per-request.sh counts BINARY [quiet|full] | cpu BINARY_A BINARY_B [quiet|full] [ROUNDS]" >&2; exit 2 ;;
+esac
