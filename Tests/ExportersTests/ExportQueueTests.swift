@@ -5,17 +5,23 @@ import Testing
 
 @Suite("Export queue bounds")
 struct ExportQueueTests {
-    @Test("the queue is bounded in bytes as well as count; what it refuses is counted, what it hands out frees room")
-    func byteBound() {
+    /// A queue of strings sized by their bytes, bounded at 1,000 bytes and `capacity` items.
+    static func queue(capacity: Int, exporter: String, signal: String) -> (ExportQueue<String>, MetricsRegistry) {
         let registry = MetricsRegistry(version: "v", revision: "r")
         let queue = ExportQueue<String>(
-            capacity: 100,
+            capacity: capacity,
             capacityBytes: 1000,
             size: { $0.utf8.count },
-            exporter: "loki",
-            signal: "logs",
+            exporter: exporter,
+            signal: signal,
             metrics: registry
         )
+        return (queue, registry)
+    }
+
+    @Test("the queue is bounded in bytes as well as count; what it refuses is counted, what it hands out frees room")
+    func byteBound() {
+        let (queue, registry) = Self.queue(capacity: 100, exporter: "loki", signal: "logs")
         let line = String(repeating: "x", count: 300)
         for _ in 0..<4 { queue.append(line) }
         #expect(queue.count == 3, "a fourth 300-byte line would pass 1000 bytes")
@@ -29,15 +35,7 @@ struct ExportQueueTests {
 
     @Test("batches come out in order, whole or in parts, and the room they held is free again")
     func order() {
-        let registry = MetricsRegistry(version: "v", revision: "r")
-        let queue = ExportQueue<String>(
-            capacity: 8,
-            capacityBytes: 1000,
-            size: { $0.utf8.count },
-            exporter: "otlp",
-            signal: "spans",
-            metrics: registry
-        )
+        let (queue, _) = Self.queue(capacity: 8, exporter: "otlp", signal: "spans")
         for item in 0..<8 { queue.append("item-\(item)") }
         queue.append("refused")
         #expect(queue.takeBatch(upTo: 3) == ["item-0", "item-1", "item-2"])
