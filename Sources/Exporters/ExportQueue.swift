@@ -15,13 +15,12 @@ final class ExportQueue<Element: Sendable>: Sendable {
 
     /// Taken items leave a nil behind until the front is compacted: moving an item out never copies it.
     private struct Queued: ~Copyable {
-        var elements: [Element?] = []
-        var sizes: [Int] = []
+        var items: [(element: Element, bytes: Int)?] = []
         /// The first item not yet taken.
         var head = 0
         var bytes = 0
 
-        var count: Int { elements.count - head }
+        var count: Int { items.count - head }
     }
     private let exported: CounterCell
     private let droppedFull: CounterCell
@@ -57,8 +56,7 @@ final class ExportQueue<Element: Sendable>: Sendable {
         var pending: Element? = consume element
         let accepted = items.withLock { queue -> Bool in
             guard queue.count < capacity, queue.bytes.addingReportingOverflow(bytes).partialValue <= capacityBytes else { return false }
-            queue.elements.append(pending.take()!)
-            queue.sizes.append(bytes)
+            queue.items.append((pending.take()!, bytes))
             queue.bytes += bytes
             return true
         }
@@ -74,18 +72,17 @@ final class ExportQueue<Element: Sendable>: Sendable {
             var batch: [Element] = []
             batch.reserveCapacity(end - queue.head)
             for index in queue.head..<end {
-                batch.append(queue.elements[index].take()!)
-                queue.bytes -= queue.sizes[index]
+                let item = queue.items[index].take()!
+                batch.append(item.element)
+                queue.bytes -= item.bytes
             }
             queue.head = end
-            if queue.head == queue.elements.count {
-                queue.elements.removeAll(keepingCapacity: true)
-                queue.sizes.removeAll(keepingCapacity: true)
+            if queue.head == queue.items.count {
+                queue.items.removeAll(keepingCapacity: true)
                 queue.head = 0
-            } else if queue.head * 2 > queue.elements.count {
+            } else if queue.head * 2 > queue.items.count {
                 // Only nils before the head: compacting moves the rest down, copying none of it.
-                queue.elements.removeFirst(queue.head)
-                queue.sizes.removeFirst(queue.head)
+                queue.items.removeFirst(queue.head)
                 queue.head = 0
             }
             return batch

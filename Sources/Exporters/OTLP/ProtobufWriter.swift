@@ -96,13 +96,6 @@ struct ProtobufWriter {
         closeLength(at: lengthAt)
     }
 
-    mutating func data(_ field: Int, _ value: [UInt8]) {
-        guard !value.isEmpty else { return }
-        tag(field, .lengthDelimited)
-        varint(UInt64(value.count))
-        bytes.append(contentsOf: value)
-    }
-
     // Members of a oneof are written even when they hold the default value: their presence is the value.
 
     mutating func stringAlways(_ field: Int, _ value: String) {

@@ -34,9 +34,9 @@ enum AccessLog {
         }
         fields.append(Field("trace_id", scope.trace.traceID))
         guard let json = scope.fixed.baseLogger.handler as? JSONLogHandler else {
-            // Any other handler (the text format) gets the same fields as swift-log metadata.
+            // Any other handler (the text format) gets the same fields, ids included, as swift-log metadata.
             let metadata = Logger.Metadata(fields.map { ($0.key, .string($0.value)) }, uniquingKeysWith: { $1 })
-            return scope.logger.log(level: level, "request", metadata: metadata)
+            return scope.fixed.baseLogger.log(level: level, "request", metadata: metadata)
         }
         json.log(level: level, message: "request", fields: fields)
     }

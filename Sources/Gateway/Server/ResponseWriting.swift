@@ -15,17 +15,8 @@ enum ResponseWriting {
     ) async throws {
         outcome?.record(status: status)
         var headers = extraHeaders
-        // Appended when new (the usual case: assigning would search the fields and copy them to replace one).
-        if headers[.contentType] == nil {
-            headers.append(HTTPField(name: .contentType, value: "application/json"))
-        } else {
-            headers[.contentType] = "application/json"
-        }
-        if headers[.contentLength] == nil {
-            headers.append(HTTPField(name: .contentLength, value: String(body.readableBytes)))
-        } else {
-            headers[.contentLength] = String(body.readableBytes)
-        }
+        headers.assign("application/json", to: .contentType)
+        headers.assign(String(body.readableBytes), to: .contentLength)
         try await writer.write(HTTPResponse(status: .init(code: status), headerFields: headers), body: body)
     }
 
@@ -127,5 +118,17 @@ enum ResponseWriting {
         guard let writer = slot.take() else { return }
         let headers = scope.responseHeaders(provider: provider, attempts: answer.attempts)
         try await json(rendered, extraHeaders: headers, outcome: scope.outcome, to: writer)
+    }
+}
+
+extension HTTPFields {
+    /// `self[name] = value`, appending when the name is new (the usual case here): assigning searches the
+    /// fields and copies them to replace one.
+    fileprivate mutating func assign(_ value: String, to name: HTTPField.Name) {
+        if self[name] == nil {
+            append(HTTPField(name: name, value: value))
+        } else {
+            self[name] = value
+        }
     }
 }

@@ -115,12 +115,12 @@ final class ExchangeHandler: ChannelDuplexHandler {
         case .body(var chunk):
             switch state {
             case .headRead(let exchange, let promise, var start):
-                sawFirstBodyByte(exchange)
+                bodyBytesArrived(exchange)
                 // Bounded by the one read the bytes came in.
                 if start.body == nil { start.body = chunk } else { start.body!.writeBuffer(&chunk) }
                 state = .headRead(exchange, promise, start)
             case .streaming(let exchange, let source):
-                sawFirstBodyByte(exchange)
+                bodyBytesArrived(exchange)
                 if source.yield(chunk) == .stopProducing { paused = true }
             default:
                 protocolError("a body without a response")
@@ -160,9 +160,9 @@ final class ExchangeHandler: ChannelDuplexHandler {
         context.fireChannelReadComplete()
     }
 
-    /// A body byte arrived: from the first one on, the idle limit applies; the timer moves up if it was set
-    /// for a later first-byte limit.
-    private func sawFirstBodyByte(_ exchange: PooledExchange.Limits) {
+    /// Body bytes arrived: the idle clock restarts; from the first ones on, the idle limit applies and the
+    /// timer moves up if it was set for a later first-byte limit.
+    private func bodyBytesArrived(_ exchange: PooledExchange.Limits) {
         lastActivity = .now()
         guard !sawBodyByte else { return }
         sawBodyByte = true
