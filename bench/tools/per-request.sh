@@ -5,7 +5,13 @@
 #       by swift_task_create (one task per request). Deterministic, so it compares builds on a noisy machine.
 #   per-request.sh cpu BINARY_A BINARY_B [quiet|full] [ROUNDS]
 #       user+sys CPU of each gateway (from /proc) per request while wrk -c16 runs 4 s, the builds alternating.
+#   per-request.sh profile BINARY [quiet|full] [OUT]
+#       perf record (cpu-clock, call graphs) of the gateway while wrk -c16 runs 4 s; prints the top symbols by
+#       self time and writes perf.data to OUT (default /tmp/gateway.perf.data) for perf report. EVENT=probe_…:…
+#       records a probe (e.g. one the counts mode added) instead, with its callers: where jobs are enqueued.
 # quiet = logs at warning, no exporter; full = JSON access lines and OTLP export (to the same nginx).
+# STREAM=1 proxies streamed requests to bench/upstream/stream.lua instead (200 ms, then 20 events 50 ms apart),
+# with CONNECTIONS (default 200) clients; counts and CPU are then per stream.
 # Needs root (perf probe), perf, wrk and nginx; writes nothing outside a temporary directory.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -20,7 +26,14 @@ cleanup() {
 }
 trap cleanup EXIT
 UPSTREAM=18181
+stream=${STREAM:-0}
+path="" lua="" wrk_args=(bench-model)
+if [[ $stream == 1 ]]; then
+    path=/stream wrk_args=(bench-model stream)
+    lua="load_module /usr/lib/nginx/modules/ndk_http_module.so; load_module /usr/lib/nginx/modules/ngx_http_lua_module.so;"
+fi
 cat > "$work/nginx.conf" <<NGINX
+$lua
 worker_processes 1;
 pid $work/nginx.pid;
 error_log $work/nginx-error.log warn;
@@ -31,6 +44,7 @@ http {
     client_body_temp_path $work;
     server {
         listen 127.0.0.1:$UPSTREAM;
+        location /stream/ { content_by_lua_file $PWD/bench/upstream/stream.lua; }
         location / { default_type application/json; return 200 '$(tr -d '\n' < bench/completion.json)'; }
     }
 }
@@ -42,7 +56,7 @@ start() {
     cat > "$work/gw-$2.yaml" <<YAML
 server: {host: 127.0.0.1, port: $2, metrics_port: $(($2 + 100)), max_connections: 4096}
 connection_pool: {max_connections_per_provider: 4096}
-providers: {tiny: {type: openai, base_url: "http://127.0.0.1:$UPSTREAM", api_key: sk-bench}}
+providers: {tiny: {type: openai, base_url: "http://127.0.0.1:$UPSTREAM$path", api_key: sk-bench}}
 models: {bench-model: [{provider: tiny, model: bench-model}]}
 YAML
     if [[ $3 == full ]]; then
@@ -53,7 +67,12 @@ YAML
     pids+=($!)
     for _ in $(seq 50); do curl -sf -o /dev/null "http://127.0.0.1:$2/health/live" && break; sleep 0.1; done
 }
-load() { wrk -t1 -c"$2" -d"$3" -s bench/chat.lua "http://127.0.0.1:$1/v1/chat/completions" -- bench-model; }
+# load PORT CONNECTIONS DURATION (streams: CONNECTIONS clients whatever is asked)
+load() {
+    local connections=$2
+    [[ $stream == 1 ]] && connections=${CONNECTIONS:-200}
+    wrk -t1 -c"$connections" -d"$3" -s bench/chat.lua "http://127.0.0.1:$1/v1/chat/completions" -- "${wrk_args[@]}"
+}
 
 case $mode in
 counts)
@@ -92,5 +111,20 @@ cpu)
     echo "A $a: CPU µs per request $(tr ' ' '\n' <<< "${results[18192]}" | sort -n | tr '\n' ' ')"
     echo "B $b: CPU µs per request $(tr ' ' '\n' <<< "${results[18193]}" | sort -n | tr '\n' ' ')"
     ;;
-*) echo "usage: per-request.sh counts BINARY [quiet|full] | cpu BINARY_A BINARY_B [quiet|full] [ROUNDS]" >&2; exit 2 ;;
+profile)
+    binary=$1 signals=${2:-full} out=${3:-/tmp/gateway.perf.data}
+    start "$binary" 18194 "$signals"
+    load 18194 16 1s > /dev/null
+    load 18194 16 5s > /dev/null &
+    loader=$!
+    sleep 0.5
+    pid=$(pgrep -f "$work/gw-18194.yaml" | head -1)
+    event=${EVENT:-cpu-clock}
+    rate=()
+    [[ $event == cpu-clock ]] && rate=(-F 2000)
+    perf record -q -e "$event" "${rate[@]}" -g -o "$out" -p "$pid" -- sleep 4 2> /dev/null
+    wait "$loader"
+    perf report -i "$out" --no-children --sort symbol --stdio 2> /dev/null | grep -E '^ +[0-9]' | head -60
+    ;;
+*) echo "usage: per-request.sh counts BINARY [quiet|full] | cpu BINARY_A BINARY_B [quiet|full] [ROUNDS] | profile BINARY [quiet|full] [OUT]" >&2; exit 2 ;;
 esac

@@ -19,6 +19,13 @@ public struct UpstreamBody: AsyncSequence, Sendable {
         makeSource = { IteratorBox(base.makeAsyncIterator()) }
     }
 
+    /// A pooled connection's body, read as it arrives.
+    init(reading body: PooledBody) {
+        whole = nil
+        let reader = PooledBodyReader(body)
+        makeSource = { reader }
+    }
+
     /// A body that is already complete: iterating yields it once (nothing when empty); collecting it waits
     /// for nothing.
     public init(whole body: ByteBuffer) {

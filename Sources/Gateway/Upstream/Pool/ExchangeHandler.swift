@@ -1,11 +1,6 @@
 import NIOCore
 import NIOHTTP1
 
-/// The body of a pooled response: NIO's back-pressured sequence, fed by ``ExchangeHandler``.
-typealias PooledBodySequence = NIOThrowingAsyncSequenceProducer<
-    ByteBuffer, any Error, NIOAsyncSequenceProducerBackPressureStrategies.HighLowWatermark, BodyDemand
->
-
 /// One request on a pooled connection, as the handler needs it: the bytes to send and its limits.
 struct PooledExchange {
     var head: HTTPRequestHead
@@ -27,7 +22,7 @@ struct PooledExchange {
 /// Drives one HTTP/1.1 exchange at a time on a pooled upstream connection.
 ///
 /// It writes the request, hands the response head to the waiting caller, and feeds the body into a
-/// back-pressured sequence: while the caller does not keep up, the handler stops asking the socket for
+/// back-pressured ``PooledBody``: while the caller does not keep up, the handler stops asking the socket for
 /// more, so a slow client slows the upstream instead of growing a buffer. One timer on the connection's
 /// event loop enforces the first-byte, idle and total limits (no task per request). Everything here runs on
 /// that event loop; the pool learns through `onIdle` that the connection can take the next request.
@@ -43,7 +38,7 @@ final class ExchangeHandler: ChannelDuplexHandler {
         /// with the whole answer if its end came too (no body sequence at all), else with a sequence that
         /// starts with the bytes held here.
         case headRead(PooledExchange.Limits, EventLoopPromise<UpstreamResponse>, ResponseStart)
-        case streaming(PooledExchange.Limits, PooledBodySequence.Source)
+        case streaming(PooledExchange.Limits, PooledBody)
         case closed
     }
 
@@ -121,7 +116,7 @@ final class ExchangeHandler: ChannelDuplexHandler {
                 state = .headRead(exchange, promise, start)
             case .streaming(let exchange, let source):
                 bodyBytesArrived(exchange)
-                if source.yield(chunk) == .stopProducing { paused = true }
+                if !source.yield(chunk) { paused = true }
             default:
                 protocolError("a body without a response")
             }
@@ -147,15 +142,10 @@ final class ExchangeHandler: ChannelDuplexHandler {
         // The head came without its end: from here the body is a back-pressured sequence, starting with what
         // came with the head.
         if case .headRead(let exchange, let promise, let start) = state {
-            let demand = BodyDemand(handler: NIOLoopBound(self, eventLoop: context.eventLoop), generation: generation)
-            let made = PooledBodySequence.makeSequence(
-                backPressureStrategy: .init(lowWatermark: 2, highWatermark: 8),
-                finishOnDeinit: false,
-                delegate: demand
-            )
-            state = .streaming(exchange, made.source)
-            if let body = start.body, made.source.yield(body) == .stopProducing { paused = true }
-            promise.succeed(UpstreamResponse(status: start.status, headers: start.headers, body: UpstreamBody(made.sequence)))
+            let body = PooledBody(eventLoop: context.eventLoop, demand: demand(generation, on: context.eventLoop))
+            state = .streaming(exchange, body)
+            if let bytes = start.body, !body.yield(bytes) { paused = true }
+            promise.succeed(UpstreamResponse(status: start.status, headers: start.headers, body: UpstreamBody(reading: body)))
         }
         context.fireChannelReadComplete()
     }
@@ -191,8 +181,18 @@ final class ExchangeHandler: ChannelDuplexHandler {
         fail(GatewayError.upstreamUnreachable(String(describing: error)))
     }
 
+    /// What the body of exchange `generation` tells this handler. Called on the event loop, later than the
+    /// body's own step (a read resumed from inside the reader's take would re-enter the handler).
+    private func demand(_ generation: UInt64, on eventLoop: any EventLoop) -> PooledBody.Demand {
+        let handler = NIOLoopBound(self, eventLoop: eventLoop)
+        return PooledBody.Demand(
+            produceMore: { handler.eventLoop.execute { handler.value.produceMore(generation: generation) } },
+            terminated: { handler.eventLoop.execute { handler.value.terminated(generation: generation) } }
+        )
+    }
+
     /// The consumer wants more: reading resumes if it was held back.
-    fileprivate func produceMore(generation: UInt64) {
+    private func produceMore(generation: UInt64) {
         guard generation == self.generation, paused else { return }
         paused = false
         if readPending, let context {
@@ -202,7 +202,7 @@ final class ExchangeHandler: ChannelDuplexHandler {
     }
 
     /// The consumer is gone. Before the body ended, the connection cannot be reused.
-    fileprivate func terminated(generation: UInt64) {
+    private func terminated(generation: UInt64) {
         guard generation == self.generation, case .streaming = state else { return }
         fail(GatewayError.cancelled)
     }
@@ -268,21 +268,5 @@ final class ExchangeHandler: ChannelDuplexHandler {
         }
         let next = waitingForFirstByte ? exchange.firstByteDeadline : lastActivity + exchange.idle
         arm(at: min(next, exchange.totalDeadline))
-    }
-}
-
-/// Tells the handler, on its event loop, when the body's consumer wants more or has gone.
-struct BodyDemand: NIOAsyncSequenceProducerDelegate {
-    let handler: NIOLoopBound<ExchangeHandler>
-    let generation: UInt64
-
-    func produceMore() {
-        let (handler, generation) = (handler, generation)
-        handler.eventLoop.execute { handler.value.produceMore(generation: generation) }
-    }
-
-    func didTerminate() {
-        let (handler, generation) = (handler, generation)
-        handler.eventLoop.execute { handler.value.terminated(generation: generation) }
     }
 }
