@@ -5,11 +5,15 @@
 #       by swift_task_create (one task per request). Deterministic, so it compares builds on a noisy machine.
 #   per-request.sh cpu BINARY_A BINARY_B [quiet|full] [ROUNDS]
 #       user+sys CPU of each gateway (from /proc) per request while wrk -c16 runs 4 s, the builds alternating.
+#   per-request.sh latency BINARY [ROUNDS] [SIGNALS…]
+#       wrk -c1 for 8 s against gateways of one build with each of SIGNALS (default: quiet full), alternating:
+#       requests/s, p50 and p99 of each (what the signals add to a lone client's tail).
 #   per-request.sh profile BINARY [quiet|full] [OUT]
 #       perf record (cpu-clock, call graphs) of the gateway while wrk -c16 runs 4 s; prints the top symbols by
 #       self time and writes perf.data to OUT (default /tmp/gateway.perf.data) for perf report. EVENT=probe_…:…
 #       records a probe (e.g. one the counts mode added) instead, with its callers: where jobs are enqueued.
-# quiet = logs at warning, no exporter; full = JSON access lines and OTLP export (to the same nginx).
+# quiet = logs at warning, no exporter; full = JSON access lines and OTLP export (to a second nginx); logs and
+# otlp = one of the two.
 # STREAM=1 proxies streamed requests to bench/upstream/stream.lua instead (200 ms, then 20 events 50 ms apart),
 # with CONNECTIONS (default 200) clients; counts and CPU are then per stream.
 # Needs root (perf probe), perf, wrk and nginx; writes nothing outside a temporary directory.
@@ -20,16 +24,19 @@ work=$(mktemp -d)
 pids=()
 cleanup() {
     for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-    [[ -f $work/nginx.pid ]] && kill "$(cat "$work/nginx.pid")" 2>/dev/null || true
+    for server in nginx collector; do
+        [[ -f $work/$server.pid ]] && kill "$(cat "$work/$server.pid")" 2>/dev/null || true
+    done
     wait 2>/dev/null || true
     rm -rf "$work"
 }
 trap cleanup EXIT
 UPSTREAM=18181
 stream=${STREAM:-0}
-path="" lua="" wrk_args=(bench-model)
+path="" lua="" stream_location="" wrk_args=(bench-model)
 if [[ $stream == 1 ]]; then
     path=/stream wrk_args=(bench-model stream)
+    stream_location="location /stream/ { content_by_lua_file $PWD/bench/upstream/stream.lua; }"
     lua="load_module /usr/lib/nginx/modules/ndk_http_module.so; load_module /usr/lib/nginx/modules/ngx_http_lua_module.so;"
 fi
 cat > "$work/nginx.conf" <<NGINX
@@ -44,12 +51,31 @@ http {
     client_body_temp_path $work;
     server {
         listen 127.0.0.1:$UPSTREAM;
-        location /stream/ { content_by_lua_file $PWD/bench/upstream/stream.lua; }
+        $stream_location
         location / { default_type application/json; return 200 '$(tr -d '\n' < bench/completion.json)'; }
     }
 }
 NGINX
 nginx -c "$work/nginx.conf"
+# The collector stand-in: an nginx of its own, as a collector is a process of its own (sharing the upstream's one
+# worker, every export POST would hold up the upstream's answers).
+COLLECTOR=18182
+cat > "$work/collector.conf" <<NGINX
+worker_processes 1;
+pid $work/collector.pid;
+error_log $work/collector-error.log warn;
+events { worker_connections 256; }
+http {
+    access_log off;
+    client_body_temp_path $work;
+    client_body_buffer_size 16m;
+    server {
+        listen 127.0.0.1:$COLLECTOR;
+        location / { return 200; }
+    }
+}
+NGINX
+nginx -c "$work/collector.conf"
 
 # start BINARY PORT SIGNALS: a gateway proxying bench-model to the upstream; prints its pid.
 start() {
@@ -59,11 +85,14 @@ connection_pool: {max_connections_per_provider: 4096}
 providers: {tiny: {type: openai, base_url: "http://127.0.0.1:$UPSTREAM$path", api_key: sk-bench}}
 models: {bench-model: [{provider: tiny, model: bench-model}]}
 YAML
-    if [[ $3 == full ]]; then
-        OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:$UPSTREAM OTEL_BSP_SCHEDULE_DELAY=1000 "$1" serve --config "$work/gw-$2.yaml" > "$work/gw-$2.log" 2>&1 &
-    else
-        LOG_LEVEL=warning "$1" serve --config "$work/gw-$2.yaml" > "$work/gw-$2.log" 2>&1 &
-    fi
+    local env=()
+    case $3 in
+    full) env=(OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:$COLLECTOR OTEL_BSP_SCHEDULE_DELAY=1000) ;;
+    logs) ;;
+    otlp) env=(LOG_LEVEL=warning OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:$COLLECTOR OTEL_BSP_SCHEDULE_DELAY=1000) ;;
+    *) env=(LOG_LEVEL=warning) ;;
+    esac
+    env "${env[@]}" "$1" serve --config "$work/gw-$2.yaml" > "$work/gw-$2.log" 2>&1 &
     pids+=($!)
     for _ in $(seq 50); do curl -sf -o /dev/null "http://127.0.0.1:$2/health/live" && break; sleep 0.1; done
 }
@@ -111,11 +140,25 @@ cpu)
     echo "A $a: CPU µs per request $(tr ' ' '\n' <<< "${results[18192]}" | sort -n | tr '\n' ' ')"
     echo "B $b: CPU µs per request $(tr ' ' '\n' <<< "${results[18193]}" | sort -n | tr '\n' ' ')"
     ;;
+latency)
+    binary=$1 rounds=${2:-2}
+    shift 2 || true
+    variants=("$@")
+    ((${#variants[@]})) || variants=(quiet full)
+    for index in "${!variants[@]}"; do start "$binary" $((18195 + index * 2)) "${variants[$index]}"; done
+    for _ in $(seq "$rounds"); do
+        for index in "${!variants[@]}"; do
+            port=$((18195 + index * 2)) signals=${variants[$index]}
+            wrk -t1 -c1 -d8s --latency -s bench/chat.lua "http://127.0.0.1:$port/v1/chat/completions" -- "${wrk_args[@]}" |
+                awk -v s="$signals" '/Requests\/sec/{r=$2} /^ +50%/{p50=$2} /^ +99%/{p99=$2} END {print s, r " req/s", "p50 " p50, "p99 " p99}'
+        done
+    done
+    ;;
 profile)
     binary=$1 signals=${2:-full} out=${3:-/tmp/gateway.perf.data}
     start "$binary" 18194 "$signals"
-    load 18194 16 1s > /dev/null
-    load 18194 16 5s > /dev/null &
+    load 18194 "${CONNECTIONS:-16}" 1s > /dev/null
+    load 18194 "${CONNECTIONS:-16}" 5s > /dev/null &
     loader=$!
     sleep 0.5
     pid=$(pgrep -f "$work/gw-18194.yaml" | head -1)

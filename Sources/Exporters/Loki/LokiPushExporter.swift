@@ -74,24 +74,23 @@ public final class LokiPushExporter: LogRecordSink, Service {
     private func flush(until deadline: ContinuousClock.Instant? = nil) async {
         while deadline.map({ ContinuousClock.now < $0 }) ?? true {
             let batch = queue.takeBatch(upTo: configuration.batchSize)
-            guard !batch.isEmpty else { return }
+            let count = batch.count
+            guard count > 0 else { return }
             let started = ContinuousClock.now
             let delivered = await push(batch, deadline: deadline)
-            queue.record(count: batch.count, elapsed: .now - started, delivered: delivered)
+            queue.record(count: count, elapsed: .now - started, delivered: delivered)
         }
     }
 
-    private func push(_ batch: [LogRecord], deadline: ContinuousClock.Instant?) async -> Bool {
-        var body = LokiPushBody.json(batch, service: configuration.service, environment: configuration.environment)
+    private func push(_ batch: consuming [LogRecord], deadline: ContinuousClock.Instant?) async -> Bool {
+        let (service, environment) = (configuration.service, configuration.environment)
+        let body = await BatchEncoding.body(of: batch, gzip: true) { LokiPushBody.json($0, service: service, environment: environment) }
         var request = HTTPClientRequest(url: configuration.url)
         request.method = .POST
         request.headers.add(name: "content-type", value: "application/json")
         if let tenant = configuration.tenantID { request.headers.add(name: "x-scope-orgid", value: tenant) }
-        if let compressed = try? Gzip.compress(body) {
-            body = compressed
-            request.headers.add(name: "content-encoding", value: "gzip")
-        }
-        request.body = .bytes(ByteBuffer(bytes: body))
+        if body.gzipped { request.headers.add(name: "content-encoding", value: "gzip") }
+        request.body = .bytes(ByteBuffer(bytes: body.bytes))
         var backoff: Duration = .milliseconds(250)
         // At shutdown one attempt per batch: a Loki that is down must not hold the process.
         let attempts = isShuttingDown.load(ordering: .relaxed) ? 1 : 3

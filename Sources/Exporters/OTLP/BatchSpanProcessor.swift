@@ -60,13 +60,14 @@ public final class BatchSpanProcessor: SpanSink, Service {
                 return queue.dropRemaining()
             }
             let batch = queue.takeBatch(upTo: configuration.maxExportBatchSize)
-            guard !batch.isEmpty else { return }
+            let count = batch.count
+            guard count > 0 else { return }
             let started = ContinuousClock.now
             switch await exporter.export(batch, deadline: deadline) {
             case .delivered(let rejected):
-                queue.record(count: batch.count, elapsed: .now - started, delivered: true, rejected: rejected)
+                queue.record(count: count, elapsed: .now - started, delivered: true, rejected: rejected)
             case .failed:
-                queue.record(count: batch.count, elapsed: .now - started, delivered: false)
+                queue.record(count: count, elapsed: .now - started, delivered: false)
             }
         } while all || queue.count >= configuration.maxExportBatchSize
     }

@@ -28,18 +28,16 @@ public struct OTLPHTTPSpanExporter: Sendable {
         case failed
     }
 
-    /// Delivers `spans` within `deadline`.
-    public func export(_ spans: [SpanRecord], deadline: ContinuousClock.Instant) async -> Outcome {
-        var body = encoder.encode(spans, as: configuration.format)
+    /// Delivers `spans` within `deadline`. They are encoded (and let go) off the event loops.
+    public func export(_ spans: consuming [SpanRecord], deadline: ContinuousClock.Instant) async -> Outcome {
+        let (encoder, format, count) = (encoder, configuration.format, spans.count)
+        let body = await BatchEncoding.body(of: spans, gzip: configuration.gzip) { encoder.encode($0, as: format) }
         var request = HTTPClientRequest(url: configuration.endpoint)
         request.method = .POST
         request.headers.add(name: "content-type", value: configuration.format.contentType)
         for (name, value) in configuration.headers { request.headers.add(name: name, value: value) }
-        if configuration.gzip, let compressed = try? Gzip.compress(body) {
-            body = compressed
-            request.headers.add(name: "content-encoding", value: "gzip")
-        }
-        request.body = .bytes(ByteBuffer(bytes: body))
+        if body.gzipped { request.headers.add(name: "content-encoding", value: "gzip") }
+        request.body = .bytes(ByteBuffer(bytes: body.bytes))
         var backoff: Duration = .milliseconds(200)
         for attempt in 1...Self.maxAttempts {
             var retryAfter: Duration?
@@ -51,7 +49,7 @@ public struct OTLPHTTPSpanExporter: Sendable {
                     return .delivered(rejected: OTLPPartialSuccess.rejectedSpans(in: answer, format: configuration.format))
                 }
                 guard [429, 502, 503, 504].contains(status) else {
-                    logger.warning("span export rejected", metadata: ["status": "\(status)", "spans": "\(spans.count)"])
+                    logger.warning("span export rejected", metadata: ["status": "\(status)", "spans": "\(count)"])
                     return .failed
                 }
                 retryAfter = response.headers.first(name: "retry-after").flatMap(Int64.init).map { .seconds(min($0, 30)) }
@@ -65,7 +63,7 @@ public struct OTLPHTTPSpanExporter: Sendable {
             try? await Task.sleep(for: wait)
             backoff *= 2
         }
-        logger.warning("span export failed after retries", metadata: ["spans": "\(spans.count)"])
+        logger.warning("span export failed after retries", metadata: ["spans": "\(count)"])
         return .failed
     }
 }

@@ -11,14 +11,16 @@ extension ChatCompletionRequest.Head {
         body.withUnsafeReadableBytes { bytes -> Self? in
             var scanner = JSONScanner(bytes)
             var head = Self()
-            var seen = Set<Parameter>()
+            // The parameters read so far, a bit each (a repeated one is left to JSONDecoder).
+            var seen: UInt32 = 0
             do {
                 guard scanner.peek() == UInt8(ascii: "{") else { return nil }
                 try scanner.object { key, scanner in
-                    guard let parameter = Parameter(key) else {
+                    guard let (parameter, bit) = Parameter.named(key) else {
                         return try scanner.skipUnread(key)
                     }
-                    guard seen.insert(parameter).inserted else { throw Unsupported() }
+                    guard seen & bit == 0 else { throw Unsupported() }
+                    seen |= bit
                     try head.read(parameter, from: &scanner)
                 }
                 guard scanner.atEnd() else { return nil }
@@ -40,9 +42,13 @@ extension ChatCompletionRequest.Head {
         case topLogprobs = "top_logprobs"
         case logitBias = "logit_bias"
 
-        init?(_ key: UnsafeRawBufferPointer) {
-            guard let match = Self.allCases.first(where: { $0.rawValue.utf8.elementsEqual(key) }) else { return nil }
-            self = match
+        /// Every case with its name's bytes, built once (`allCases` builds an array each time it is read).
+        private static let named = allCases.map { ($0, Array($0.rawValue.utf8)) }
+
+        /// The parameter whose name is `key`, and its bit in a set of parameters (fewer than 32 cases).
+        static func named(_ key: UnsafeRawBufferPointer) -> (Self, UInt32)? {
+            guard let index = named.firstIndex(where: { $0.1.elementsEqual(key) }) else { return nil }
+            return (named[index].0, 1 << UInt32(index))
         }
     }
 

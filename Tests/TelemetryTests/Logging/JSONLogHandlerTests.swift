@@ -22,6 +22,17 @@ struct JSONLogHandlerTests {
         }
     }
 
+    @Test("strings are quoted as RFC 8259 says, with and without characters to escape")
+    func quoting() throws {
+        let texts = ["", "plain-id-0123", "ünïcödé ✓", "a\"b", "back\\slash", "tab\tnew\nline\r", "\u{01}\u{1f}", "end\\"]
+        for text in texts {
+            var bytes: [UInt8] = []
+            JSONText.appendQuoted(text, to: &bytes)
+            #expect(try JSONDecoder().decode(String.self, from: Data(bytes)) == text)
+            #expect(!bytes.dropFirst().dropLast().contains { $0 < 0x20 })
+        }
+    }
+
     @Test("one JSON object per event: ts, level, msg, service, then metadata")
     func shape() throws {
         let lines = try capture { logger in
