@@ -1,15 +1,13 @@
-import Foundation
 import NIOPosix
 
 /// Where exporters do the CPU work of a batch (encoding it, compressing it, and freeing its items): on a
-/// thread of their own at a lower scheduling priority, never on an event loop.
+/// thread of their own, never on an event loop.
 ///
 /// In the gateway Swift concurrency runs on the event loops, so an exporter's task shares them with the
 /// requests. Encoding and gzipping a batch of hundreds of spans, and releasing their thousands of strings,
-/// takes about a millisecond in one piece; on a loop, every request of that loop waited for it (a lone
-/// client's p99 rose from ~0.5 to ~2 ms). On its own thread at nice 10 the kernel runs it in the gaps the
-/// request threads leave, and still gives it about a tenth of a core when they leave none, enough for the
-/// batches to keep up (a queue that does not is bounded and counts what it drops).
+/// takes about a millisecond in one piece: on a loop, every request of that loop waited for it. The thread
+/// keeps normal priority: at `SCHED_IDLE` a lone client's p99 was lower (0.55 against 1.7 ms), but a
+/// saturated gateway starved it and dropped two thirds of its spans.
 enum BatchEncoding {
     /// The exporters' encoding thread, started on first use. One for all exporters of the process: batches
     /// are encoded one at a time, which is all the cores can spare anyway.
@@ -19,17 +17,14 @@ enum BatchEncoding {
         return pool
     }()
 
-    /// The nice value of the encoding thread (Linux keeps one per thread; `who` 0 is the calling thread).
-    static let niceness: Int32 = 10
-
     /// The body of one export: the encoded batch, gzipped when asked and compression succeeds.
     struct Body: Sendable {
         var bytes: [UInt8]
         var gzipped: Bool
     }
 
-    /// Encodes `items` with `encode` (then gzip) on the blocking pool, where `items` are also let go; where the
-    /// pool is not running, in place.
+    /// Encodes `items` with `encode` (then gzip) on the encoding thread, where `items` are also let go; where
+    /// the thread is not running, in place.
     static func body<Item: Sendable>(
         of items: consuming [Item],
         gzip: Bool,
@@ -43,11 +38,7 @@ enum BatchEncoding {
             return Body(bytes: compressed, gzipped: true)
         }
         do {
-            return try await thread.runIfActive {
-                // A system call per batch, a few a second: simpler than knowing whether this thread has it yet.
-                _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, niceness)
-                return work()
-            }
+            return try await thread.runIfActive(work)
         } catch {
             return work()
         }

@@ -51,16 +51,19 @@ final class ExportQueue<Element: Sendable>: Sendable {
         duration = metrics.histogram(MetricCatalog.exportDuration).labels(exporter)
     }
 
-    func append(_ element: consuming Element) {
+    /// Queues `element`; returns how many items the queue holds with it, or nil when it was dropped (and counted).
+    @discardableResult
+    func append(_ element: consuming Element) -> Int? {
         let bytes = size(element)
         var pending: Element? = consume element
-        let accepted = items.withLock { queue -> Bool in
-            guard queue.count < capacity, queue.bytes.addingReportingOverflow(bytes).partialValue <= capacityBytes else { return false }
+        let count = items.withLock { queue -> Int? in
+            guard queue.count < capacity, queue.bytes.addingReportingOverflow(bytes).partialValue <= capacityBytes else { return nil }
             queue.items.append((pending.take()!, bytes))
             queue.bytes += bytes
-            return true
+            return queue.count
         }
-        if !accepted { droppedFull.increment() }
+        if count == nil { droppedFull.increment() }
+        return count
     }
 
     var count: Int { items.withLock { $0.count } }
