@@ -93,7 +93,13 @@ let package = Package(
             ]
         ),
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry"]),
-        .testTarget(name: "ExportersTests", dependencies: ["Exporters", "Telemetry"]),
+        .testTarget(
+            name: "ExportersTests",
+            dependencies: [
+                "Exporters", "Telemetry", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .testTarget(
             name: "GatewayTests",
             dependencies: [

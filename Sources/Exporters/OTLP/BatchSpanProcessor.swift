@@ -15,7 +15,15 @@ public final class BatchSpanProcessor: SpanSink, Service {
     private let wakes: AsyncStream<Void>
     private let wake: AsyncStream<Void>.Continuation
 
-    public init(configuration: OTLPExporterConfiguration, exporter: OTLPHTTPSpanExporter, metrics: MetricsRegistry) {
+    /// How often the loop checks the schedule delay (at most 100 ms; a test may stretch it to see wake-ups alone).
+    private let tick: Duration
+
+    public convenience init(configuration: OTLPExporterConfiguration, exporter: OTLPHTTPSpanExporter, metrics: MetricsRegistry) {
+        self.init(configuration: configuration, exporter: exporter, metrics: metrics, tick: min(configuration.scheduleDelay, .milliseconds(100)))
+    }
+
+    init(configuration: OTLPExporterConfiguration, exporter: OTLPHTTPSpanExporter, metrics: MetricsRegistry, tick: Duration) {
+        self.tick = tick
         self.configuration = configuration
         self.exporter = exporter
         queue = ExportQueue(
@@ -37,7 +45,7 @@ public final class BatchSpanProcessor: SpanSink, Service {
     public func run() async throws {
         // The tick checks the schedule delay; a filled batch wakes the loop at once. Waiting a tick for a
         // full batch lost spans: at 30 k spans a second a 100 ms tick is more than the default queue holds.
-        let tick = min(configuration.scheduleDelay, .milliseconds(100))
+        let tick = self.tick
         // On shutdown the loop is cancelled, an in-flight export included, so a hanging collector cannot
         // hold the process; the final flush then gets at most `shutdownBudget`.
         await cancelWhenGracefulShutdown {

@@ -48,6 +48,20 @@ public enum APIRoute: String, CaseIterable, Sendable {
         }
     }
 
+    /// The SERVER span's name, `{method} {route}` (the method alone for unknown paths), made once per pair for
+    /// the methods the gateway serves.
+    func spanName(method: String) -> String {
+        guard self != .other else { return method }
+        switch method {
+        case "POST": return Self.postSpanNames[index]
+        case "GET": return Self.getSpanNames[index]
+        default: return "\(method) \(rawValue)"
+        }
+    }
+
+    private static let postSpanNames = allCases.map { "POST \($0.rawValue)" }
+    private static let getSpanNames = allCases.map { "GET \($0.rawValue)" }
+
     /// Methods the `method` label may take; anything else is `OTHER`.
     static let methods = ["GET", "POST", "HEAD", "OTHER"]
 

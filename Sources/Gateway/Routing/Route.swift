@@ -18,6 +18,9 @@ public final class Route: Sendable {
     /// Group (lower first) and share within it, from the model's `models:` entry.
     let priority: Int
     let weight: Double
+    /// The names of this route's attempt spans (`{gen_ai.operation.name} {gen_ai.request.model}`), made once.
+    let chatSpanName: String
+    let embeddingsSpanName: String
 
     /// A class, built once per deployment at start-up: requests pass routes around by reference.
     init(
@@ -42,6 +45,16 @@ public final class Route: Sendable {
         self.timeouts = timeouts
         self.priority = priority
         self.weight = weight
+        chatSpanName = "\(GenAIOperation.chat.rawValue) \(model)"
+        embeddingsSpanName = "\(GenAIOperation.embeddings.rawValue) \(model)"
+    }
+
+    /// The name of an attempt span of `operation` on this route.
+    func spanName(_ operation: GenAIOperation) -> String {
+        switch operation {
+        case .chat: chatSpanName
+        case .embeddings: embeddingsSpanName
+        }
     }
 
     func recordSuccess(_ operation: GenAIOperation, duration: Duration, usage: TokenUsage?, trace: TraceContext) {

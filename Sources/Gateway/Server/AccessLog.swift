@@ -6,38 +6,56 @@ import Telemetry
 /// they do not drown the requests.
 enum AccessLog {
     static func write(scope: RequestScope, method: String, route: APIRoute, status: Int, duration: Duration) {
-        let details = scope.outcome.details
         let level: Logger.Level = route.isProbe ? .debug : .info
-        typealias Field = JSONLogHandler.Field
-        // In key order, as the line lists them: the handler then need not sort.
-        var fields: [Field] = []
-        fields.reserveCapacity(20)
-        fields.append(Field("attempts", String(details.attempts)))
-        fields.append(Field("cache", details.cache?.rawValue ?? "off"))
-        if let client = scope.clientName { fields.append(Field("client", client, trusted: false)) }
-        if let completion = details.completion { fields.append(Field("completion", completion, trusted: false)) }
-        fields.append(Field("duration_s", String(duration.seconds)))
-        if let errorType = details.errorType { fields.append(Field("error_type", errorType)) }
-        fields.append(Field("method", method))
-        if let model = details.model { fields.append(Field("model", model, trusted: false)) }
-        if let prompt = details.prompt { fields.append(Field("prompt", prompt, trusted: false)) }
-        if let provider = details.provider { fields.append(Field("provider", provider)) }
-        if let verdict = details.rateLimit { fields.append(Field("rate_limit", "\(verdict.rule.scope):\(verdict.result)", trusted: false)) }
-        fields.append(Field("request_id", scope.requestID))
-        fields.append(Field("route", route.rawValue))
-        fields.append(Field("span_id", scope.trace.spanID))
-        fields.append(Field("status", String(status)))
-        fields.append(Field("stream", details.stream ? "true" : "false"))
+        let logger = scope.fixed.baseLogger
+        guard level >= logger.logLevel else { return }
+        let details = scope.outcome.details
+        if let json = logger.handler as? JSONLogHandler, json.writesFieldsInPlace {
+            return json.log(level: level, message: "request") { line in
+                fields(scope: scope, details: details, method: method, route: route, status: status, duration: duration, to: &line)
+            }
+        }
+        var list = LogFieldList()
+        fields(scope: scope, details: details, method: method, route: route, status: status, duration: duration, to: &list)
+        if let json = logger.handler as? JSONLogHandler {
+            return json.log(level: level, message: "request", fields: list.fields)
+        }
+        // Any other handler (the text format) gets the same fields, ids included, as swift-log metadata.
+        let metadata = Logger.Metadata(list.fields.map { ($0.key, .string($0.value)) }, uniquingKeysWith: { $1 })
+        logger.log(level: level, "request", metadata: metadata)
+    }
+
+    /// The line's fields, in key order, as the line lists them (a JSON line is written as they come).
+    private static func fields(
+        scope: RequestScope,
+        details: RequestOutcome.Details,
+        method: String,
+        route: APIRoute,
+        status: Int,
+        duration: Duration,
+        to line: inout some LogFieldWriter
+    ) {
+        line.field("attempts", details.attempts)
+        line.field("cache", details.cache?.rawValue ?? "off")
+        if let client = scope.clientName { line.field("client", client, trusted: false) }
+        if let completion = details.completion { line.field("completion", completion, trusted: false) }
+        line.field("duration_s", String(duration.seconds))
+        if let errorType = details.errorType { line.field("error_type", errorType) }
+        line.field("method", method)
+        if let model = details.model { line.field("model", model, trusted: false) }
+        if let prompt = details.prompt { line.field("prompt", prompt, trusted: false) }
+        if let provider = details.provider { line.field("provider", provider) }
+        if let verdict = details.rateLimit { line.field("rate_limit", "\(verdict.rule.scope):\(verdict.result)", trusted: false) }
+        line.field("request_id", scope.requestID)
+        line.field("route", route.rawValue)
+        let trace = scope.trace
+        line.field("span_id", trace.spanID)
+        line.field("status", status)
+        line.field("stream", details.stream ? "true" : "false")
         if let usage = details.usage {
-            fields.append(Field("tokens_in", String(usage.promptTokens)))
-            fields.append(Field("tokens_out", String(usage.completionTokens)))
+            line.field("tokens_in", usage.promptTokens)
+            line.field("tokens_out", usage.completionTokens)
         }
-        fields.append(Field("trace_id", scope.trace.traceID))
-        guard let json = scope.fixed.baseLogger.handler as? JSONLogHandler else {
-            // Any other handler (the text format) gets the same fields, ids included, as swift-log metadata.
-            let metadata = Logger.Metadata(fields.map { ($0.key, .string($0.value)) }, uniquingKeysWith: { $1 })
-            return scope.fixed.baseLogger.log(level: level, "request", metadata: metadata)
-        }
-        json.log(level: level, message: "request", fields: fields)
+        line.field("trace_id", trace.traceID)
     }
 }

@@ -45,13 +45,8 @@ public struct JSONLogHandler: LogHandler {
 
     public func log(event: LogEvent) {
         let fields = fields(of: event)
-        var line = JSONLine()
         let now = WallClock.now()
-        line.key("ts")
-        line.timestamp(now)
-        line.field("level", event.level.rawValue)
-        line.field("msg", redactor.redact("\(event.message)"))
-        line.field("service", service)
+        var line = opening(level: event.level, message: redactor.redact("\(event.message)"), at: now)
         for (key, value) in fields.sorted(by: { $0.key < $1.key }) where !Self.isFixed(key) {
             line.key(key)
             write(value, trusted: Self.trustedKeys.contains(key), to: &line)
@@ -93,19 +88,40 @@ public struct JSONLogHandler: LogHandler {
         }
         // Callers usually hand their fields in order already; checking is cheaper than sorting.
         if !Self.inKeyOrder(fields) { fields.sort { $0.key < $1.key } }
-        var line = JSONLine()
         let now = WallClock.now()
-        line.key("ts")
-        line.timestamp(now)
-        line.field("level", level.rawValue)
-        line.field("msg", message)
-        line.field("service", service)
+        var line = opening(level: level, message: message, at: now)
         for index in fields.indices {
             line.key(fields[index].key)
             line.string(fields[index].trusted ? fields[index].value : redactor.redact(fields[index].value))
         }
         func id(_ key: String) -> String? { fields.first { $0.key == key }?.value }
         emit(line, level: level, at: now, traceID: id("trace_id"), requestID: id("request_id"))
+    }
+
+    /// Whether ``log(level:message:writing:)`` can take a line: the handler adds no metadata of its own (the
+    /// gateway's handler has none; a caller that set some gets ``log(level:message:fields:)``).
+    public var writesFieldsInPlace: Bool { metadata.isEmpty && metadataProvider == nil }
+
+    /// Writes one line whose fields `write` adds in key order, straight into the line's bytes: the cheapest
+    /// line there is, for the one per request. Only when ``writesFieldsInPlace``; the message is the caller's
+    /// constant and is not redacted.
+    public func log(level: Logger.Level, message: String, writing write: (inout JSONLogLine) -> Void) {
+        guard level >= logLevel else { return }
+        let now = WallClock.now()
+        var fields = JSONLogLine(line: opening(level: level, message: message, at: now), redactor: redactor)
+        write(&fields)
+        emit(fields.line, level: level, at: now, traceID: fields.traceID, requestID: fields.requestID)
+    }
+
+    /// A line's first fields: `ts`, `level`, `msg` (as given) and `service`.
+    private func opening(level: Logger.Level, message: String, at now: timespec) -> JSONLine {
+        var line = JSONLine()
+        line.key("ts")
+        line.timestamp(now)
+        line.field("level", level.rawValue)
+        line.field("msg", message)
+        line.field("service", service)
+        return line
     }
 
     private func write(_ value: Logger.Metadata.Value, trusted: Bool, to line: inout JSONLine) {
@@ -204,6 +220,31 @@ struct JSONLine {
         first = false
         string(key)
         bytes.append(UInt8(ascii: ":"))
+    }
+
+    /// A key the gateway names itself (nothing in it to escape).
+    mutating func key(_ key: StaticString) {
+        if !first { bytes.append(UInt8(ascii: ",")) }
+        first = false
+        bytes.append(UInt8(ascii: "\""))
+        key.withUTF8Buffer { bytes.append(contentsOf: $0) }
+        bytes.append(UInt8(ascii: "\""))
+        bytes.append(UInt8(ascii: ":"))
+    }
+
+    /// `value` in decimal, as a JSON string (`"42"`), digit by digit.
+    mutating func quotedInteger(_ value: Int) {
+        bytes.append(UInt8(ascii: "\""))
+        if value < 0 { bytes.append(UInt8(ascii: "-")) }
+        // The magnitude as unsigned: Int.min has none as a signed value.
+        let magnitude = value.magnitude
+        var divisor: UInt = 1
+        while divisor <= magnitude / 10 { divisor *= 10 }
+        while divisor > 0 {
+            bytes.append(UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: magnitude / divisor % 10))
+            divisor /= 10
+        }
+        bytes.append(UInt8(ascii: "\""))
     }
 
     mutating func value(_ value: Logger.Metadata.Value, redactor: LogRedactor) {

@@ -18,7 +18,9 @@ struct MetricsTests {
     }
 
     static func trafficConfig(upstream: String) -> GatewayConfig {
-        var config = GatewayConfig.withUpstream(upstream, timeoutSeconds: 0.5)
+        // Long enough for the 429 and the 500 under a loaded parallel suite (at 0.5 s a slow 429 was once a
+        // timeout), short of the 5 s the last upstream request takes.
+        var config = GatewayConfig.withUpstream(upstream, timeoutSeconds: 2)
         config.auth = AuthConfig(apiKeys: [ClientKey(name: "metrics-test", key: "sk-gw-metrics")])
         return config
     }

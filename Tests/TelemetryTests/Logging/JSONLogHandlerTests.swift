@@ -83,6 +83,48 @@ struct JSONLogHandlerTests {
         #expect(Set(fast.keys) == Set(slow.keys))
     }
 
+    @Test("fields written in place make the same line as pre-formatted ones; numbers as decimal strings")
+    func fieldsInPlace() throws {
+        var handler: JSONLogHandler?
+        let lines = try capture { logger in
+            guard let json = logger.handler as? JSONLogHandler else {
+                Issue.record("not a JSON handler")
+                return
+            }
+            handler = json
+            #expect(json.writesFieldsInPlace)
+            json.log(level: .info, message: "request") { line in
+                line.field("attempts", 1)
+                line.field("model", "gpt for jane@example.com", trusted: false)
+                line.field("request_id", "req-1")
+                line.field("status", 200)
+                line.field("tokens_in", Int.min)
+                line.field("tokens_out", 0)
+                line.field("trace_id", "4bf92f3577b34da6a3ce929d0e0e4736")
+            }
+            json.log(level: .trace, message: "below the level") { _ in Issue.record("a line below the level was built") }
+        }
+        #expect(handler != nil)
+        let line = try #require(lines.first)
+        #expect(lines.count == 1)
+        #expect(line["model"] as? String == "gpt for [REDACTED:email]")
+        #expect(line["attempts"] as? String == "1")
+        #expect(line["status"] as? String == "200")
+        #expect(line["tokens_in"] as? String == String(Int.min))
+        #expect(line["tokens_out"] as? String == "0")
+        #expect(line["request_id"] as? String == "req-1")
+        #expect(line["msg"] as? String == "request")
+        let keys: Set = ["ts", "level", "msg", "service", "attempts", "model", "request_id", "status", "tokens_in", "tokens_out", "trace_id"]
+        #expect(Set(line.keys) == keys)
+        // The list the other handlers get holds the same fields as strings.
+        var list = LogFieldList()
+        list.field("status", 200)
+        list.field("model", "m", trusted: false)
+        #expect(list.fields.map(\.key) == ["status", "model"])
+        #expect(list.fields.map(\.value) == ["200", "m"])
+        #expect(list.fields.map(\.trusted) == [true, false])
+    }
+
     @Test("secrets and personal data are redacted in the message and in nested metadata")
     func redaction() throws {
         let lines = try capture { logger in
