@@ -4,8 +4,8 @@ import Telemetry
 
 /// Queues finished spans and exports them in batches, on the OpenTelemetry batch processor's terms:
 /// every `scheduleDelay` or as soon as a batch is full (the span that fills it wakes the exporter); a full
-/// queue drops (and counts) new spans, so a request never waits on the exporter. On shutdown it flushes what is queued within `shutdownBudget`
-/// (or `exportTimeout`, if shorter) and counts what is left as dropped.
+/// queue drops (and counts) new spans, so a request never waits on the exporter. On shutdown it flushes
+/// what is queued within `shutdownBudget` (or `exportTimeout`, if shorter) and counts what is left as dropped.
 public final class BatchSpanProcessor: SpanSink, Service {
     private let configuration: OTLPExporterConfiguration
     private let exporter: OTLPHTTPSpanExporter
