@@ -68,6 +68,11 @@ final class ExportQueue<Element: Sendable>: Sendable {
 
     var count: Int { items.withLock { $0.count } }
 
+    /// Whether the queue holds half of either bound: its exporter is falling behind and must not give way.
+    var isFillingUp: Bool {
+        items.withLock { $0.count >= capacity / 2 || $0.bytes >= capacityBytes / 2 }
+    }
+
     /// Removes and returns up to `size` items from the front.
     func takeBatch(upTo size: Int) -> [Element] {
         items.withLock { queue in

@@ -84,7 +84,13 @@ public final class LokiPushExporter: LogRecordSink, Service {
 
     private func push(_ batch: consuming [LogRecord], deadline: ContinuousClock.Instant?) async -> Bool {
         let (service, environment) = (configuration.service, configuration.environment)
-        let body = await BatchEncoding.body(of: batch, gzip: true) { LokiPushBody.json($0, service: service, environment: environment) }
+        let queue = self.queue
+        let body = await BatchEncoding.body(
+            of: batch,
+            gzip: true,
+            mayYield: { !queue.isFillingUp },
+            { records, _ in LokiPushBody.json(records, service: service, environment: environment) }
+        )
         var request = HTTPClientRequest(url: configuration.url)
         request.method = .POST
         request.headers.add(name: "content-type", value: "application/json")

@@ -84,7 +84,8 @@ public final class BatchSpanProcessor: SpanSink, Service {
             let count = batch.count
             guard count > 0 else { return }
             let started = ContinuousClock.now
-            switch await exporter.export(batch, deadline: deadline) {
+            let queue = self.queue
+            switch await exporter.export(batch, deadline: deadline, mayYield: { !all && !queue.isFillingUp }) {
             case .delivered(let rejected):
                 queue.record(count: count, elapsed: .now - started, delivered: true, rejected: rejected)
             case .failed:

@@ -28,10 +28,17 @@ public struct OTLPHTTPSpanExporter: Sendable {
         case failed
     }
 
-    /// Delivers `spans` within `deadline`. They are encoded (and let go) off the event loops.
-    public func export(_ spans: consuming [SpanRecord], deadline: ContinuousClock.Instant) async -> Outcome {
+    /// Delivers `spans` within `deadline`. They are encoded (and let go) off the event loops, giving way to the
+    /// requests while `mayYield` (the queue behind them is not filling up).
+    public func export(
+        _ spans: consuming [SpanRecord],
+        deadline: ContinuousClock.Instant,
+        mayYield: @escaping @Sendable () -> Bool = { true }
+    ) async -> Outcome {
         let (encoder, format, count) = (encoder, configuration.format, spans.count)
-        let body = await BatchEncoding.body(of: spans, gzip: configuration.gzip) { encoder.encode($0, as: format) }
+        let body = await BatchEncoding.body(of: spans, gzip: configuration.gzip, mayYield: mayYield) { spans, pause in
+            encoder.encode(spans, as: format, slice: BatchEncoding.sliceItems, pause: pause)
+        }
         var request = HTTPClientRequest(url: configuration.endpoint)
         request.method = .POST
         request.headers.add(name: "content-type", value: configuration.format.contentType)

@@ -20,13 +20,14 @@ public struct OTLPTraceEncoder: Sendable {
         self.scopeVersion = scopeVersion
     }
 
-    public func encode(_ spans: [SpanRecord], as format: WireFormat) -> [UInt8] {
-        format == .protobuf ? protobuf(spans) : json(spans)
+    /// - Parameter pause: called after every `slice` spans (the exporters' encoding thread gives way there).
+    public func encode(_ spans: [SpanRecord], as format: WireFormat, slice: Int = .max, pause: () -> Void = {}) -> [UInt8] {
+        format == .protobuf ? protobuf(spans, slice: slice, pause: pause) : json(spans)
     }
 
     // MARK: protobuf (opentelemetry/proto/collector/trace/v1, trace/v1, common/v1, resource/v1)
 
-    func protobuf(_ spans: [SpanRecord]) -> [UInt8] {
+    func protobuf(_ spans: [SpanRecord], slice: Int = .max, pause: () -> Void = {}) -> [UInt8] {
         // About what the batch takes, so the buffer grows once or not at all.
         var estimate = 256
         for index in spans.indices { estimate += spans[index].estimatedBytes }
@@ -45,6 +46,7 @@ public struct OTLPTraceEncoder: Sendable {
                     let start = scopeSpans.beginMessage(2)
                     Self.span(spans[index], into: &scopeSpans)
                     scopeSpans.endMessage(start)
+                    if (index + 1) % slice == 0 { pause() }
                 }
             }
         }

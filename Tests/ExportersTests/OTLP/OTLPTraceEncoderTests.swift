@@ -55,12 +55,34 @@ struct OTLPTraceEncoderTests {
         #expect((span["status"] as? [String: Any])?["code"] as? Int == 2)
     }
 
-    @Test("gzip output is what gzip -d reads back")
+    @Test("gzip output is what gzip -d reads back, compressed whole or in slices with pauses between them")
     func gzipRoundTrip() throws {
         let input = Array(String(repeating: "llm-gateway spans ", count: 200).utf8)
         let compressed = try Gzip.compress(input)
         #expect(compressed.prefix(2) == [0x1F, 0x8B])
         #expect(compressed.count < input.count / 4)
+        #expect(try Self.gunzip(compressed) == input)
+        // 3,600 bytes in slices of 1,000: four slices, a pause between each two.
+        var pauses = 0
+        let sliced = try Gzip.compress(input, slice: 1000) { pauses += 1 }
+        #expect(pauses == 3)
+        #expect(try Self.gunzip(sliced) == input)
+        #expect(try Self.gunzip(try Gzip.compress([], slice: 1000) { pauses += 1 }).isEmpty)
+        #expect(pauses == 3)
+    }
+
+    @Test("a batch encoded in slices is the same bytes, with a pause after every slice")
+    func slicedEncoding() {
+        let encoder = OTLPTraceEncoder(resource: [.string("service.name", "llm-gateway")], scopeName: "llm-gateway", scopeVersion: "1")
+        let spans = (0..<5).map { _ in Self.span }
+        var pauses = 0
+        let sliced = encoder.encode(spans, as: .protobuf, slice: 2) { pauses += 1 }
+        #expect(pauses == 2)
+        #expect(sliced == encoder.encode(spans, as: .protobuf))
+    }
+
+    /// What `gzip -dc` makes of `compressed`.
+    static func gunzip(_ compressed: [UInt8]) throws -> [UInt8] {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["gzip", "-dc"]
@@ -73,6 +95,6 @@ struct OTLPTraceEncoderTests {
         try stdin.fileHandleForWriting.close()
         let output = stdout.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        #expect(Array(output) == input)
+        return Array(output)
     }
 }
