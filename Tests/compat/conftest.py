@@ -19,10 +19,19 @@ BINARY = Path(os.environ.get("LLM_GATEWAY_BIN", ROOT / ".build" / "debug" / "llm
 CLIENT_KEY = "sk-gw-compat-test"
 
 
+_issued_ports: set[int] = set()
+
+
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    """A loopback port free now and not handed out before in this run: the kernel may offer a port just
+    released again, and a gateway given the same port twice (API and metrics) refuses to start."""
+    while True:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        if port not in _issued_ports:
+            _issued_ports.add(port)
+            return port
 
 
 def wait_until_live(port: int, process: subprocess.Popen, describe=lambda: "", timeout: float = 20) -> None:
