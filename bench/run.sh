@@ -79,21 +79,7 @@ pids+=($!)
 COLLECTOR_PORT=$UPSTREAM_PORT
 if [[ ${COLLECTOR:-shared} == own ]]; then
     COLLECTOR_PORT=18087
-    cat > "$work/collector.conf" <<CONF
-worker_processes 1;
-pid $work/collector.pid;
-error_log $work/collector-error.log warn;
-events { worker_connections 256; }
-http {
-    access_log off;
-    client_body_temp_path $work/body;
-    client_body_buffer_size 16m;
-    server {
-        listen 127.0.0.1:$COLLECTOR_PORT;
-        location / { return 200; }
-    }
-}
-CONF
+    bench/tools/collector-conf.sh "$work" "$COLLECTOR_PORT" > "$work/collector.conf"
     nginx -c "$work/collector.conf" -g 'daemon off;' &
     pids+=($!)
 fi

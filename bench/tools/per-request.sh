@@ -60,21 +60,7 @@ nginx -c "$work/nginx.conf"
 # The collector stand-in: an nginx of its own, as a collector is a process of its own (sharing the upstream's one
 # worker, every export POST would hold up the upstream's answers).
 COLLECTOR=18182
-cat > "$work/collector.conf" <<NGINX
-worker_processes 1;
-pid $work/collector.pid;
-error_log $work/collector-error.log warn;
-events { worker_connections 256; }
-http {
-    access_log off;
-    client_body_temp_path $work;
-    client_body_buffer_size 16m;
-    server {
-        listen 127.0.0.1:$COLLECTOR;
-        location / { return 200; }
-    }
-}
-NGINX
+bench/tools/collector-conf.sh "$work" "$COLLECTOR" > "$work/collector.conf"
 nginx -c "$work/collector.conf"
 
 # start BINARY PORT SIGNALS: a gateway proxying bench-model to the upstream; prints its pid.
