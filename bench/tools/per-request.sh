@@ -4,7 +4,8 @@
 #       uprobes on swift_job_run, malloc, swift_retain, swift_allocObject while wrk -c4 runs; each count divided
 #       by swift_task_create (one task per request). Deterministic, so it compares builds on a noisy machine.
 #   per-request.sh cpu BINARY_A BINARY_B [quiet|full] [ROUNDS]
-#       user+sys CPU of each gateway (from /proc) per request while wrk -c16 runs 4 s, the builds alternating.
+#       user+sys CPU of each gateway (from /proc) per request while wrk -c16 runs 4 s, the builds alternating, and
+#       minor page faults per 1,000 requests (memory taken fresh from the kernel).
 #   per-request.sh latency BINARY [ROUNDS] [SIGNALS…]
 #       wrk -c1 for 8 s against gateways of one build with each of SIGNALS (default: quiet full), alternating:
 #       requests/s, p50 and p99 of each (what the signals add to a lone client's tail).
@@ -112,19 +113,21 @@ cpu)
     a=$1 b=$2 signals=${3:-full} rounds=${4:-5}
     start "$a" 18192 "$signals"
     start "$b" 18193 "$signals"
-    declare -A results
+    declare -A results faults
     for _ in $(seq "$rounds"); do
         for port in 18192 18193; do
             pid=$(pgrep -f "$work/gw-$port.yaml" | head -1)
-            read -r u0 s0 < <(awk '{print $14, $15}' "/proc/$pid/stat")
+            read -r f0 u0 s0 < <(awk '{print $10, $14, $15}' "/proc/$pid/stat")
             requests=$(load "$port" 16 4s | awk '/requests in/{print $1}')
-            read -r u1 s1 < <(awk '{print $14, $15}' "/proc/$pid/stat")
+            read -r f1 u1 s1 < <(awk '{print $10, $14, $15}' "/proc/$pid/stat")
             ticks=$(getconf CLK_TCK)
             results[$port]+="$(((u1 - u0 + s1 - s0) * 1000000 / ticks / requests)) "
+            faults[$port]+="$(((f1 - f0) * 1000 / requests)) "
         done
     done
-    echo "A $a: CPU µs per request $(tr ' ' '\n' <<< "${results[18192]}" | sort -n | tr '\n' ' ')"
-    echo "B $b: CPU µs per request $(tr ' ' '\n' <<< "${results[18193]}" | sort -n | tr '\n' ' ')"
+    sorted() { tr ' ' '\n' <<< "$1" | sort -n | tr '\n' ' '; }
+    echo "A $a: CPU µs per request $(sorted "${results[18192]}")  page faults per 1,000 requests $(sorted "${faults[18192]}")"
+    echo "B $b: CPU µs per request $(sorted "${results[18193]}")  page faults per 1,000 requests $(sorted "${faults[18193]}")"
     ;;
 latency)
     binary=$1 rounds=${2:-2}

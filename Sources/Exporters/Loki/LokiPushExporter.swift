@@ -89,7 +89,7 @@ public final class LokiPushExporter: LogRecordSink, Service {
             of: batch,
             gzip: true,
             mayYield: { !queue.isFillingUp },
-            { records, _ in LokiPushBody.json(records, service: service, environment: environment) }
+            { records, bytes, _ in bytes = LokiPushBody.json(records, service: service, environment: environment) }
         )
         var request = HTTPClientRequest(url: configuration.url)
         request.method = .POST

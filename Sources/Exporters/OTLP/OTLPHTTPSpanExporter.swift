@@ -36,8 +36,8 @@ public struct OTLPHTTPSpanExporter: Sendable {
         mayYield: @escaping @Sendable () -> Bool = { true }
     ) async -> Outcome {
         let (encoder, format, count) = (encoder, configuration.format, spans.count)
-        let body = await BatchEncoding.body(of: spans, gzip: configuration.gzip, mayYield: mayYield) { spans, pause in
-            encoder.encode(spans, as: format, slice: BatchEncoding.sliceItems, pause: pause)
+        let body = await BatchEncoding.body(of: spans, gzip: configuration.gzip, mayYield: mayYield) { spans, bytes, pause in
+            encoder.encode(spans, as: format, into: &bytes, slice: BatchEncoding.sliceItems, pause: pause)
         }
         var request = HTTPClientRequest(url: configuration.endpoint)
         request.method = .POST

@@ -22,16 +22,29 @@ public struct OTLPTraceEncoder: Sendable {
 
     /// - Parameter pause: called after every `slice` spans (the exporters' encoding thread gives way there).
     public func encode(_ spans: [SpanRecord], as format: WireFormat, slice: Int = .max, pause: () -> Void = {}) -> [UInt8] {
-        format == .protobuf ? protobuf(spans, slice: slice, pause: pause) : json(spans)
+        var bytes: [UInt8] = []
+        encode(spans, as: format, into: &bytes, slice: slice, pause: pause)
+        return bytes
+    }
+
+    /// Encodes into `bytes`, replacing what it held but keeping its storage when that is large enough (the
+    /// exporters' encoding thread reuses one buffer for every batch).
+    public func encode(_ spans: [SpanRecord], as format: WireFormat, into bytes: inout [UInt8], slice: Int = .max, pause: () -> Void = {}) {
+        switch format {
+        case .protobuf:
+            var storage: [UInt8] = []
+            swap(&storage, &bytes)
+            bytes = protobuf(spans, reusing: consume storage, slice: slice, pause: pause)
+        case .json: bytes = json(spans)
+        }
     }
 
     // MARK: protobuf (opentelemetry/proto/collector/trace/v1, trace/v1, common/v1, resource/v1)
 
-    func protobuf(_ spans: [SpanRecord], slice: Int = .max, pause: () -> Void = {}) -> [UInt8] {
-        // About what the batch takes, so the buffer grows once or not at all.
-        var estimate = 256
-        for index in spans.indices { estimate += spans[index].estimatedBytes }
-        var request = ProtobufWriter(capacity: estimate)
+    func protobuf(_ spans: [SpanRecord], reusing buffer: consuming [UInt8] = [], slice: Int = .max, pause: () -> Void = {}) -> [UInt8] {
+        // About what a gateway's spans take (a reused buffer is already large enough; walking every span's
+        // attributes to size it cost more than growing the buffer once).
+        var request = ProtobufWriter(reusing: consume buffer, capacity: 256 + spans.count * 512)
         request.message(1) { resourceSpans in
             resourceSpans.message(1) { resource in
                 for attribute in self.resource { resource.message(1) { Self.keyValue(attribute, into: &$0) } }
@@ -41,19 +54,22 @@ public struct OTLPTraceEncoder: Sendable {
                     scope.string(1, scopeName)
                     scope.string(2, scopeVersion)
                 }
-                // Read in place, not copied out of the batch (as a for-in or a capturing closure would).
-                for index in spans.indices {
-                    let start = scopeSpans.beginMessage(2)
-                    Self.span(spans[index], into: &scopeSpans)
-                    scopeSpans.endMessage(start)
-                    if (index + 1) % slice == 0 { pause() }
+                // Read in place through the buffer, not copied out of the batch (as a for-in, or a subscript of
+                // the captured array, does: a retain of every string of every span).
+                spans.withUnsafeBufferPointer { batch in
+                    for index in batch.indices {
+                        let start = scopeSpans.beginMessage(2)
+                        Self.span(batch[index], into: &scopeSpans)
+                        scopeSpans.endMessage(start)
+                        if (index + 1) % slice == 0 { pause() }
+                    }
                 }
             }
         }
-        return request.bytes
+        return request.take()
     }
 
-    private static func span(_ span: SpanRecord, into writer: inout ProtobufWriter) {
+    private static func span(_ span: borrowing SpanRecord, into writer: inout ProtobufWriter) {
         writer.hexBytes(1, span.traceID)
         writer.hexBytes(2, span.spanID)
         if let state = span.traceState { writer.string(3, state) }

@@ -9,6 +9,21 @@ struct ProtobufWriter {
         bytes.reserveCapacity(capacity)
     }
 
+    /// Writes into `buffer`'s storage (emptied, its capacity kept): a buffer reused batch after batch.
+    init(reusing buffer: consuming [UInt8], capacity: Int) {
+        // Moved, not copied: a second reference to the storage would make the first append copy it.
+        bytes = consume buffer
+        bytes.removeAll(keepingCapacity: true)
+        bytes.reserveCapacity(capacity)
+    }
+
+    /// The bytes written, leaving the writer empty.
+    mutating func take() -> [UInt8] {
+        var taken: [UInt8] = []
+        swap(&taken, &bytes)
+        return taken
+    }
+
     private enum WireType: UInt64 {
         case varint = 0
         case fixed64 = 1

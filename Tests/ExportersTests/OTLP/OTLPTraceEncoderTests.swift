@@ -81,6 +81,25 @@ struct OTLPTraceEncoderTests {
         #expect(sliced == encoder.encode(spans, as: .protobuf))
     }
 
+    @Test("one compressor and one buffer reused batch after batch give each batch's own bytes")
+    func reusedBuffers() throws {
+        let encoder = OTLPTraceEncoder(resource: [.string("service.name", "llm-gateway")], scopeName: "llm-gateway", scopeVersion: "1")
+        let deflater = try Gzip.Deflater()
+        var buffer: [UInt8] = []
+        var largest = 0
+        // A large batch first, then a small one: the small one must not carry the large one's tail.
+        for count in [40, 3, 0, 7] {
+            let spans = (0..<count).map { _ in Self.span }
+            encoder.encode(spans, as: .protobuf, into: &buffer)
+            let fresh = encoder.encode(spans, as: .protobuf)
+            #expect(buffer == fresh)
+            #expect(try Self.gunzip(try deflater.compress(buffer, slice: 100)) == fresh)
+            largest = max(largest, buffer.capacity)
+        }
+        // The storage of the first batch is what the last one was written in.
+        #expect(buffer.capacity == largest)
+    }
+
     /// What `gzip -dc` makes of `compressed`.
     static func gunzip(_ compressed: [UInt8]) throws -> [UInt8] {
         let process = Process()
