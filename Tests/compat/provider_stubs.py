@@ -1,4 +1,5 @@
-"""Minimal Anthropic, Gemini and Bedrock upstreams in their own wire formats, for SDK tests through the gateway."""
+"""Minimal OpenAI, Anthropic, Gemini and Bedrock upstreams in their own wire formats, for SDK tests through the gateway.
+Every request body is kept in `ProviderStubs.requests` (path, body)."""
 import json
 import struct
 import threading
@@ -21,6 +22,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_POST(self):
         body = json.loads(self.rfile.read(int(self.headers.get("content-length", 0))) or b"{}")
+        self.server.requests.append((self.path, body))
+        if self.path.startswith("/v1/chat/completions"):
+            return self.openai(body)
         if self.path.startswith("/v1/messages"):
             return self.anthropic(body)
         if self.path.startswith("/model/"):
@@ -53,6 +57,25 @@ class _Handler(BaseHTTPRequestHandler):
                   self.frame("messageStop", {"stopReason": "end_turn"}),
                   self.frame("metadata", {"usage": usage, "metrics": {"latencyMs": 5}})]
         self._write("application/vnd.amazon.eventstream", b"".join(frames))
+
+    def openai(self, body):
+        """As OpenAI does: a stream carries usage in a last chunk without choices only when include_usage asks."""
+        usage = {"prompt_tokens": 4, "completion_tokens": 3, "total_tokens": 7}
+        base = {"id": "chatcmpl-1", "created": 1, "model": body["model"]}
+        if not body.get("stream"):
+            message = {**base, "object": "chat.completion", "usage": usage, "choices": [
+                {"index": 0, "message": {"role": "assistant", "content": "hello from openai"}, "finish_reason": "stop"}]}
+            return self._write("application/json", json.dumps(message).encode())
+        asked = (body.get("stream_options") or {}).get("include_usage") is True
+        def chunk(delta, finish=None):
+            out = {**base, "object": "chat.completion.chunk", "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}
+            if asked:
+                out["usage"] = None
+            return out
+        chunks = [chunk({"role": "assistant", "content": "hello from "}), chunk({"content": "openai"}), chunk({}, "stop")]
+        if asked:
+            chunks.append({**base, "object": "chat.completion.chunk", "choices": [], "usage": usage})
+        self._write("text/event-stream", ("".join(f"data: {json.dumps(c)}\n\n" for c in chunks) + "data: [DONE]\n\n").encode())
 
     def anthropic(self, body):
         if not body.get("stream"):
@@ -91,11 +114,16 @@ class ProviderStubs:
     def __init__(self):
         self.port = free_port()
         self.server = ThreadingHTTPServer(("127.0.0.1", self.port), _Handler)
+        self.server.requests = []
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def requests(self) -> list:
+        return self.server.requests
 
     def stop(self):
         self.server.shutdown()

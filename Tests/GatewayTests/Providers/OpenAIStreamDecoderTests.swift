@@ -105,3 +105,51 @@ struct WholeEventRelayTests {
         }
     }
 }
+
+@Suite("Usage on every OpenAI-type stream")
+struct StreamUsageTests {
+    @Test("the usage chunk the client did not ask for is counted and not relayed, wherever the chunks split")
+    func strippedEverySplit() async throws {
+        let bytes = Array(OpenAIStreamDecoderTests.recorded.utf8)
+        for split in 1..<bytes.count {
+            let pieces = [ByteBuffer(bytes: bytes[..<split]), ByteBuffer(bytes: bytes[split...])]
+            let summary = StreamSummary()
+            let stream = CheckedOpenAIStream(base: UpstreamBody(pieces.async), summary: summary, stripsUsage: true)
+            var relayed = ""
+            for try await chunk in stream { relayed += String(buffer: chunk) }
+            #expect(!relayed.contains("usage"), "split at \(split)")
+            #expect(relayed.contains(#""finish_reason":"stop""#) && relayed.hasSuffix("data: [DONE]\n\n"), "split at \(split)")
+            #expect(summary.usage == TokenUsage(promptTokens: 9, completionTokens: 2), "split at \(split)")
+        }
+    }
+
+    @Test("a chunk with usage beside its choices holds content and is kept; null usage and empty choices alone are not usage chunks")
+    func usageOnly() {
+        func event(_ json: String) -> SSEEvent { SSEEvent(name: nil, data: Array(json.utf8)) }
+        #expect(OpenAIStreamDecoder.isUsageOnly(event(#"{"choices": [ ], "usage": {"total_tokens": 3}}"#)))
+        #expect(!OpenAIStreamDecoder.isUsageOnly(event(#"{"choices":[{"delta":{"content":"x"}}],"usage":{"total_tokens":3}}"#)))
+        #expect(!OpenAIStreamDecoder.isUsageOnly(event(#"{"choices":[],"usage":null}"#)))
+        #expect(!OpenAIStreamDecoder.isUsageOnly(event(#"{"usage":{"total_tokens":3}}"#)))
+    }
+
+    @Test("usage is asked for by splicing one member in, or by editing the stream_options the body names")
+    func askingForUsage() throws {
+        func asked(_ body: String) throws -> [String: JSONValue] {
+            let out = try StreamUsageRequest.askingForUsage(ByteBuffer(string: body))
+            return try RequestDecoding.decode([String: JSONValue].self, from: out)
+        }
+        let plain = #" {"model":"m","stream":true,"messages":[{"role":"user","content":"hi"}]}"#
+        let spliced = try StreamUsageRequest.askingForUsage(ByteBuffer(string: plain))
+        // Every byte of the client's body is kept, the member inserted after the brace.
+        #expect(String(buffer: spliced) == #" {"stream_options":{"include_usage":true},"model":"m","stream":true,"messages":[{"role":"user","content":"hi"}]}"#)
+        let usage: JSONValue = .object(["include_usage": .bool(true)])
+        #expect(try asked("{}")["stream_options"] == usage)
+        #expect(try asked(#"{"stream_options":null,"model":"m"}"#)["stream_options"] == usage)
+        let edited = try asked(#"{"model":"m","stream_options":{"include_usage":false,"include_obfuscation":false}}"#)
+        #expect(edited["stream_options"] == .object(["include_usage": .bool(true), "include_obfuscation": .bool(false)]))
+        #expect(edited["model"] == .string("m"))
+        // Named only inside a message: decoded and edited, never a second member.
+        let quoted = try asked(#"{"messages":[{"role":"user","content":"\"stream_options\""}]}"#)
+        #expect(quoted["stream_options"] == usage)
+    }
+}

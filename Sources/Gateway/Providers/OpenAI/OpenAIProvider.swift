@@ -41,10 +41,13 @@ struct OpenAIProvider: ChatProvider {
     }
 
     func chatCompletionStream(_ request: ChatCompletionRequest, model: String) async throws(GatewayError) -> ProviderStream {
-        let outbound = try mapping.request(operation: .chatCompletions, body: request.body, requestedModel: request.model, model: model, stream: true)
+        // Usage is always asked for, so streamed tokens are counted; the client gets the usage chunk only if it asked.
+        let asked = request.includeUsage ? request.body : try StreamUsageRequest.askingForUsage(request.body)
+        let outbound = try mapping.request(operation: .chatCompletions, body: asked, requestedModel: request.model, model: model, stream: true)
         let body = try await send(outbound).successStream()
         let summary = StreamSummary()
-        return ProviderStream(events: UpstreamBody(CheckedOpenAIStream(base: body, summary: summary)), summary: summary)
+        let checked = CheckedOpenAIStream(base: body, summary: summary, stripsUsage: !request.includeUsage)
+        return ProviderStream(events: UpstreamBody(checked), summary: summary)
     }
 
     func embeddings(_ request: EmbeddingsRequest, model: String) async throws(GatewayError) -> ProviderReply {

@@ -54,26 +54,42 @@ struct OpenAIStreamDecoder: Sendable {
     /// Whether `payload` holds `key` with a value starting with `first` (`"usage": {`, not `"usage":null`),
     /// whatever whitespace the upstream's JSON puts around the colon. Chunks that only say null are not decoded.
     static func has(_ payload: [UInt8], _ key: [UInt8], startingWith first: UInt8) -> Bool {
-        guard let keyFirst = key.first else { return false }
+        guard let position = valueStart(payload, key) else { return false }
+        return payload[position] == first
+    }
+
+    private static let choicesKey = Array(#""choices""#.utf8)
+
+    /// The chunk `stream_options.include_usage` adds at the end: usage, and no choices (`"choices": []`). A chunk
+    /// that carries usage beside its choices (some compatible servers do) is not one: it holds content.
+    static func isUsageOnly(_ event: SSEEvent) -> Bool {
+        let payload = event.data
+        guard has(payload, usageKey, startingWith: UInt8(ascii: "{")), let open = valueStart(payload, choicesKey),
+            payload[open] == UInt8(ascii: "[")
+        else { return false }
+        let next = payload[(open + 1)...].first { !isSpace($0) }
+        return next == UInt8(ascii: "]")
+    }
+
+    /// Where the value of the first `key` followed by a colon starts (past any whitespace), if in `payload`.
+    private static func valueStart(_ payload: [UInt8], _ key: [UInt8]) -> Int? {
+        guard let keyFirst = key.first else { return nil }
         var index = payload.startIndex
         while let found = payload[index...].firstIndex(of: keyFirst) {
             index = payload.index(after: found)
             guard payload[found...].starts(with: key) else { continue }
             var position = found + key.count
-            func skipSpace() {
-                while position < payload.endIndex {
-                    let byte = payload[position]
-                    guard byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D else { return }
-                    position += 1
-                }
-            }
-            skipSpace()
+            while position < payload.endIndex && isSpace(payload[position]) { position += 1 }
             guard position < payload.endIndex, payload[position] == UInt8(ascii: ":") else { continue }
             position += 1
-            skipSpace()
-            if position < payload.endIndex && payload[position] == first { return true }
+            while position < payload.endIndex && isSpace(payload[position]) { position += 1 }
+            if position < payload.endIndex { return position }
         }
-        return false
+        return nil
+    }
+
+    private static func isSpace(_ byte: UInt8) -> Bool {
+        byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D
     }
 }
 
@@ -127,10 +143,13 @@ struct CheckedOpenAIStream: AsyncSequence, Sendable {
     let base: UpstreamBody
     /// Receives what the stream said about itself, when it ends.
     let summary: StreamSummary
+    /// The gateway asked for usage and the client did not: the usage chunk is counted, not relayed.
+    var stripsUsage = false
 
     struct AsyncIterator: AsyncIteratorProtocol {
         var base: UpstreamBody.AsyncIterator
         let summary: StreamSummary
+        let stripsUsage: Bool
         var decoder = OpenAIStreamDecoder()
         /// The start of an event whose end has not arrived yet.
         var held = ByteBuffer()
@@ -158,21 +177,23 @@ struct CheckedOpenAIStream: AsyncSequence, Sendable {
                     out = held.readSlice(length: held.readableBytes - Swift.min(keep, held.readableBytes))!
                     held.discardReadBytes()
                 }
-                if let error = decoder.summary.streamError, events.contains(where: OpenAIStreamDecoder.isError) {
-                    return Self.sanitised(events, error: error)
+                let error = decoder.summary.streamError.flatMap { error in events.contains(where: OpenAIStreamDecoder.isError) ? error : nil }
+                if error != nil || (stripsUsage && events.contains(where: OpenAIStreamDecoder.isUsageOnly)) {
+                    out = rewritten(events, error: error)
                 }
                 if out.readableBytes > 0 { return out }
             }
         }
 
-        /// The events of a chunk that holds the upstream's error event, re-encoded with that event replaced by
-        /// the gateway's own (the upstream's text may name hosts or keys; it goes to the log instead).
-        private static func sanitised(_ events: [SSEEvent], error: GatewayError) -> ByteBuffer {
+        /// The events of a chunk re-encoded: the upstream's error event replaced by the gateway's own (the
+        /// upstream's text may name hosts or keys; it goes to the log instead), the usage chunk left out when the
+        /// client did not ask for it. Other chunks pass as bytes and never come here.
+        private func rewritten(_ events: [SSEEvent], error: GatewayError?) -> ByteBuffer {
             var out = ByteBuffer()
             for event in events {
-                if OpenAIStreamDecoder.isError(event) {
+                if let error, OpenAIStreamDecoder.isError(event) {
                     out.writeImmutableBuffer(OpenAIErrorBody.sseEvent(for: error))
-                } else {
+                } else if !(stripsUsage && OpenAIStreamDecoder.isUsageOnly(event)) {
                     SSEWriter.write(name: event.name, data: event.data, into: &out)
                 }
             }
@@ -192,5 +213,5 @@ struct CheckedOpenAIStream: AsyncSequence, Sendable {
         }
     }
 
-    func makeAsyncIterator() -> AsyncIterator { AsyncIterator(base: base.makeAsyncIterator(), summary: summary) }
+    func makeAsyncIterator() -> AsyncIterator { AsyncIterator(base: base.makeAsyncIterator(), summary: summary, stripsUsage: stripsUsage) }
 }
