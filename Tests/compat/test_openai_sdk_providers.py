@@ -13,18 +13,24 @@ def stubs():
     running.stop()
 
 
-@pytest.mark.parametrize("provider,genai_name", [("anthropic", "anthropic"), ("gemini", "gcp.gemini"), ("bedrock", "aws.bedrock")])
-def test_openai_sdk_through_translating_providers(start_gateway, stubs, provider, genai_name):
+def gateway_before(start_gateway, stubs, provider):
+    """A gateway with one provider of type `provider` in front of its stub, and an openai client for it."""
     gateway = start_gateway(f"""
 providers:
   {provider}:
+    type: {provider}
     base_url: {stubs.url}
     api_key: stub-key
     region: eu-west-1
     models: [{provider}-model]
 health_checks: {{enabled: false}}
 """, env={"AWS_ACCESS_KEY_ID": "AKIDSTUB", "AWS_SECRET_ACCESS_KEY": "stub-secret"})
-    client = openai.OpenAI(base_url=f"{gateway.base_url}/v1", api_key="unused", max_retries=0)
+    return gateway, openai.OpenAI(base_url=f"{gateway.base_url}/v1", api_key="unused", max_retries=0)
+
+
+@pytest.mark.parametrize("provider,genai_name", [("anthropic", "anthropic"), ("gemini", "gcp.gemini"), ("bedrock", "aws.bedrock")])
+def test_openai_sdk_through_translating_providers(start_gateway, stubs, provider, genai_name):
+    gateway, client = gateway_before(start_gateway, stubs, provider)
     completion = client.chat.completions.create(model=f"{provider}-model", messages=[{"role": "user", "content": "hi"}])
     assert completion.choices[0].message.content == f"hello from {provider}"
     assert completion.choices[0].finish_reason == "stop"
@@ -43,17 +49,7 @@ health_checks: {{enabled: false}}
 @pytest.mark.parametrize("provider", ["openai", "anthropic", "gemini", "bedrock"])
 def test_streamed_tokens_are_counted_whether_or_not_the_client_asks_for_usage(start_gateway, stubs, provider):
     """Every stream's tokens reach the metrics; only the client that asked for usage gets the usage chunk."""
-    gateway = start_gateway(f"""
-providers:
-  {provider}:
-    type: {provider}
-    base_url: {stubs.url}
-    api_key: stub-key
-    region: eu-west-1
-    models: [{provider}-model]
-health_checks: {{enabled: false}}
-""", env={"AWS_ACCESS_KEY_ID": "AKIDSTUB", "AWS_SECRET_ACCESS_KEY": "stub-secret"})
-    client = openai.OpenAI(base_url=f"{gateway.base_url}/v1", api_key="unused", max_retries=0)
+    gateway, client = gateway_before(start_gateway, stubs, provider)
     request = {"model": f"{provider}-model", "messages": [{"role": "user", "content": "hi"}], "stream": True}
     output = f'llm_tokens_total{{provider="{provider}",model="{provider}-model",type="output"}}'
     input_ = f'llm_tokens_total{{provider="{provider}",model="{provider}-model",type="input"}}'
