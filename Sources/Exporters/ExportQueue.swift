@@ -80,11 +80,9 @@ final class ExportQueue<Element: Sendable>: Sendable {
             var batch: [Element] = []
             batch.reserveCapacity(end - queue.head)
             for index in queue.head..<end {
-                // Destructured as it is taken: appending `item.element` copied the element (every string retained
-                // once more, and released with the tuple).
-                guard let (element, bytes) = queue.items[index].take() else { continue }
-                batch.append(element)
-                queue.bytes -= bytes
+                let item = queue.items[index].take()!
+                batch.append(item.element)
+                queue.bytes -= item.bytes
             }
             queue.head = end
             if queue.head == queue.items.count {

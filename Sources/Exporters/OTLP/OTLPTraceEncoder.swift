@@ -42,8 +42,8 @@ public struct OTLPTraceEncoder: Sendable {
     // MARK: protobuf (opentelemetry/proto/collector/trace/v1, trace/v1, common/v1, resource/v1)
 
     func protobuf(_ spans: [SpanRecord], reusing buffer: consuming [UInt8] = [], slice: Int = .max, pause: () -> Void = {}) -> [UInt8] {
-        // About what a gateway's spans take (a reused buffer is already large enough; walking every span's
-        // attributes to size it cost more than growing the buffer once).
+        // About what a gateway's spans take: a reused buffer is already large enough, and sizing the batch
+        // exactly walked every attribute of every span once more.
         var request = ProtobufWriter(reusing: consume buffer, capacity: 256 + spans.count * 512)
         request.message(1) { resourceSpans in
             resourceSpans.message(1) { resource in
@@ -54,22 +54,19 @@ public struct OTLPTraceEncoder: Sendable {
                     scope.string(1, scopeName)
                     scope.string(2, scopeVersion)
                 }
-                // Read in place through the buffer, not copied out of the batch (as a for-in, or a subscript of
-                // the captured array, does: a retain of every string of every span).
-                spans.withUnsafeBufferPointer { batch in
-                    for index in batch.indices {
-                        let start = scopeSpans.beginMessage(2)
-                        Self.span(batch[index], into: &scopeSpans)
-                        scopeSpans.endMessage(start)
-                        if (index + 1) % slice == 0 { pause() }
-                    }
+                // Read in place, not copied out of the batch (as a for-in or a capturing closure would).
+                for index in spans.indices {
+                    let start = scopeSpans.beginMessage(2)
+                    Self.span(spans[index], into: &scopeSpans)
+                    scopeSpans.endMessage(start)
+                    if (index + 1) % slice == 0 { pause() }
                 }
             }
         }
         return request.take()
     }
 
-    private static func span(_ span: borrowing SpanRecord, into writer: inout ProtobufWriter) {
+    private static func span(_ span: SpanRecord, into writer: inout ProtobufWriter) {
         writer.hexBytes(1, span.traceID)
         writer.hexBytes(2, span.spanID)
         if let state = span.traceState { writer.string(3, state) }

@@ -173,12 +173,12 @@ struct JSONScanner {
     }
 
     private mutating func skipWhitespace() {
-        while index < bytes.count {
-            switch bytes[index] {
-            case 0x20, 0x0A, 0x0D, 0x09: index += 1
-            default: return
-            }
-        }
+        while index < bytes.count && Self.isWhitespace(bytes[index]) { index += 1 }
+    }
+
+    /// JSON's insignificant whitespace (RFC 8259): space, tab, line feed, carriage return.
+    static func isWhitespace(_ byte: UInt8) -> Bool {
+        byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D
     }
 
     // MARK: Typed reads (each consumes its value, or returns nil and consumes nothing)

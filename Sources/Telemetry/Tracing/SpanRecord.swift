@@ -2,8 +2,9 @@
 ///
 /// Spans are recorded once they end and handed to a ``SpanSink``; nothing downstream can slow the request
 /// that produced them. Immutable, and a class: a span is a dozen strings and two arrays, and on its way from
-/// the request to the export body it is handed on several times (sink, queue, batch) — as a reference that is
-/// one retain each time, as a struct it was one per string (about a tenth of the retains of a traced request).
+/// the request to the export body it is copied several times (into the sink, out of the batch) however it is
+/// passed — as a reference each copy is one retain, as a struct it was one per string (per traced request, with
+/// every signal on: 1,118.6 retains as a struct, 1,098 as a class, for 2 more mallocs; `per-request.sh counts`).
 public final class SpanRecord: Sendable, Equatable {
     public enum Kind: Int, Sendable {
         case `internal` = 1

@@ -130,6 +130,14 @@ struct StreamUsageTests {
         #expect(!OpenAIStreamDecoder.isUsageOnly(event(#"{"choices":[{"delta":{"content":"x"}}],"usage":{"total_tokens":3}}"#)))
         #expect(!OpenAIStreamDecoder.isUsageOnly(event(#"{"choices":[],"usage":null}"#)))
         #expect(!OpenAIStreamDecoder.isUsageOnly(event(#"{"usage":{"total_tokens":3}}"#)))
+        // An upstream's chunk cut at any byte is read without a crash; only a cut after the choices' `]` still
+        // reads as usage-only (the detector reads keys, the scan that follows checks the JSON).
+        let whole = Array(#"{"usage":{"total_tokens":3},"choices":[]}"#.utf8)
+        let closing = whole.lastIndex(of: UInt8(ascii: "]"))!
+        for cut in 0...whole.count {
+            let verdict = OpenAIStreamDecoder.isUsageOnly(SSEEvent(data: Array(whole[..<cut])))
+            #expect(verdict == (cut > closing), "cut at \(cut)")
+        }
     }
 
     @Test("usage is asked for by splicing one member in, or by editing the stream_options the body names")

@@ -9,6 +9,9 @@ struct OpenAIStreamDecoder: Sendable {
     private(set) var summary = ResponseSummary()
     var usage: TokenUsage? { summary.usage }
     private var sawFirstChunk = false
+    /// Usage-only chunks (``isUsageOnly(_:)``) seen so far, counted while inspecting: the relay that strips them
+    /// re-reads a chunk's events only when this moved.
+    private(set) var usageOnlyChunks = 0
     /// An `error` event sent by the upstream inside the stream.
     var sawError: Bool { summary.endedInError }
     private var reader = SSEReader()
@@ -38,11 +41,13 @@ struct OpenAIStreamDecoder: Sendable {
             sawDone = true
         } else if Self.isError(event) {
             summary.streamError = summary.streamError ?? UpstreamErrors.streamEvent(payload)
-        } else if !sawFirstChunk || Self.has(payload, Self.usageKey, startingWith: UInt8(ascii: "{"))
-            || Self.has(payload, Self.finishKey, startingWith: UInt8(ascii: "\""))
-        {
-            sawFirstChunk = true
-            summary.merge(try ResponseSummary.scan(payload, expected: "a chat.completion.chunk"))
+        } else {
+            let hasUsage = Self.has(payload, Self.usageKey, startingWith: UInt8(ascii: "{"))
+            if hasUsage && Self.hasNoChoices(payload) { usageOnlyChunks += 1 }
+            if !sawFirstChunk || hasUsage || Self.has(payload, Self.finishKey, startingWith: UInt8(ascii: "\"")) {
+                sawFirstChunk = true
+                summary.merge(try ResponseSummary.scan(payload, expected: "a chat.completion.chunk"))
+            }
         }
     }
 
@@ -63,12 +68,13 @@ struct OpenAIStreamDecoder: Sendable {
     /// The chunk `stream_options.include_usage` adds at the end: usage, and no choices (`"choices": []`). A chunk
     /// that carries usage beside its choices (some compatible servers do) is not one: it holds content.
     static func isUsageOnly(_ event: SSEEvent) -> Bool {
-        let payload = event.data
-        guard has(payload, usageKey, startingWith: UInt8(ascii: "{")), let open = valueStart(payload, choicesKey),
-            payload[open] == UInt8(ascii: "[")
-        else { return false }
-        let next = payload[(open + 1)...].first { !isSpace($0) }
-        return next == UInt8(ascii: "]")
+        has(event.data, usageKey, startingWith: UInt8(ascii: "{")) && hasNoChoices(event.data)
+    }
+
+    /// Whether `payload`'s `choices` is an empty array.
+    private static func hasNoChoices(_ payload: [UInt8]) -> Bool {
+        guard let open = valueStart(payload, choicesKey), payload[open] == UInt8(ascii: "[") else { return false }
+        return payload[(open + 1)...].first { !JSONScanner.isWhitespace($0) } == UInt8(ascii: "]")
     }
 
     /// Where the value of the first `key` followed by a colon starts (past any whitespace), if in `payload`.
@@ -79,17 +85,13 @@ struct OpenAIStreamDecoder: Sendable {
             index = payload.index(after: found)
             guard payload[found...].starts(with: key) else { continue }
             var position = found + key.count
-            while position < payload.endIndex && isSpace(payload[position]) { position += 1 }
+            while position < payload.endIndex && JSONScanner.isWhitespace(payload[position]) { position += 1 }
             guard position < payload.endIndex, payload[position] == UInt8(ascii: ":") else { continue }
             position += 1
-            while position < payload.endIndex && isSpace(payload[position]) { position += 1 }
+            while position < payload.endIndex && JSONScanner.isWhitespace(payload[position]) { position += 1 }
             if position < payload.endIndex { return position }
         }
         return nil
-    }
-
-    private static func isSpace(_ byte: UInt8) -> Bool {
-        byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D
     }
 }
 
@@ -161,6 +163,7 @@ struct CheckedOpenAIStream: AsyncSequence, Sendable {
             while true {
                 guard var chunk = try await base.next() else { return try end() }
                 let events: [SSEEvent]
+                let usageOnlyBefore = decoder.usageOnlyChunks
                 do {
                     events = try decoder.observe(chunk)
                 } catch {
@@ -178,7 +181,7 @@ struct CheckedOpenAIStream: AsyncSequence, Sendable {
                     held.discardReadBytes()
                 }
                 let error = decoder.summary.streamError.flatMap { error in events.contains(where: OpenAIStreamDecoder.isError) ? error : nil }
-                if error != nil || (stripsUsage && events.contains(where: OpenAIStreamDecoder.isUsageOnly)) {
+                if error != nil || (stripsUsage && decoder.usageOnlyChunks > usageOnlyBefore) {
                     out = rewritten(events, error: error)
                 }
                 if out.readableBytes > 0 { return out }

@@ -25,9 +25,9 @@ enum StreamUsageRequest {
     /// The body with the option inserted as its first member, or nil when it does not start with an object.
     private static func splice(_ body: ByteBuffer) -> ByteBuffer? {
         let view = body.readableBytesView
-        guard let open = view.firstIndex(where: { !Self.isSpace($0) }), view[open] == UInt8(ascii: "{") else { return nil }
+        guard let open = view.firstIndex(where: { !JSONScanner.isWhitespace($0) }), view[open] == UInt8(ascii: "{") else { return nil }
         let afterOpen = view.index(after: open)
-        let empty = view[afterOpen...].first(where: { !Self.isSpace($0) }) == UInt8(ascii: "}")
+        let empty = view[afterOpen...].first(where: { !JSONScanner.isWhitespace($0) }) == UInt8(ascii: "}")
         var out = ByteBuffer()
         out.reserveCapacity(body.readableBytes + member.count + 1)
         out.writeBytes(view[..<afterOpen])
@@ -49,9 +49,5 @@ enum StreamUsageRequest {
             }
             return false
         }
-    }
-
-    private static func isSpace(_ byte: UInt8) -> Bool {
-        byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D
     }
 }
