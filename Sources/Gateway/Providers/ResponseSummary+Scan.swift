@@ -5,27 +5,42 @@ extension ResponseSummary {
     /// Reads `id`, `model`, `choices[].finish_reason` and `usage` of an OpenAI `chat.completion` (or chunk)
     /// without building the rest of it — the document is still checked whole, and the fields get the same
     /// types as the `Decodable` reading would demand; anything else is `upstream_invalid_response`.
+    /// A member name that is escaped or repeated hands the whole document to `JSONDecoder`, whose reading
+    /// of it (which duplicate wins, what an escape spells) is the one the scan must agree with.
     static func scan(_ bytes: UnsafeRawBufferPointer, expected: String) throws(GatewayError) -> ResponseSummary {
         var summary = ResponseSummary()
         var scanner = JSONScanner(bytes)
+        var seen: UInt8 = 0
         do {
             guard scanner.peek() == UInt8(ascii: "{") else { throw JSONScanner.Invalid() }
             try scanner.object { key, scanner in
-                if Self.equals(key, "id") {
+                let slot = Self.topLevelNames.firstIndex { Self.equals(key, $0) }
+                if let slot {
+                    guard seen & (1 << slot) == 0 else { throw DecoderDecides() }
+                    seen |= 1 << slot
+                }
+                switch slot {
+                case 0:
                     summary.id = try Self.optionalString(&scanner)
-                } else if Self.equals(key, "model") {
+                case 1:
                     summary.model = try Self.optionalString(&scanner)
-                } else if Self.equals(key, "choices") {
+                case 2:
                     guard !scanner.skipNull() else { return }
                     var reasons: [String] = []
                     try scanner.array { scanner in
+                        var read = false
                         try scanner.object { key, scanner in
-                            guard Self.equals(key, "finish_reason") else { return try scanner.skipValue() }
+                            guard Self.equals(key, "finish_reason") else {
+                                guard !key.contains(UInt8(ascii: "\\")) else { throw DecoderDecides() }
+                                return try scanner.skipValue()
+                            }
+                            guard !read else { throw DecoderDecides() }
+                            read = true
                             if let reason = try Self.optionalString(&scanner) { reasons.append(reason) }
                         }
                     }
                     summary.finishReasons = reasons
-                } else if Self.equals(key, "usage") {
+                case 3:
                     guard !scanner.skipNull() else { return }
                     guard scanner.peek() == UInt8(ascii: "{") else { throw JSONScanner.Invalid() }
                     var probe = scanner
@@ -37,13 +52,16 @@ extension ResponseSummary {
                         let range = try scanner.valueRange()
                         summary.usage = try WireJSON.decode(TokenUsage.self, from: scanner.slice(range), expected: expected)
                     }
-                } else {
+                default:
+                    guard !key.contains(UInt8(ascii: "\\")) else { throw DecoderDecides() }
                     try scanner.skipValue()
                 }
             }
             guard scanner.atEnd() else { throw JSONScanner.Invalid() }
         } catch let error as GatewayError {
             throw error
+        } catch is DecoderDecides {
+            return try WireJSON.decode(ResponseSummary.self, from: bytes, expected: expected)
         } catch {
             throw GatewayError.invalidUpstreamResponse("expected \(expected)")
         }
@@ -79,6 +97,12 @@ extension ResponseSummary {
         }
         return TokenUsage(reportedPrompt: counts[0], completion: counts[1], total: counts[2])
     }
+
+    /// The top-level members the scan reads, in the order of its `switch`; each may appear once.
+    private static let topLevelNames: [StaticString] = ["id", "model", "choices", "usage"]
+
+    /// Thrown where only a full decoder knows the answer (escaped or repeated names).
+    private struct DecoderDecides: Error {}
 
     private static func equals(_ key: UnsafeRawBufferPointer, _ name: StaticString) -> Bool {
         key.count == name.utf8CodeUnitCount && memcmp(key.baseAddress!, name.utf8Start, key.count) == 0
