@@ -91,13 +91,17 @@ class Gateway:
             assert response.status == 200
             return response.read()
 
-    def metric(self, series: str) -> float:
-        """The value of one exposed series (name and labels exactly as exposed), 0 when absent."""
+    def series(self, series: str) -> float | None:
+        """The value of one exposed series, None when the gateway does not expose it."""
         with urllib.request.urlopen(f"http://127.0.0.1:{self.metrics_port}/metrics", timeout=5) as response:
             for line in response.read().decode().splitlines():
                 if line.startswith(series + " "):
                     return float(line.split()[1])
-        return 0.0
+        return None
+
+    def metric(self, series: str) -> float:
+        """The value of one exposed series (name and labels exactly as exposed), 0 when absent."""
+        return self.series(series) or 0.0
 
     def wait_for_metric(self, series: str, timeout: float = 15) -> float:
         """Polls `series` until it is above 0 or `timeout` passes; returns its last value."""

@@ -1,5 +1,9 @@
 """Minimal OpenAI, Anthropic, Gemini and Bedrock upstreams in their own wire formats, for SDK tests through the gateway.
-Every request body is kept in `ProviderStubs.requests` (path, body)."""
+Every request body is kept in `ProviderStubs.requests` (path, body).
+
+Every stub reports the same usage in its own terms (`USAGE`, in OpenAI's: cached and reasoning tokens are parts of
+the input and output totals): 10 input tokens of which 4 were read from the prompt cache, and — where the provider
+reports them — 2 written to it (Anthropic, Bedrock); 6 output tokens of which 2 were reasoning (OpenAI, Gemini)."""
 import json
 import struct
 import threading
@@ -7,6 +11,15 @@ import zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from conftest import free_port
+
+USAGE = {"input": 10, "output": 6, "cache_read": 4}
+CACHE_CREATION = {"anthropic": 2, "bedrock": 2}
+REASONING = {"openai": 2, "gemini": 2}
+
+
+def usage_of(provider: str) -> dict:
+    """The counts, by `llm_tokens_total` type, one answer from `provider`'s stub reports."""
+    return {**USAGE, "cache_creation": CACHE_CREATION.get(provider, 0), "reasoning": REASONING.get(provider, 0)}
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -45,7 +58,8 @@ class _Handler(BaseHTTPRequestHandler):
         return message + struct.pack(">I", zlib.crc32(message))
 
     def bedrock(self, stream: bool):
-        usage = {"inputTokens": 4, "outputTokens": 3, "totalTokens": 7}
+        # Bedrock's inputTokens leaves out the cache's tokens, as Anthropic's input_tokens does.
+        usage = {"inputTokens": 4, "outputTokens": 6, "totalTokens": 16, "cacheReadInputTokens": 4, "cacheWriteInputTokens": 2}
         if not stream:
             body = {"output": {"message": {"role": "assistant", "content": [{"text": "hello from bedrock"}]}},
                     "stopReason": "end_turn", "usage": usage}
@@ -60,7 +74,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def openai(self, body):
         """As OpenAI does: a stream carries usage in a last chunk without choices only when include_usage asks."""
-        usage = {"prompt_tokens": 4, "completion_tokens": 3, "total_tokens": 7}
+        usage = {"prompt_tokens": 10, "completion_tokens": 6, "total_tokens": 16,
+                 "prompt_tokens_details": {"cached_tokens": 4, "audio_tokens": 0},
+                 "completion_tokens_details": {"reasoning_tokens": 2, "audio_tokens": 0}}
         base = {"id": "chatcmpl-1", "created": 1, "model": body["model"]}
         if not body.get("stream"):
             message = {**base, "object": "chat.completion", "usage": usage, "choices": [
@@ -78,19 +94,20 @@ class _Handler(BaseHTTPRequestHandler):
         self._write("text/event-stream", ("".join(f"data: {json.dumps(c)}\n\n" for c in chunks) + "data: [DONE]\n\n").encode())
 
     def anthropic(self, body):
+        cache = {"cache_read_input_tokens": 4, "cache_creation_input_tokens": 2}
         if not body.get("stream"):
             message = {"id": "msg_1", "type": "message", "role": "assistant", "model": body["model"],
                        "content": [{"type": "text", "text": "hello from anthropic"}], "stop_reason": "end_turn",
-                       "stop_sequence": None, "usage": {"input_tokens": 4, "output_tokens": 3}}
+                       "stop_sequence": None, "usage": {"input_tokens": 4, "output_tokens": 6, **cache}}
             return self._write("application/json", json.dumps(message).encode())
         events = [
             ("message_start", {"type": "message_start", "message": {"id": "msg_1", "type": "message", "role": "assistant",
-                                                                     "model": body["model"], "content": [], "usage": {"input_tokens": 4, "output_tokens": 1}}}),
+                                                                     "model": body["model"], "content": [], "usage": {"input_tokens": 4, "output_tokens": 1, **cache}}}),
             ("content_block_start", {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}}),
             ("content_block_delta", {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": "hello from "}}),
             ("content_block_delta", {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": "anthropic"}}),
             ("content_block_stop", {"type": "content_block_stop", "index": 0}),
-            ("message_delta", {"type": "message_delta", "delta": {"stop_reason": "end_turn"}, "usage": {"output_tokens": 3}}),
+            ("message_delta", {"type": "message_delta", "delta": {"stop_reason": "end_turn"}, "usage": {"output_tokens": 6}}),
             ("message_stop", {"type": "message_stop"}),
         ]
         self._write("text/event-stream", "".join(f"event: {n}\ndata: {json.dumps(p)}\n\n" for n, p in events).encode())
@@ -102,7 +119,9 @@ class _Handler(BaseHTTPRequestHandler):
                 candidate["finishReason"] = finish
             out = {"candidates": [candidate], "modelVersion": "gemini-stub", "responseId": "r1"}
             if finish:
-                out["usageMetadata"] = {"promptTokenCount": 4, "candidatesTokenCount": 3, "totalTokenCount": 7}
+                # Gemini's promptTokenCount includes the cached content; thoughts are not part of the candidates.
+                out["usageMetadata"] = {"promptTokenCount": 10, "cachedContentTokenCount": 4, "candidatesTokenCount": 4,
+                                        "thoughtsTokenCount": 2, "totalTokenCount": 16}
             return out
         if not stream:
             return self._write("application/json", json.dumps(response("hello from gemini", "STOP")).encode())

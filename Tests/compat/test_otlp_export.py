@@ -47,7 +47,8 @@ class OpenAIUpstreamHandler(BaseHTTPRequestHandler):
         body = json.dumps({
             "id": "chatcmpl-upstream-1", "object": "chat.completion", "created": 1, "model": "gpt-test-2024",
             "choices": [{"index": 0, "message": {"role": "assistant", "content": "hello"}, "finish_reason": "stop"}],
-            "usage": {"prompt_tokens": 7, "completion_tokens": 3, "total_tokens": 10},
+            "usage": {"prompt_tokens": 7, "completion_tokens": 3, "total_tokens": 10,
+                      "prompt_tokens_details": {"cached_tokens": 5}, "completion_tokens_details": {"reasoning_tokens": 2}},
         }).encode()
         self.send_response(200)
         self.send_header("content-type", "application/json")
@@ -163,6 +164,8 @@ def test_protobuf_export_with_gzip_span_tree_and_genai_attributes(start_gateway,
     assert genai["gen_ai.response.model"] == "gpt-test-2024"
     assert genai["gen_ai.response.id"] == "chatcmpl-upstream-1"
     assert genai["gen_ai.usage.input_tokens"] == 7 and genai["gen_ai.usage.output_tokens"] == 3
+    assert genai["gen_ai.usage.cache_read.input_tokens"] == 5 and genai["gen_ai.usage.reasoning.output_tokens"] == 2
+    assert "gen_ai.usage.cache_creation.input_tokens" not in genai, "a count the provider did not report is left out"
     assert genai["gen_ai.response.finish_reasons"] == ["stop"]
     assert genai["gen_ai.request.stream"] is False
     assert genai["server.address"] == "127.0.0.1" and genai["server.port"] == upstream.server_address[1]

@@ -74,6 +74,10 @@ final class RouteMetrics: Sendable {
     let latency: LazySeries<HistogramCell>
     let inputTokens: LazySeries<CounterCell>
     let outputTokens: LazySeries<CounterCell>
+    /// Parts of the input and output counts (`type` cache_read, cache_creation, reasoning).
+    let cacheReadTokens: LazySeries<CounterCell>
+    let cacheCreationTokens: LazySeries<CounterCell>
+    let reasoningTokens: LazySeries<CounterCell>
     let chatDuration: LazySeries<HistogramCell>
     let embeddingsDuration: LazySeries<HistogramCell>
     let chatInputUsage: LazySeries<HistogramCell>
@@ -93,6 +97,9 @@ final class RouteMetrics: Sendable {
         let tokens = registry.counter(MetricCatalog.tokensTotal)
         inputTokens = LazySeries(tokens, provider.name, model, "input")
         outputTokens = LazySeries(tokens, provider.name, model, "output")
+        cacheReadTokens = LazySeries(tokens, provider.name, model, "cache_read")
+        cacheCreationTokens = LazySeries(tokens, provider.name, model, "cache_creation")
+        reasoningTokens = LazySeries(tokens, provider.name, model, "reasoning")
         let durations = registry.histogram(MetricCatalog.genAIOperationDuration)
         chatDuration = LazySeries(durations, "chat", system, model, "")
         embeddingsDuration = LazySeries(durations, "embeddings", system, model, "")
@@ -108,8 +115,7 @@ final class RouteMetrics: Sendable {
 
     /// Creates, at 0, the token counters of a deployment the configuration names.
     func materialize() {
-        inputTokens.materialize()
-        outputTokens.materialize()
+        for series in [inputTokens, outputTokens, cacheReadTokens, cacheCreationTokens, reasoningTokens] { series.materialize() }
     }
 
     /// One finished upstream attempt.
@@ -127,6 +133,9 @@ final class RouteMetrics: Sendable {
     func recordUsage(_ usage: TokenUsage, operation: GenAIOperation) {
         inputTokens.cell.increment(by: UInt64(max(0, usage.promptTokens)))
         outputTokens.cell.increment(by: UInt64(max(0, usage.completionTokens)))
+        if usage.cacheReadTokens > 0 { cacheReadTokens.cell.increment(by: UInt64(usage.cacheReadTokens)) }
+        if usage.cacheCreationTokens > 0 { cacheCreationTokens.cell.increment(by: UInt64(usage.cacheCreationTokens)) }
+        if usage.reasoningTokens > 0 { reasoningTokens.cell.increment(by: UInt64(usage.reasoningTokens)) }
         switch operation {
         case .chat:
             chatInputUsage.cell.observe(Double(usage.promptTokens))

@@ -87,6 +87,11 @@ struct AttemptSpan: Sendable {
             if let usage = summary.usage {
                 attributes.append(.int("gen_ai.usage.input_tokens", usage.promptTokens))
                 attributes.append(.int("gen_ai.usage.output_tokens", usage.completionTokens))
+                if usage.cacheReadTokens > 0 { attributes.append(.int("gen_ai.usage.cache_read.input_tokens", usage.cacheReadTokens)) }
+                if usage.cacheCreationTokens > 0 {
+                    attributes.append(.int("gen_ai.usage.cache_creation.input_tokens", usage.cacheCreationTokens))
+                }
+                if usage.reasoningTokens > 0 { attributes.append(.int("gen_ai.usage.reasoning.output_tokens", usage.reasoningTokens)) }
             }
         }
         var events: [SpanEvent] = []

@@ -80,23 +80,48 @@ extension ResponseSummary {
         return try result.get()
     }
 
-    /// `usage` whose counts are plain integers or null, read in place; nil for anything else.
+    /// `usage` whose counts are plain integers or null, read in place, with the cache's and reasoning's counts
+    /// from its `*_details` objects; nil for anything else (the decoder's reading decides then).
     private static func scanUsage(_ scanner: inout JSONScanner) -> TokenUsage? {
-        var counts: [Int?] = [nil, nil, nil]
-        var seen = [false, false, false]
-        let names: [StaticString] = ["prompt_tokens", "completion_tokens", "total_tokens"]
+        var counts: [Int?] = [nil, nil, nil, nil, nil]
+        var seen: UInt8 = 0
+        // A name seen twice (a count, or a details object) is left to the decoder.
+        func once(_ bit: Int) throws {
+            guard seen & (1 << bit) == 0 else { throw JSONScanner.Invalid() }
+            seen |= 1 << bit
+        }
+        func read(_ slot: Int, _ scanner: inout JSONScanner) throws {
+            try once(slot)
+            counts[slot] = try scanner.nullable { $0.plainInteger() }
+        }
+        /// A `*_details` object (or null) whose one member read is `name`, into `slot`.
+        func details(_ name: StaticString, _ slot: Int, _ scanner: inout JSONScanner) throws {
+            try once(slot + 2)
+            guard !scanner.skipNull() else { return }
+            try scanner.object { key, scanner in
+                guard equals(key, name) else { return try scanner.skipUnread(key) }
+                try read(slot, &scanner)
+            }
+        }
         do {
             try scanner.object { key, scanner in
-                guard let slot = names.firstIndex(where: { equals(key, $0) }) else { return try scanner.skipUnread(key) }
-                guard !seen[slot] else { throw JSONScanner.Invalid() }
-                seen[slot] = true
-                counts[slot] = try scanner.nullable { $0.plainInteger() }
+                if let slot = usageNames.firstIndex(where: { equals(key, $0) }) {
+                    try read(slot, &scanner)
+                } else if equals(key, "prompt_tokens_details") {
+                    try details("cached_tokens", 3, &scanner)
+                } else if equals(key, "completion_tokens_details") {
+                    try details("reasoning_tokens", 4, &scanner)
+                } else {
+                    try scanner.skipUnread(key)
+                }
             }
         } catch {
             return nil
         }
-        return TokenUsage(reportedPrompt: counts[0], completion: counts[1], total: counts[2])
+        return TokenUsage(reportedPrompt: counts[0], completion: counts[1], total: counts[2], cacheRead: counts[3], reasoning: counts[4])
     }
+
+    private static let usageNames: [StaticString] = ["prompt_tokens", "completion_tokens", "total_tokens"]
 
     /// The top-level members the scan reads, in the order of its `switch`; each may appear once.
     private static let topLevelNames: [StaticString] = ["id", "model", "choices", "usage"]

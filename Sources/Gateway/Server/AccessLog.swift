@@ -53,8 +53,11 @@ enum AccessLog {
         line.field("status", status)
         line.field("stream", details.stream ? "true" : "false")
         if let usage = details.usage {
+            if usage.cacheCreationTokens > 0 { line.field("tokens_cache_creation", usage.cacheCreationTokens) }
+            if usage.cacheReadTokens > 0 { line.field("tokens_cache_read", usage.cacheReadTokens) }
             line.field("tokens_in", usage.promptTokens)
             line.field("tokens_out", usage.completionTokens)
+            if usage.reasoningTokens > 0 { line.field("tokens_reasoning", usage.reasoningTokens) }
         }
         line.field("trace_id", trace.traceID)
     }

@@ -100,7 +100,8 @@ public enum MetricCatalog {
     public static let tokensTotal = MetricDefinition(
         name: "llm_tokens_total",
         kind: .counter,
-        help: "Tokens processed, by provider, model and type (input or output).",
+        help:
+            "Tokens processed, by provider, model and type: input and output are the totals; cache_read and cache_creation are parts of input, reasoning is part of output.",
         unit: "tokens",
         labels: ["provider", "model", "type"]
     )

@@ -50,6 +50,21 @@ struct JSONScannerTests {
         }
     }
 
+    @Test("cache reads and reasoning are read from the usage details, and never exceed the totals they are part of")
+    func usageDetails() throws {
+        let text =
+            #"{"usage":{"prompt_tokens":10,"prompt_tokens_details":{"audio_tokens":0,"cached_tokens":4},"completion_tokens":6,"#
+            + #""completion_tokens_details":{"reasoning_tokens":2},"total_tokens":16}}"#
+        let expected = TokenUsage(promptTokens: 10, completionTokens: 6, cacheReadTokens: 4, reasoningTokens: 2)
+        #expect(try Self.scan(text).usage == expected)
+        #expect(Self.decoded(text)?.usage == expected)
+        let inflated =
+            #"{"usage":{"prompt_tokens":3,"completion_tokens":1,"prompt_tokens_details":{"cached_tokens":9},"#
+            + #""completion_tokens_details":{"reasoning_tokens":-5}}}"#
+        #expect(try Self.scan(inflated).usage == TokenUsage(promptTokens: 3, completionTokens: 1, cacheReadTokens: 3))
+        #expect(try Self.scan(#"{"usage":{"prompt_tokens_details":null,"completion_tokens_details":null}}"#).usage?.cacheReadTokens == 0)
+    }
+
     @Test(
         "repeated or escaped member names are read as JSONDecoder reads them",
         arguments: [
@@ -59,6 +74,8 @@ struct JSONScannerTests {
             #"{"\u0069d":"x","model":"m"}"#,
             #"{"usage":{"prompt_tokens":1},"usage":{"prompt_tokens":2,"completion_tokens":3}}"#,
             #"{"model":"m","choices":[],"choices":[{"finish_reason":"stop"}]}"#,
+            #"{"usage":{"prompt_tokens":5,"prompt_tokens_details":{},"prompt_tokens_details":{"cached_tokens":2}}}"#,
+            #"{"usage":{"completion_tokens":5,"completion_tokens_details":{"reasoning_tokens":1,"reasoning_tokens":3}}}"#,
         ]
     )
     func repeatedNames(_ text: String) throws {

@@ -59,6 +59,28 @@ struct MessagesIngressTests {
         }
     }
 
+    @Test("usage reaches Anthropic clients in Anthropic's terms: input_tokens without the cache's reads, which are apart")
+    func usageTerms() throws {
+        let usage = #"{"prompt_tokens":10,"completion_tokens":6,"total_tokens":16,"prompt_tokens_details":{"cached_tokens":4}}"#
+        let stream = [
+            #"{"id":"c1","object":"chat.completion.chunk","model":"m","choices":[{"index":0,"delta":{"content":"Hi"},"finish_reason":"stop"}]}"#,
+            #"{"id":"c1","object":"chat.completion.chunk","model":"m","choices":[],"usage":"# + usage + "}", "[DONE]",
+        ].map { "data: \($0)\n\n" }.joined()
+        var encoder = MessagesStreamEncoder()
+        let events = String(buffer: try encoder.translate(ByteBuffer(string: stream))).components(separatedBy: "\n\n")
+        let delta = try #require(events.first { $0.hasPrefix("event: message_delta") })
+        let payload = try JSONSerialization.jsonObject(with: Data(delta.split(separator: "\n")[1].dropFirst(6).utf8)) as? [String: Any]
+        let streamed = try #require(payload?["usage"] as? [String: Int])
+        #expect(streamed == ["input_tokens": 6, "cache_read_input_tokens": 4, "output_tokens": 6])
+
+        let completion =
+            #"{"id":"c1","object":"chat.completion","model":"m","choices":[{"index":0,"message":{"role":"assistant","content":"Hi"},"#
+            + #""finish_reason":"stop"}],"usage":"# + usage + "}"
+        let message = try MessagesResponseMapping.message(from: ByteBuffer(string: completion))
+        let whole = try JSONSerialization.jsonObject(with: Data(String(buffer: message).utf8)) as? [String: Any]
+        #expect(whole?["usage"] as? [String: Int] == ["input_tokens": 6, "cache_read_input_tokens": 4, "output_tokens": 6])
+    }
+
     @Test("Anthropic requests become OpenAI chat bodies: system, tool use and results, tools, choice, stream usage")
     func requestMapping() throws {
         let anthropic = ByteBuffer(

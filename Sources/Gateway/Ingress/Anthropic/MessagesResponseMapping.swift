@@ -25,7 +25,7 @@ enum MessagesResponseMapping {
             model: completion.model ?? "",
             content: content,
             stopReason: stopReason(choice?.finishReason),
-            usage: .init(inputTokens: completion.usage?.promptTokens ?? 0, outputTokens: completion.usage?.completionTokens ?? 0)
+            usage: AnthropicWire.Usage(completion.usage ?? TokenUsage(promptTokens: 0, completionTokens: 0))
         )
         return WireJSON.encode(message)
     }
@@ -51,5 +51,17 @@ enum MessagesResponseMapping {
     static func errorBody(_ error: GatewayError, requestID: String? = nil, provider: String? = nil) -> AnthropicWire.StreamEvent {
         let message = OpenAIErrorBody.message(error, requestID: requestID, provider: provider)
         return AnthropicWire.StreamEvent(type: "error", error: .init(type: errorType(error), message: message))
+    }
+}
+
+extension AnthropicWire.Usage {
+    /// OpenAI's counts as Anthropic reports them: `input_tokens` without the tokens read from the prompt cache,
+    /// which `cache_read_input_tokens` gives when there are any.
+    init(_ usage: TokenUsage) {
+        self.init(
+            inputTokens: usage.promptTokens - usage.cacheReadTokens,
+            outputTokens: usage.completionTokens,
+            cacheReadInputTokens: usage.cacheReadTokens > 0 ? usage.cacheReadTokens : nil
+        )
     }
 }

@@ -12,7 +12,8 @@ struct MessagesStreamEncoder: StreamTranslator {
     /// OpenAI tool-call index → Anthropic block index.
     private var toolBlocks: [Int: Int] = [:]
     private var stopReason = "end_turn"
-    private var outputTokens = 0
+    /// The usage chunk's counts, reported in `message_delta` (cumulative, as Anthropic's are).
+    private var usage = AnthropicWire.Usage(outputTokens: 0)
 
     mutating func translate(_ chunk: ByteBuffer) throws(GatewayError) -> ByteBuffer {
         var output = ByteBuffer()
@@ -35,7 +36,7 @@ struct MessagesStreamEncoder: StreamTranslator {
     private mutating func handle(_ event: SSEEvent, into output: inout ByteBuffer) throws(GatewayError) {
         if event.dataEquals("[DONE]") {
             closeBlock(into: &output)
-            emit(.init(type: "message_delta", delta: .init(stopReason: stopReason), usage: .init(outputTokens: outputTokens)), into: &output)
+            emit(.init(type: "message_delta", delta: .init(stopReason: stopReason), usage: usage), into: &output)
             emit(.init(type: "message_stop"), into: &output)
             return
         }
@@ -51,7 +52,7 @@ struct MessagesStreamEncoder: StreamTranslator {
             )
             emit(.init(type: "message_start", message: message), into: &output)
         }
-        if let usage = chunk.usage { outputTokens = usage.completionTokens }
+        if let counts = chunk.usage { usage = AnthropicWire.Usage(counts) }
         for choice in chunk.choices ?? [] {
             if let text = choice.delta?.content, !text.isEmpty {
                 if openBlock == nil || toolBlocks.values.contains(openBlock!) {

@@ -20,7 +20,7 @@ enum AnthropicResponseMapping {
         let calls = message.content.filter { $0.type == "tool_use" }.map { block in
             OpenAIChat.ToolCall(id: block.id ?? "", name: block.name ?? "", arguments: (block.input ?? .object([:])).jsonText)
         }
-        let usage = TokenUsage(promptTokens: message.usage?.inputTokens ?? 0, completionTokens: message.usage?.outputTokens ?? 0)
+        let usage = (message.usage ?? AnthropicWire.Usage()).tokenUsage
         let finish = finishReason(message.stopReason) ?? "stop"
         return OpenAIChat.reply(
             id: message.id,

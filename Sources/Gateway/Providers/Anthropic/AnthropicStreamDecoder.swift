@@ -13,8 +13,8 @@ struct AnthropicStreamDecoder: ProviderStreamDecoder {
     private var reader = SSEReader()
     private var id = ""
     private var model: String
-    private var inputTokens = 0
-    private var outputTokens = 0
+    /// The counts `message_start` reported, updated by each `message_delta`.
+    private var usage = AnthropicWire.Usage()
     /// Anthropic content-block index → OpenAI tool-call index.
     private var toolIndexes: [Int: Int] = [:]
 
@@ -49,7 +49,7 @@ struct AnthropicStreamDecoder: ProviderStreamDecoder {
             guard let message = event.message else { throw .invalidUpstreamResponse("message_start without a message") }
             id = message.id
             model = message.model ?? model
-            inputTokens = message.usage?.inputTokens ?? 0
+            usage = usage.updated(by: message.usage)
             summary.id = id
             summary.model = model
             emit(.opening, into: &output)
@@ -71,13 +71,13 @@ struct AnthropicStreamDecoder: ProviderStreamDecoder {
                 emit(OpenAIChatWire.Delta(toolCalls: [.arguments(index: toolIndex, json)]), into: &output)
             }
         case "message_delta":
-            outputTokens = event.usage?.outputTokens ?? outputTokens
+            usage = usage.updated(by: event.usage)
             if let reason = AnthropicResponseMapping.finishReason(event.delta?.stopReason) {
                 summary.finishReasons.append(reason)
                 output.writeImmutableBuffer(OpenAIChat.chunk(id: id, model: model, delta: .empty, finishReason: reason))
             }
         case "message_stop":
-            let usage = TokenUsage(promptTokens: inputTokens, completionTokens: outputTokens)
+            let usage = usage.tokenUsage
             summary.usage = usage
             if includeUsage { output.writeImmutableBuffer(OpenAIChat.usageChunk(id: id, model: model, usage: usage)) }
             output.writeImmutableBuffer(OpenAIChat.done)

@@ -121,13 +121,40 @@ enum AnthropicWire {
         }
     }
 
+    /// `input_tokens` leaves out what the prompt cache read and wrote; `output_tokens` includes thinking.
     struct Usage: Codable, Sendable {
         var inputTokens: Int?
         var outputTokens: Int?
+        var cacheReadInputTokens: Int?
+        var cacheCreationInputTokens: Int?
 
         enum CodingKeys: String, CodingKey {
             case inputTokens = "input_tokens"
             case outputTokens = "output_tokens"
+            case cacheReadInputTokens = "cache_read_input_tokens"
+            case cacheCreationInputTokens = "cache_creation_input_tokens"
+        }
+
+        /// The counts in OpenAI's terms (the prompt total includes the cache's tokens).
+        var tokenUsage: TokenUsage {
+            .separatingCache(
+                uncachedInput: inputTokens ?? 0,
+                cacheRead: cacheReadInputTokens ?? 0,
+                cacheCreation: cacheCreationInputTokens ?? 0,
+                output: outputTokens ?? 0
+            )
+        }
+
+        /// These counts with those `later` reports (a stream's `message_delta` repeats or updates what
+        /// `message_start` said; its counts are cumulative).
+        func updated(by later: Usage?) -> Usage {
+            guard let later else { return self }
+            return Usage(
+                inputTokens: later.inputTokens ?? inputTokens,
+                outputTokens: later.outputTokens ?? outputTokens,
+                cacheReadInputTokens: later.cacheReadInputTokens ?? cacheReadInputTokens,
+                cacheCreationInputTokens: later.cacheCreationInputTokens ?? cacheCreationInputTokens
+            )
         }
     }
 

@@ -74,7 +74,7 @@ enum BedrockConverseMapping {
         let calls = blocks.compactMap(\.toolUse).map { use in
             OpenAIChat.ToolCall(id: use.toolUseId, name: use.name, arguments: (use.input ?? .object([:])).jsonText)
         }
-        let usage = TokenUsage(promptTokens: converse.usage?.inputTokens ?? 0, completionTokens: converse.usage?.outputTokens ?? 0)
+        let usage = converse.usage?.tokenUsage ?? TokenUsage(promptTokens: 0, completionTokens: 0)
         let finish = finishReason(converse.stopReason) ?? "stop"
         let id = "chatcmpl-bedrock-\(UInt64.random(in: 0...UInt64.max))"
         return OpenAIChat.reply(id: id, model: model, text: text, toolCalls: calls, finishReason: finish, usage: usage)

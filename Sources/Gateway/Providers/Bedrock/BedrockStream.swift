@@ -78,7 +78,7 @@ struct BedrockStreamDecoder: ProviderStreamDecoder {
             summary.finishReasons.append(finish)
             output.writeImmutableBuffer(OpenAIChat.chunk(id: id, model: model, delta: .empty, finishReason: finish))
         default:  // metadata
-            summary.usage = TokenUsage(promptTokens: event.usage?.inputTokens ?? 0, completionTokens: event.usage?.outputTokens ?? 0)
+            summary.usage = event.usage?.tokenUsage ?? TokenUsage(promptTokens: 0, completionTokens: 0)
             if stopped {
                 isFinished = true
                 output.writeImmutableBuffer(tail())

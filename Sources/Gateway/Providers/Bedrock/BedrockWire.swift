@@ -23,9 +23,22 @@ enum BedrockWire {
         var input: JSONValue?
     }
 
+    /// As Anthropic's: `inputTokens` leaves out what the prompt cache read and wrote.
     struct Usage: Decodable, Sendable {
         var inputTokens: Int?
         var outputTokens: Int?
+        var cacheReadInputTokens: Int?
+        var cacheWriteInputTokens: Int?
+
+        /// The counts in OpenAI's terms (the prompt total includes the cache's tokens).
+        var tokenUsage: TokenUsage {
+            .separatingCache(
+                uncachedInput: inputTokens ?? 0,
+                cacheRead: cacheReadInputTokens ?? 0,
+                cacheCreation: cacheWriteInputTokens ?? 0,
+                output: outputTokens ?? 0
+            )
+        }
     }
 
     /// One ConverseStream event's payload; which fields are set depends on the event type.

@@ -34,9 +34,7 @@ enum GeminiResponseMapping {
             }
         }
         piece.finishReason = finishReason(candidate?.finishReason, hasCalls: !piece.calls.isEmpty)
-        if let usage = response.usageMetadata {
-            piece.usage = TokenUsage(promptTokens: usage.promptTokenCount ?? 0, completionTokens: usage.candidatesTokenCount ?? 0)
-        }
+        if let usage = response.usageMetadata { piece.usage = usage.tokenUsage }
         return piece
     }
 

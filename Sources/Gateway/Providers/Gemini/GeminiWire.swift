@@ -28,8 +28,23 @@ enum GeminiWire {
         var args: JSONValue?
     }
 
+    /// `promptTokenCount` includes the cached content's tokens; `thoughtsTokenCount` (thinking) is not part of
+    /// `candidatesTokenCount`.
     struct UsageMetadata: Decodable, Sendable {
         var promptTokenCount: Int?
         var candidatesTokenCount: Int?
+        var cachedContentTokenCount: Int?
+        var thoughtsTokenCount: Int?
+
+        /// The counts in OpenAI's terms: reasoning is part of the output.
+        var tokenUsage: TokenUsage {
+            let thoughts = min(max(0, thoughtsTokenCount ?? 0), TokenUsage.maximumCount)
+            return TokenUsage(
+                promptTokens: promptTokenCount ?? 0,
+                completionTokens: min(max(0, candidatesTokenCount ?? 0), TokenUsage.maximumCount) + thoughts,
+                cacheReadTokens: cachedContentTokenCount ?? 0,
+                reasoningTokens: thoughts
+            )
+        }
     }
 }

@@ -95,47 +95,6 @@ struct OpenAIStreamDecoder: Sendable {
     }
 }
 
-/// Token counts as OpenAI reports them.
-public struct TokenUsage: Codable, Sendable, Equatable {
-    public var promptTokens: Int
-    public var completionTokens: Int
-    public var totalTokens: Int
-
-    /// The largest count kept (about a trillion): far above any real answer, and small enough that sums of
-    /// counts (rate-limit windows, budgets) cannot overflow.
-    public static let maximumCount = 1 << 40
-
-    /// Counts come from upstreams: they are clamped to `0...maximumCount` before any arithmetic.
-    public init(promptTokens: Int, completionTokens: Int) {
-        self.promptTokens = min(max(0, promptTokens), Self.maximumCount)
-        self.completionTokens = min(max(0, completionTokens), Self.maximumCount)
-        self.totalTokens = self.promptTokens + self.completionTokens
-    }
-
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        self.init(
-            reportedPrompt: try container.decodeIfPresent(Int.self, forKey: .promptTokens),
-            completion: try container.decodeIfPresent(Int.self, forKey: .completionTokens),
-            total: try container.decodeIfPresent(Int.self, forKey: .totalTokens)
-        )
-    }
-
-    /// The counts as an upstream reported them (absent ones are 0; a total above the sum is kept).
-    init(reportedPrompt prompt: Int?, completion: Int?, total: Int?) {
-        self.init(promptTokens: prompt ?? 0, completionTokens: completion ?? 0)
-        if let total {
-            totalTokens = max(totalTokens, min(total, 2 * Self.maximumCount))
-        }
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case promptTokens = "prompt_tokens"
-        case completionTokens = "completion_tokens"
-        case totalTokens = "total_tokens"
-    }
-}
-
 /// A pass-through OpenAI stream: the upstream's bytes, relayed without re-encoding but only as whole events —
 /// the bytes of an unfinished event wait for the rest, so a client never receives half an event and an
 /// oversized or malformed one fails before any of it is sent. Fails, instead of ending quietly, when the
