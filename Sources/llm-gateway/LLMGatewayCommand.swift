@@ -6,7 +6,7 @@ struct LLMGatewayCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "llm-gateway",
         abstract: "An OpenAI-compatible LLM inference gateway with metrics, logs and traces built in.",
-        subcommands: [Serve.self, CheckConfig.self, PrintMetrics.self],
+        subcommands: [Serve.self, CheckConfig.self, PrintMetrics.self, PrintPrices.self],
         defaultSubcommand: Serve.self
     )
 }

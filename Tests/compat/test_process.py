@@ -5,6 +5,7 @@ import time
 import urllib.request
 
 import openai
+import yaml
 
 from conftest import BINARY, ROOT, free_port, wait_until_live
 
@@ -107,3 +108,12 @@ def test_docs_metrics_md_is_the_catalog():
     assert "| `http_requests_total` | counter |" in result.stdout
     documented = (ROOT / "docs" / "metrics.md").read_text()
     assert documented == result.stdout, "docs/metrics.md is stale: run `llm-gateway metrics > docs/metrics.md`"
+
+
+def test_docs_prices_yaml_is_the_shipped_table():
+    result = run_cli("prices")
+    assert result.returncode == 0
+    documented = (ROOT / "docs" / "prices.yaml").read_text()
+    assert documented == result.stdout, "docs/prices.yaml is stale: run `llm-gateway prices > docs/prices.yaml`"
+    table = yaml.safe_load(documented)
+    assert table["openai"]["gpt-4o"] == {"input": 2.50, "output": 10.00, "cached_input": 1.25}

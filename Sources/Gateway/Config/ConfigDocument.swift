@@ -10,7 +10,7 @@ struct ConfigDocument {
         var config = GatewayConfig()
         let sections: Set = [
             "server", "providers", "connection_pool", "cache", "logging", "auth", "models", "health_checks", "redis",
-            "region", "data_residency",
+            "region", "data_residency", "pricing",
         ]
         for (key, node) in reader.mapping(root, at: "", known: sections) ?? [] {
             switch key {
@@ -24,6 +24,7 @@ struct ConfigDocument {
             case "health_checks": readHealthChecks(node, into: &config.healthChecks)
             case "region": config.region = reader.string(node, at: "region")
             case "data_residency": readDataResidency(node, into: &config.dataResidency)
+            case "pricing": readPricing(node, into: &config.pricing)
             case "redis":
                 readRedis(node, into: &config)
             default: break

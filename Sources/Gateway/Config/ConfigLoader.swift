@@ -34,12 +34,16 @@ public enum ConfigLoader {
         return try finish(config, environment: environment, earlierProblems: document.reader.problems)
     }
 
-    /// The configuration `serve` runs without a file: the built-in mock provider, in-memory state.
+    /// The configuration `serve` runs without a file: the built-in mock provider, in-memory state, and
+    /// made-up prices for the mock models so the spend series and panels have something to show.
     public static func embeddedDefault() -> GatewayConfig {
         var mock = ProviderConfig(type: .mock)
         mock.models = ["mock-gpt", "mock-claude"]
         mock.mock.replyTokens = 16
-        return GatewayConfig(providers: ["mock": mock])
+        var config = GatewayConfig(providers: ["mock": mock])
+        let price = ModelPrice(inputPerMillion: 1, outputPerMillion: 4, cachedInputPerMillion: 0.1)
+        config.pricing.prices = ["mock": ["mock-gpt": price!, "mock-claude": price!]]
+        return config
     }
 
     private static func finish(

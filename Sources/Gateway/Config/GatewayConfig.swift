@@ -21,6 +21,8 @@ public struct GatewayConfig: Sendable, Equatable {
     public var region: String?
     /// `data_residency:` — which regions providers may process data in, and which models may be asked for.
     public var dataResidency = DataResidencyConfig()
+    /// `pricing:` — the price table cost is computed from.
+    public var pricing = PricingConfig()
 
     public init(
         server: ServerConfig = .init(),

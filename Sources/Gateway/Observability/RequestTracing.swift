@@ -22,6 +22,11 @@ struct RequestTracing: Sendable {
         if let client = scope.clientName { attributes.append(.string("llm_gateway.client", client)) }
         let details = scope.outcome.details
         if let cache = details.cache { attributes.append(.string("llm_gateway.cache", cache.rawValue)) }
+        if let cost = details.cost {
+            // OpenTelemetry has no stable cost attribute yet: these are the names proposed for it.
+            attributes.append(.double("gen_ai.usage.cost.amount", cost.usd))
+            attributes.append(.string("gen_ai.usage.cost.currency", "USD"))
+        }
         if let verdict = details.rateLimit {
             attributes.append(.string("llm_gateway.rate_limit.scope", verdict.rule.scope))
             attributes.append(.string("llm_gateway.rate_limit.result", verdict.result))

@@ -15,6 +15,12 @@ public struct ModelRouter: Sendable {
         let routeMetrics: [String: RouteMetrics]
         let breakers: [String: CircuitBreaker]
         let latencies: [String: LatencyEstimate]
+        let spends: [String: SpendRecorder]
+        let prices: PriceTable
+
+        func price(_ model: String) -> ModelPrice? {
+            prices.price(provider: adapter.name, type: adapter.type, model: model)
+        }
 
         func route(model: String, label: String, priority: Int = 0, weight: Double = 1) -> Route {
             Route(
@@ -22,6 +28,8 @@ public struct ModelRouter: Sendable {
                 model: model,
                 health: health,
                 metrics: routeMetrics[label]!,
+                price: price(model),
+                spend: spends[label]!,
                 maxRetries: maxRetries,
                 breaker: breakers[label]!,
                 latency: latencies[label]!,
@@ -65,6 +73,8 @@ public struct ModelRouter: Sendable {
         residency = config.dataResidency
         refusals = registry.counter(MetricCatalog.dataResidencyRefusalsTotal).labels()
         attempts = UpstreamAttempts(requestTimeout: .seconds(config.server.timeoutSeconds), limiter: limiter)
+        let prices = PriceTable(config: config.pricing)
+        let clients = ClientKeys(auth: config.auth)
 
         var providers: [String: ProviderEntry] = [:]
         for (name, adapter) in adapters {
@@ -74,8 +84,10 @@ public struct ModelRouter: Sendable {
             var routeMetrics: [String: RouteMetrics] = [:]
             var breakers: [String: CircuitBreaker] = [:]
             var latencies: [String: LatencyEstimate] = [:]
+            var spends: [String: SpendRecorder] = [:]
             for model in known.union(["other"]) {
                 routeMetrics[model] = providerMetrics.route(model: model)
+                spends[model] = SpendRecorder(provider: name, model: model, clients: clients, registry: registry, logger: logger)
                 let signals = CircuitBreaker.Signals(provider: name, model: model, registry: registry, logger: logger)
                 breakers[model] = CircuitBreaker(settings: settings.circuitBreaker, signals: signals)
                 latencies[model] = LatencyEstimate()
@@ -89,7 +101,9 @@ public struct ModelRouter: Sendable {
                 timeouts: settings.timeouts(pool: config.connectionPool),
                 routeMetrics: routeMetrics,
                 breakers: breakers,
-                latencies: latencies
+                latencies: latencies,
+                spends: spends,
+                prices: prices
             )
         }
         var plans: [String: RoutePlan] = [:]
@@ -118,7 +132,8 @@ public struct ModelRouter: Sendable {
     }
 
     /// Creates, at 0, the counters and gauges whose label values the configuration names — per provider
-    /// (rate limits hit, retries), per deployment (tokens, breaker state and opens) and per pair of providers
+    /// (rate limits hit, retries), per deployment (tokens by type, breaker state and opens, cost per client key,
+    /// unpriced requests when it has no price) and per pair of providers
     /// that serve one model (failovers) — so that `rate()`, `increase()` and alerts see their first event.
     /// Deployments the configuration does not name (`provider/model` addressed directly) appear when used.
     private static func materializeConfiguredSeries(config: GatewayConfig, providers: [String: ProviderEntry], plans: [String: RoutePlan]) {
@@ -128,6 +143,7 @@ public struct ModelRouter: Sendable {
         for (name, model) in deployments {
             guard let entry = providers[name] else { continue }
             entry.routeMetrics[model]?.materialize()
+            entry.spends[model]?.materialize(priced: entry.price(model) != nil)
             entry.breakers[model]?.materializeSeries()
         }
         for entry in providers.values { entry.metrics.materialize() }

@@ -7,6 +7,9 @@ public final class Route: Sendable {
     public let model: String
     public let health: ProviderHealth
     let metrics: RouteMetrics
+    /// This deployment's price (nil: unpriced) and where its spend is counted.
+    let price: ModelPrice?
+    let spend: SpendRecorder
     /// The provider's `max_retries`: attempts on this deployment beyond the first.
     let maxRetries: Int
     /// This deployment's breaker (shared by every route to the same provider and model label).
@@ -28,6 +31,8 @@ public final class Route: Sendable {
         model: String,
         health: ProviderHealth,
         metrics: RouteMetrics,
+        price: ModelPrice? = nil,
+        spend: SpendRecorder,
         maxRetries: Int,
         breaker: CircuitBreaker,
         latency: LatencyEstimate,
@@ -39,6 +44,8 @@ public final class Route: Sendable {
         self.model = model
         self.health = health
         self.metrics = metrics
+        self.price = price
+        self.spend = spend
         self.maxRetries = maxRetries
         self.breaker = breaker
         self.latency = latency

@@ -39,6 +39,7 @@ enum AccessLog {
         line.field("cache", details.cache?.rawValue ?? "off")
         if let client = scope.clientName { line.field("client", client, trusted: false) }
         if let completion = details.completion { line.field("completion", completion, trusted: false) }
+        if let cost = details.cost { line.field("cost_usd", cost.decimal) }
         line.field("duration_s", String(duration.seconds))
         if let errorType = details.errorType { line.field("error_type", errorType) }
         line.field("method", method)

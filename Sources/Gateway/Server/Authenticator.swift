@@ -3,23 +3,30 @@ import HTTPTypes
 /// Checks `Authorization: Bearer <key>` against `auth.api_keys`. With no keys configured, every
 /// request passes (the embedded default logs a warning about that at start-up).
 struct Authenticator: Sendable {
-    private let keys: [String: String]
+    /// A request's client: its key's name, and that name's position in ``ClientKeys`` (its spend series).
+    struct Client: Sendable {
+        let name: String
+        let index: Int
+    }
+
+    private let keys: [String: Client]
 
     init(config: AuthConfig) {
-        var keys: [String: String] = [:]
-        for key in config.apiKeys { keys[key.key] = key.name }
+        let clients = ClientKeys(auth: config)
+        var keys: [String: Client] = [:]
+        for key in config.apiKeys { keys[key.key] = Client(name: key.name, index: clients.index(of: key.name)) }
         self.keys = keys
     }
 
     var isEnabled: Bool { !keys.isEmpty }
 
-    /// The name of the client key used, or nil when auth is off. Throws 401 on a missing or wrong key.
-    func authenticate(_ headers: HTTPFields) throws(GatewayError) -> String? {
+    /// The client key used, or nil when auth is off. Throws 401 on a missing or wrong key.
+    func authenticate(_ headers: HTTPFields) throws(GatewayError) -> Client? {
         guard isEnabled else { return nil }
-        guard let key = Self.presentedKey(headers), let name = keys[key] else {
+        guard let key = Self.presentedKey(headers), let client = keys[key] else {
             throw GatewayError.invalidAPIKey
         }
-        return name
+        return client
     }
 
     /// The bearer token, or `x-api-key` as Anthropic's clients send it.

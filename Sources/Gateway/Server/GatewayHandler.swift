@@ -103,7 +103,7 @@ final class GatewayHandler: Sendable {
         case (.get, "/v1/models"):
             let authError: GatewayError?
             do {
-                scope.clientName = try authenticator.authenticate(request.headers)
+                scope.client = try authenticator.authenticate(request.headers)
                 authError = nil
             } catch {
                 authError = error
@@ -136,7 +136,7 @@ final class GatewayHandler: Sendable {
     ) async throws {
         let body: ByteBuffer
         do {
-            scope.clientName = try authenticator.authenticate(request.headers)
+            scope.client = try authenticator.authenticate(request.headers)
             body = try await bodyReader.read(request)
         } catch {
             if error == .cancelled { return }

@@ -33,7 +33,11 @@ struct RequestScope: Sendable {
     }
 
     let fixed: Fixed
-    var clientName: String?
+    /// The client key that authenticated the request; nil when auth is off.
+    var client: Authenticator.Client?
+    var clientName: String? { client?.name }
+    /// The client's position in ``ClientKeys`` (0, `anonymous`, when auth is off).
+    var clientIndex: Int { client?.index ?? 0 }
     /// The API the client speaks (errors and answers are rendered in it).
     var dialect = ResponseDialect.openAI
 
@@ -88,11 +92,26 @@ struct RequestScope: Sendable {
         if let cache = details.cache {
             headers.append(HTTPField(name: ResponseCache.header, value: cache.rawValue))
         }
+        if let cost = details.cost {
+            headers.append(HTTPField(name: Self.costHeader, value: cost.decimal))
+        }
         headers.append(HTTPField(name: Self.overheadHeader, value: Self.milliseconds(overhead)))
         return headers
     }
 
     static let overheadHeader = HTTPField.Name("x-llm-gateway-overhead-ms")!
+    /// What a whole answer cost at the price table's prices, in USD (streams end after their headers).
+    static let costHeader = HTTPField.Name("x-llm-gateway-cost-usd")!
+
+    /// Records the answer's usage and, when its route has a price, its cost: the cost counter of the
+    /// client's series now, the access line, the answer header and the server span from the outcome.
+    func recordUsage(_ usage: TokenUsage?, route: Route) {
+        let cost = usage.flatMap { route.spend.record($0, price: route.price, client: clientIndex, upstreamModel: route.model) }
+        outcome.update {
+            $0.usage = usage
+            $0.cost = cost
+        }
+    }
 
     /// The gateway's own share of the request's time so far: elapsed time minus ``RequestOutcome/upstreamTime``.
     var overhead: Duration {
@@ -115,6 +134,8 @@ final class RequestOutcome: Sendable {
         var model: String?
         var stream = false
         var usage: TokenUsage?
+        /// What the usage cost; nil without usage or without a price.
+        var cost: Nanodollars?
         var errorType: String?
         var attempts = 0
         var prompt: String?

@@ -66,7 +66,7 @@ struct StreamRelay {
         if let fill {
             if let kept { fill.cache.store(fill.key, kept) } else { fill.cache.skip(.tooLarge) }
         }
-        scope.outcome.update { $0.usage = stream.summary.usage }
+        scope.recordUsage(stream.summary.usage, route: stream.route)
         stream.finished()
     }
 

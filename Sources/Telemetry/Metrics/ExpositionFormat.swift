@@ -25,6 +25,19 @@ public enum ExpositionFormat: Sendable {
         if value == value.rounded(), abs(value) < 1e15 { return String(Int64(value)) }
         return "\(value)"
     }
+
+    /// `value` counted in `10^-decimals` of a unit, as the exact decimal amount of the unit without trailing
+    /// zeros (`1234` with 6 decimals is `0.001234`; a whole amount has no point).
+    public static func fixedPoint(_ value: UInt64, decimals: Int) -> String {
+        guard decimals > 0 else { return String(value) }
+        var scale: UInt64 = 1
+        for _ in 0..<decimals { scale *= 10 }
+        var fraction = String(value % scale)
+        guard fraction != "0" else { return String(value / scale) }
+        fraction = String(repeating: "0", count: decimals - fraction.count) + fraction
+        while fraction.last == "0" { fraction.removeLast() }
+        return "\(value / scale).\(fraction)"
+    }
 }
 
 /// Writes metric families into exposition text.
@@ -40,7 +53,12 @@ struct ExpositionWriter {
     mutating func write(_ family: MetricFamily<CounterCell>) {
         header(family.definition)
         for (labels, cell) in family.allSeries() {
-            sample(family.definition.name, family.definition.labelNames, labels, String(cell.value))
+            sample(
+                family.definition.name,
+                family.definition.labelNames,
+                labels,
+                ExpositionFormat.fixedPoint(cell.value, decimals: family.definition.decimals)
+            )
         }
     }
 

@@ -105,6 +105,21 @@ public enum MetricCatalog {
         unit: "tokens",
         labels: ["provider", "model", "type"]
     )
+    public static let costTotal = MetricDefinition(
+        name: "llm_cost_usd_total",
+        kind: .counter,
+        help:
+            "What answered requests cost at the price table's prices, by provider, model and client key name (anonymous without auth), exact to the nanodollar.",
+        unit: "usd",
+        labels: ["provider", "model", "client"],
+        decimals: 9
+    )
+    public static let unpricedRequestsTotal = MetricDefinition(
+        name: "llm_unpriced_requests_total",
+        kind: .counter,
+        help: "Answered requests whose model has no price in the price table (counted at cost 0), by provider and model.",
+        labels: ["provider", "model"]
+    )
     public static let cacheRequestsTotal = MetricDefinition(
         name: "llm_cache_requests_total",
         kind: .counter,
@@ -281,7 +296,8 @@ public enum MetricCatalog {
         httpRequestsTotal, httpRequestDuration, gatewayOverhead, httpRequestsInFlight, slowClientClosesTotal,
         providerHealthStatus, providerErrorsTotal, providerRateLimitExceededTotal, providerLatency,
         genAIOperationDuration, genAITokenUsage, genAITimeToFirstToken, genAITimePerOutputToken,
-        tokensTotal, cacheRequestsTotal, cacheStoresSkippedTotal, rateLimitDecisionsTotal, dataResidencyRefusalsTotal, redisCommandDuration,
+        tokensTotal, costTotal, unpricedRequestsTotal, cacheRequestsTotal, cacheStoresSkippedTotal, rateLimitDecisionsTotal,
+        dataResidencyRefusalsTotal, redisCommandDuration,
         redisErrorsTotal, redisUp,
         upstreamRetriesTotal, upstreamConnections, upstreamConnectionWaiters, upstreamConnectionWait, upstreamConnectionsOpenedTotal,
         failoversTotal, circuitBreakerState,

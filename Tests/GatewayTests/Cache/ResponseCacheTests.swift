@@ -80,12 +80,17 @@ struct ResponseCacheTests {
         defer { server.stop() }
         let config = Self.config(redis: server.url(database: 4))
         let body = GatewayHarness.chatBody(model: "mock-gpt", stream: stream, extra: #","seed":\#(stream ? 7 : 8)"#)
+        let client = RateLimitStoreTests.redisStore(server, database: 4).1
         let cached = try await GatewayHarness.with(config) { a in
             let reply = try await a.post("/v1/chat/completions", json: body)
             #expect(reply.headers.first(name: "x-llm-gateway-cache") == "miss")
+            // The entry is written to Redis after the answer: wait for it (a loaded machine takes its time).
+            for _ in 0..<100 where try await client.send(["DBSIZE"]).int != 1 {
+                try await Task.sleep(for: .milliseconds(50))
+            }
             return reply.body
         }
-        try await Task.sleep(for: .milliseconds(1100))
+        try await Task.sleep(for: .milliseconds(1100))  // a fresh answer would carry a new `created`
         try await GatewayHarness.with(config) { b in
             let reply = try await b.post("/v1/chat/completions", json: body)
             #expect(reply.headers.first(name: "x-llm-gateway-cache") == "hit")

@@ -14,19 +14,21 @@ import Testing
 @Suite("Upstream connection pool")
 struct PooledTransportTests {
     /// A transport for provider `p` with the given limits, and the registry its metrics go to.
+    /// Limits far above what the exchanges take: the suite runs beside CPU-heavy ones, and a test that means
+    /// to hit a limit sets its own.
     static func transport(
         maxConnections: Int = 8,
-        firstByte: Duration = .seconds(5),
-        idle: Duration = .seconds(5)
+        firstByte: Duration = .seconds(30),
+        idle: Duration = .seconds(30)
     ) -> (PooledTransport, MetricsRegistry) {
         var pool = ConnectionPoolConfig()
         pool.maxConnectionsPerProvider = maxConnections
         let registry = MetricsRegistry(version: "t", revision: "t")
-        let timeouts = UpstreamTimeouts(connect: .seconds(2), firstByte: firstByte, idle: idle, total: .seconds(30))
+        let timeouts = UpstreamTimeouts(connect: .seconds(10), firstByte: firstByte, idle: idle, total: .seconds(60))
         return (PooledTransport(provider: "p", pool: pool, timeouts: timeouts, registry: registry, logger: Logger(label: "test")), registry)
     }
 
-    static func request(_ url: String, firstByte: Duration = .seconds(5)) -> UpstreamRequest {
+    static func request(_ url: String, firstByte: Duration = .seconds(30)) -> UpstreamRequest {
         UpstreamRequest(
             url: url,
             headers: ["content-type": "application/json"],
