@@ -76,6 +76,8 @@ def upstream():
 
 def run_traffic(start_gateway, collector, upstream, protocol):
     config = f"providers:\n  mock:\n    models: [mock-gpt]\n  upstream:\n    type: openai\n    base_url: {upstream.url}\n"
+    # A direct `provider/model` route is priced too: 2 plain input, 5 cached, 3 output → 2 + 2.5 + 6 = $10.5 per million.
+    config += "pricing:\n  prices:\n    upstream:\n      gpt-test: {input: 1, output: 2, cached_input: 0.5}\n"
     gateway = start_gateway(config, env={
         "OTEL_EXPORTER_OTLP_ENDPOINT": collector.url,
         "OTEL_EXPORTER_OTLP_PROTOCOL": protocol,
@@ -155,6 +157,8 @@ def test_protobuf_export_with_gzip_span_tree_and_genai_attributes(start_gateway,
     server_attributes = attributes(server.attributes)
     assert server_attributes["http.request.method"] == "POST"
     assert server_attributes["http.response.status_code"] == 200
+    assert server_attributes["gen_ai.usage.cost.amount"] == pytest.approx(10.5e-6, rel=1e-12)
+    assert server_attributes["gen_ai.usage.cost.currency"] == "USD"
     assert client.trace_id.hex() == TRACE_ID and client.parent_span_id.hex() == server.span_id.hex()
     assert client.name == "chat gpt-test"
     genai = attributes(client.attributes)
