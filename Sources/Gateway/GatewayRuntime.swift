@@ -21,6 +21,8 @@ public final class GatewayRuntime: Sendable {
     let redis: RedisClient?
     /// Nil when no client key or provider has a rate limit.
     let limiter: RateLimiter?
+    /// Nil when no client key has a budget.
+    let budgets: BudgetEnforcer?
     let logger: Logger
     let started: ContinuousClock.Instant = .now
     let spans: (any SpanSink)?
@@ -63,6 +65,8 @@ public final class GatewayRuntime: Sendable {
         let store: any RateLimitStore = redis.map { RedisRateLimitStore(client: $0) } ?? MemoryRateLimitStore()
         let limiter = RateLimiter(config: config, store: store, registry: self.metrics, logger: logger)
         self.limiter = limiter.isEmpty ? nil : limiter
+        let budgetStore: any BudgetStore = redis.map { RedisBudgetStore(client: $0) } ?? MemoryBudgetStore()
+        self.budgets = BudgetEnforcer(config: config, store: budgetStore, registry: self.metrics, logger: logger)
         self.router = ModelRouter(
             config: config,
             providers: adapters,
@@ -88,10 +92,11 @@ public final class GatewayRuntime: Sendable {
             chat: ChatCompletionsEndpoint(
                 router: router,
                 limiter: limiter,
+                budgets: budgets,
                 cache: config.cache.enabled ? ResponseCache(config: config.cache, redis: redis, registry: metrics) : nil,
                 limits: RequestLimits(maxOutputTokens: config.server.maxOutputTokens)
             ),
-            embeddings: EmbeddingsEndpoint(router: router, limiter: limiter),
+            embeddings: EmbeddingsEndpoint(router: router, limiter: limiter, budgets: budgets),
             models: ModelsEndpoint(router: router),
             health: HealthEndpoints(version: Self.version, providers: health, drain: drain, started: started, redis: redis),
             authenticator: Authenticator(config: config.auth),
@@ -149,7 +154,7 @@ public final class GatewayRuntime: Sendable {
     ) -> [any Service] {
         exporters + [
             TransportService(transports: transports)
-        ] + (redis.map { [$0] } ?? []) + [
+        ] + (redis.map { [$0] } ?? []) + (budgets.map { [$0] } ?? []) + [
             healthChecker,
             metricsListener(onBound: metricsBound),
             apiListener(onBound: apiBound),

@@ -157,15 +157,17 @@ struct ConfigDocument {
                 var name = "key-\(index)"
                 var secret: String?
                 var limit: RateLimitConfig?
-                for (field, fieldValue) in reader.mapping(item, at: path, known: ["name", "key", "rate_limit"]) ?? [] {
+                var budget: BudgetConfig?
+                for (field, fieldValue) in reader.mapping(item, at: path, known: ["name", "key", "rate_limit", "budget"]) ?? [] {
                     switch field {
                     case "name": assign(&name, reader.string(fieldValue, at: "\(path).name"))
                     case "rate_limit": limit = readRateLimit(fieldValue, at: "\(path).rate_limit")
+                    case "budget": budget = readBudget(fieldValue, at: "\(path).budget")
                     default: secret = reader.string(fieldValue, at: "\(path).key")
                     }
                 }
                 if let secret {
-                    auth.apiKeys.append(ClientKey(name: name, key: secret, rateLimit: limit))
+                    auth.apiKeys.append(ClientKey(name: name, key: secret, rateLimit: limit, budget: budget))
                 } else {
                     reader.report("\(path).key", "required")
                 }

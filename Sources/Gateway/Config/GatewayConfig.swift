@@ -252,11 +252,14 @@ public struct ClientKey: Sendable, Equatable {
     public var key: String
     /// This key's own requests and tokens per minute.
     public var rateLimit: RateLimitConfig?
+    /// What this key may spend per UTC day or month.
+    public var budget: BudgetConfig?
 
-    public init(name: String, key: String, rateLimit: RateLimitConfig? = nil) {
+    public init(name: String, key: String, rateLimit: RateLimitConfig? = nil, budget: BudgetConfig? = nil) {
         self.name = name
         self.key = key
         self.rateLimit = rateLimit
+        self.budget = budget
     }
 }
 

@@ -34,6 +34,9 @@ public enum GatewayError: Error, Sendable, Equatable {
     case upstreamTimeout
     /// A rate limit of the gateway's own (a client key's, or a provider's for every deployment) is used up (429).
     indirect case rateLimited(message: String, retryAfter: String)
+    /// The client key's budget (`auth.api_keys[].budget`) is used up until its period ends (429,
+    /// OpenAI's `insufficient_quota`); `retryAfter` is the seconds until then.
+    indirect case budgetExceeded(message: String, retryAfter: String)
     /// The gateway is shutting down or has nothing to route to (503).
     case unavailable(String)
     /// The client went away; nothing is sent.
@@ -48,7 +51,7 @@ public enum GatewayError: Error, Sendable, Equatable {
         case .methodNotAllowed: 405
         case .payloadTooLarge: 413
         case .upstreamStatus(let status, _, _, _, _): status
-        case .rateLimited: 429
+        case .rateLimited, .budgetExceeded: 429
         case .upstreamUnreachable, .invalidUpstreamResponse, .upstreamAuth: 502
         case .upstreamTimeout: 504
         case .unavailable: 503
@@ -72,7 +75,7 @@ public enum GatewayError: Error, Sendable, Equatable {
         case .upstreamStatus(let status, let message, _, _, _):
             return status >= 500 ? "\(upstream) failed with HTTP \(status)." : Self.redactor.redact(message)
         case .upstreamAuth: return "\(upstream) refused the gateway's credentials; the gateway's operators must fix its configuration."
-        case .rateLimited(let message, _): return message
+        case .rateLimited(let message, _), .budgetExceeded(let message, _): return message
         case .upstreamUnreachable: return "\(upstream) could not be reached."
         case .invalidUpstreamResponse(let detail): return "\(upstream) sent an invalid response: \(detail)"
         case .upstreamTimeout: return "\(upstream) did not answer in time."
@@ -114,6 +117,7 @@ public enum GatewayError: Error, Sendable, Equatable {
             type ?? (status == 429 ? "rate_limit_error" : status >= 500 ? "api_error" : "invalid_request_error")
         case .upstreamUnreachable, .invalidUpstreamResponse, .upstreamTimeout, .upstreamAuth: "api_error"
         case .rateLimited: "rate_limit_error"
+        case .budgetExceeded: "insufficient_quota"
         case .unavailable: "service_unavailable"
         case .cancelled: "cancelled"
         }
@@ -131,6 +135,7 @@ public enum GatewayError: Error, Sendable, Equatable {
         case .payloadTooLarge: "request_too_large"
         case .upstreamStatus(let status, _, _, let code, _): code ?? (status == 429 ? "rate_limit_exceeded" : nil)
         case .rateLimited: "rate_limit_exceeded"
+        case .budgetExceeded: "insufficient_quota"
         case .upstreamUnreachable: "upstream_unreachable"
         case .upstreamAuth: "upstream_auth_error"
         case .invalidUpstreamResponse: "upstream_invalid_response"
@@ -149,7 +154,7 @@ public enum GatewayError: Error, Sendable, Equatable {
     public var retryAfter: String? {
         switch self {
         case .upstreamStatus(_, _, _, _, let retryAfter): retryAfter
-        case .rateLimited(_, let retryAfter): retryAfter
+        case .rateLimited(_, let retryAfter), .budgetExceeded(_, let retryAfter): retryAfter
         default: nil
         }
     }
@@ -192,7 +197,7 @@ public enum GatewayError: Error, Sendable, Equatable {
             status == 429 ? "rate_limited" : status >= 500 ? "server_error" : "client_error"
         case .upstreamAuth: "client_error"
         case .invalidUpstreamResponse: "invalid_response"
-        case .rateLimited: "rate_limited"
+        case .rateLimited, .budgetExceeded: "rate_limited"
         case .cancelled: "cancelled"
         default: "client_error"
         }

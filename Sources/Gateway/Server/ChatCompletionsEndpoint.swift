@@ -6,6 +6,8 @@ import NIOCore
 struct ChatCompletionsEndpoint: Sendable {
     let router: ModelRouter
     let limiter: RateLimiter?
+    /// Nil when no client key has a budget.
+    var budgets: BudgetEnforcer?
     /// Nil when `cache.enabled` is off.
     let cache: ResponseCache?
     /// Bounds on the request's numbers (`server.max_output_tokens`).
@@ -20,6 +22,7 @@ struct ChatCompletionsEndpoint: Sendable {
             routes = try router.resolve(request.model)
             tokens = TokenEstimate.chat(request)
             try await limiter?.admitClient(scope: scope, tokens: tokens)
+            try await budgets?.admit(scope: scope, tokens: tokens, routes: routes)
         } catch {
             return try await ResponseWriting.fail(error, scope: scope, slot: slot)
         }

@@ -4,6 +4,7 @@ import NIOCore
 struct EmbeddingsEndpoint: Sendable {
     let router: ModelRouter
     let limiter: RateLimiter?
+    var budgets: BudgetEnforcer?
 
     func handle(body: ByteBuffer, scope: RequestScope, slot: WriterSlot) async throws {
         let request: EmbeddingsRequest
@@ -14,6 +15,7 @@ struct EmbeddingsEndpoint: Sendable {
             routes = try router.resolve(request.model)
             tokens = TokenEstimate.embeddings(request)
             try await limiter?.admitClient(scope: scope, tokens: tokens)
+            try await budgets?.admit(scope: scope, tokens: tokens, routes: routes)
         } catch {
             return try await ResponseWriting.fail(error, scope: scope, slot: slot)
         }

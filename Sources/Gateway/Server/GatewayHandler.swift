@@ -70,9 +70,10 @@ final class GatewayHandler: Sendable {
             metrics.overhead(route: route)?.observe(max(.zero, duration - scope.outcome.upstreamTime))
             AccessLog.write(scope: scope, method: request.method.rawValue, route: route, status: status, duration: duration)
             scope.tracing.finishServerSpan(method: request.method.rawValue, route: route, path: request.path, status: status, scope: scope)
-            if let limiter = chat.limiter {
+            if chat.limiter != nil || chat.budgets != nil {
                 let details = scope.outcome.details
-                limiter.settle(details.reservations, tokens: details.usage?.totalTokens ?? 0)
+                chat.limiter?.settle(details.reservations, tokens: details.usage?.totalTokens ?? 0)
+                chat.budgets?.settle(details.budget, cost: details.cost, tokens: details.usage?.totalTokens ?? 0)
             }
         }
         try await dispatch(request, scope: &scope, writer: writer)

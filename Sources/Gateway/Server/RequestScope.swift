@@ -146,6 +146,8 @@ final class RequestOutcome: Sendable {
         var cache: ResponseCache.Result?
         /// Admissions whose token reservations are settled once usage is known.
         var reservations: [RateLimiter.Reservation] = []
+        /// The budget reservation, settled with the request's cost once it is known.
+        var budget: BudgetEnforcer.Reservation?
     }
 
     private let statusCode = Atomic<Int>(0)

@@ -120,6 +120,46 @@ public enum MetricCatalog {
         help: "Answered requests whose model has no price in the price table (counted at cost 0), by provider and model.",
         labels: ["provider", "model"]
     )
+    public static let budgetSpentUSD = MetricDefinition(
+        name: "llm_budget_spent_usd",
+        kind: .gauge,
+        help: "What a client key has spent of its budget in the current UTC period (day or month), across replicas when Redis holds the budgets.",
+        unit: "usd",
+        labels: ["client", "period"]
+    )
+    public static let budgetLimitUSD = MetricDefinition(
+        name: "llm_budget_limit_usd",
+        kind: .gauge,
+        help: "A client key's configured budget per UTC period (auth.api_keys[].budget).",
+        unit: "usd",
+        labels: ["client", "period"]
+    )
+    public static let budgetSpentTokens = MetricDefinition(
+        name: "llm_budget_spent_tokens",
+        kind: .gauge,
+        help: "Tokens a client key has used of its token budget in the current UTC period.",
+        unit: "tokens",
+        labels: ["client", "period"]
+    )
+    public static let budgetLimitTokens = MetricDefinition(
+        name: "llm_budget_limit_tokens",
+        kind: .gauge,
+        help: "A client key's configured token budget per UTC period.",
+        unit: "tokens",
+        labels: ["client", "period"]
+    )
+    public static let budgetRejectionsTotal = MetricDefinition(
+        name: "llm_budget_rejections_total",
+        kind: .counter,
+        help: "Requests refused (429 insufficient_quota) because their client key's budget was used up.",
+        labels: ["client"]
+    )
+    public static let budgetStoreFailuresTotal = MetricDefinition(
+        name: "llm_budget_store_failures_total",
+        kind: .counter,
+        help: "Budget decisions the store (Redis) could not make, by what the request got: fail_open (admitted) or fail_closed (503).",
+        labels: ["result"]
+    )
     public static let cacheRequestsTotal = MetricDefinition(
         name: "llm_cache_requests_total",
         kind: .counter,
@@ -296,7 +336,8 @@ public enum MetricCatalog {
         httpRequestsTotal, httpRequestDuration, gatewayOverhead, httpRequestsInFlight, slowClientClosesTotal,
         providerHealthStatus, providerErrorsTotal, providerRateLimitExceededTotal, providerLatency,
         genAIOperationDuration, genAITokenUsage, genAITimeToFirstToken, genAITimePerOutputToken,
-        tokensTotal, costTotal, unpricedRequestsTotal, cacheRequestsTotal, cacheStoresSkippedTotal, rateLimitDecisionsTotal,
+        tokensTotal, costTotal, unpricedRequestsTotal, budgetSpentUSD, budgetLimitUSD, budgetSpentTokens, budgetLimitTokens,
+        budgetRejectionsTotal, budgetStoreFailuresTotal, cacheRequestsTotal, cacheStoresSkippedTotal, rateLimitDecisionsTotal,
         dataResidencyRefusalsTotal, redisCommandDuration,
         redisErrorsTotal, redisUp,
         upstreamRetriesTotal, upstreamConnections, upstreamConnectionWaiters, upstreamConnectionWait, upstreamConnectionsOpenedTotal,

@@ -46,3 +46,30 @@ extension ConfigDocument {
         return price
     }
 }
+
+extension ConfigDocument {
+    /// `auth.api_keys[].budget` — `usd_per_day`, `usd_per_month`, `tokens_per_day` (any subset).
+    mutating func readBudget(_ node: Node, at path: String) -> BudgetConfig? {
+        var budget = BudgetConfig()
+        for (key, value) in reader.mapping(node, at: path, known: ["usd_per_day", "usd_per_month", "tokens_per_day"]) ?? [] {
+            let field = "\(path).\(key)"
+            switch key {
+            case "usd_per_day", "usd_per_month":
+                guard let usd = reader.double(value, at: field) else { continue }
+                guard usd >= 0, usd <= BudgetConfig.maximumUSD else {
+                    reader.report(field, "must be from 0 to \(Int(BudgetConfig.maximumUSD)) (USD)")
+                    continue
+                }
+                if key == "usd_per_day" { budget.usdPerDay = usd } else { budget.usdPerMonth = usd }
+            default:
+                guard let tokens = reader.int(value, at: field) else { continue }
+                guard tokens >= 0, tokens <= BudgetConfig.maximumTokens else {
+                    reader.report(field, "must be from 0 to \(BudgetConfig.maximumTokens)")
+                    continue
+                }
+                budget.tokensPerDay = tokens
+            }
+        }
+        return budget.isEmpty ? nil : budget
+    }
+}
