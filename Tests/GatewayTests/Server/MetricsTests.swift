@@ -122,9 +122,12 @@ struct MetricsTests {
         }
     }
 
-    @Test("a scrape before any traffic holds every configured provider, deployment and failover pair at 0")
+    @Test("a scrape before any traffic holds every configured provider, deployment, client key and failover pair at 0")
     func seriesFromStartUp() async throws {
         var config = ConfigLoader.embeddedDefault()
+        config.auth = AuthConfig(apiKeys: [
+            ClientKey(name: "team-a", key: "sk-a", budget: BudgetConfig(usdPerMonth: 10)), ClientKey(name: "team-b", key: "sk-b"),
+        ])
         RoutingStrategyTests.mock(&config, "mock-a")
         RoutingStrategyTests.mock(&config, "mock-b")
         config.models["chat"] = ModelRoute(
@@ -138,19 +141,30 @@ struct MetricsTests {
                 #expect(Self.value(scrape, #"llm_provider_errors_total{provider="\#(provider)",error_type="timeout"}"#) == 0, "\(provider)")
             }
             for (provider, model) in [("mock-a", "a"), ("mock-b", "b"), ("mock", "mock-gpt")] {
-                for type in ["input", "output"] {
+                for type in ["input", "output", "cache_read", "cache_creation", "reasoning"] {
                     #expect(Self.value(scrape, #"llm_tokens_total{provider="\#(provider)",model="\#(model)",type="\#(type)"}"#) == 0)
                 }
+                for client in ["team-a", "team-b"] {
+                    #expect(Self.value(scrape, #"llm_cost_usd_total{provider="\#(provider)",model="\#(model)",client="\#(client)"}"#) == 0)
+                }
+                // The embedded default prices its mock models; the added deployments have no price.
+                let unpriced = Self.value(scrape, #"llm_unpriced_requests_total{provider="\#(provider)",model="\#(model)"}"#)
+                #expect(unpriced == (provider == "mock" ? nil : 0))
                 #expect(Self.value(scrape, #"llm_circuit_breaker_state{provider="\#(provider)",model="\#(model)"}"#) == 0)
             }
             #expect(Self.value(scrape, #"llm_failovers_total{from_provider="mock-a",to_provider="mock-b"}"#) == 0)
+            #expect(Self.value(scrape, #"llm_budget_spent_usd{client="team-a",period="month"}"#) == 0)
+            #expect(Self.value(scrape, #"llm_budget_limit_usd{client="team-a",period="month"}"#) == 10)
+            #expect(Self.value(scrape, #"llm_budget_rejections_total{client="team-b"}"#) == 0)
+            #expect(Self.value(scrape, #"llm_budget_limit_usd{client="team-b",period="month"}"#) == nil, "team-b has no budget")
             #expect(Self.value(scrape, #"llm_failovers_total{from_provider="mock-b",to_provider="mock-a"}"#) == 0)
             // Only what the configuration names: no deployment that is not configured, no pair that shares no model.
             #expect(Self.value(scrape, #"llm_tokens_total{provider="mock-a",model="b",type="input"}"#) == nil)
             #expect(Self.value(scrape, #"llm_failovers_total{from_provider="mock",to_provider="mock-a"}"#) == nil)
             try Promtool.checkMetrics(scrape)
             // The first event is an increase from 0, which rate() and increase() see.
-            #expect(try await gateway.post("/v1/chat/completions", json: GatewayHarness.chatBody(model: "chat")).status == 200)
+            let key = [("authorization", "Bearer sk-a")]
+            #expect(try await gateway.post("/v1/chat/completions", json: GatewayHarness.chatBody(model: "chat"), headers: key).status == 200)
             let after = try await gateway.get("/metrics", port: gateway.metricsPort).body
             #expect((Self.value(after, #"llm_tokens_total{provider="mock-a",model="a",type="output"}"#) ?? 0) > 0)
         }
