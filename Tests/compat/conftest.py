@@ -157,3 +157,12 @@ providers:
 @pytest.fixture
 def gateway(start_gateway):
     return start_gateway(SDK_CONFIG)
+
+
+@pytest.fixture
+def stubs():
+    """OpenAI, Anthropic, Gemini and Bedrock upstreams in their own wire formats, on one port (provider_stubs.py)."""
+    from provider_stubs import ProviderStubs  # it imports this module: import it once this one is loaded
+    running = ProviderStubs()
+    yield running
+    running.stop()

@@ -5,16 +5,9 @@ import json
 import openai
 import pytest
 
-from provider_stubs import ProviderStubs, usage_of
+from provider_stubs import usage_of
 
 TOKEN_TYPES = ["input", "output", "cache_read", "cache_creation", "reasoning"]
-
-
-@pytest.fixture
-def stubs():
-    running = ProviderStubs()
-    yield running
-    running.stop()
 
 
 def gateway_before(start_gateway, stubs, provider):

@@ -6,20 +6,11 @@ import json
 import openai
 import pytest
 
-from provider_stubs import ProviderStubs
-
 # The stubs' usage (provider_stubs.USAGE) priced by hand, USD per million tokens:
 # OpenAI: 10 input of which 4 cache reads, 6 output → 6 × 2.50 + 4 × 1.25 + 6 × 10 = 80 → $0.00008.
 # Anthropic: 4 plain input, 4 cache reads, 2 cache writes, 6 output → 4 × 3 + 4 × 0.30 + 2 × 3.75 + 6 × 15 = 110.7.
 OPENAI_COST = "0.00008"
 ANTHROPIC_COST = "0.0001107"
-
-
-@pytest.fixture
-def stubs():
-    running = ProviderStubs()
-    yield running
-    running.stop()
 
 
 @pytest.fixture
