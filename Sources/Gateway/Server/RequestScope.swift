@@ -103,14 +103,11 @@ struct RequestScope: Sendable {
     /// What a whole answer cost at the price table's prices, in USD (streams end after their headers).
     static let costHeader = HTTPField.Name("x-llm-gateway-cost-usd")!
 
-    /// Records the answer's usage and, when its route has a price, its cost: the cost counter of the
-    /// client's series now, the access line, the answer header and the server span from the outcome.
-    func recordUsage(_ usage: TokenUsage?, route: Route) {
-        let cost = usage.flatMap { route.spend.record($0, price: route.price, client: clientIndex, upstreamModel: route.model) }
-        outcome.update {
-            $0.usage = usage
-            $0.cost = cost
-        }
+    /// What the answer's usage cost on `route`, added to the client's cost series (nil without usage or a
+    /// price). The caller keeps it in the outcome, where the access line, the answer header, the server span
+    /// and the budget's settlement read it.
+    func cost(of usage: TokenUsage?, route: Route) -> Nanodollars? {
+        usage.flatMap { route.spend.record($0, price: route.price, client: clientIndex, upstreamModel: route.model) }
     }
 
     /// The gateway's own share of the request's time so far: elapsed time minus ``RequestOutcome/upstreamTime``.

@@ -102,10 +102,12 @@ enum ResponseWriting {
     ) async throws {
         let reply = answer.reply
         let provider = answer.route.provider.name
-        scope.recordUsage(reply.usage, route: answer.route)
+        let cost = scope.cost(of: reply.usage, route: answer.route)
         scope.outcome.update {
             $0.provider = provider
             $0.attempts = answer.attempts
+            $0.usage = reply.usage
+            $0.cost = cost
             if scope.includeContent { $0.completion = CompletionText.extract(from: reply.body) }
         }
         let rendered: ByteBuffer

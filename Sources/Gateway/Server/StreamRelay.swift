@@ -66,7 +66,12 @@ struct StreamRelay {
         if let fill {
             if let kept { fill.cache.store(fill.key, kept) } else { fill.cache.skip(.tooLarge) }
         }
-        scope.recordUsage(stream.summary.usage, route: stream.route)
+        let usage = stream.summary.usage
+        let cost = scope.cost(of: usage, route: stream.route)
+        scope.outcome.update {
+            $0.usage = usage
+            $0.cost = cost
+        }
         stream.finished()
     }
 

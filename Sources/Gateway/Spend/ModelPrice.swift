@@ -36,17 +36,19 @@ public struct ModelPrice: Sendable, Equatable {
     /// The cost of `usage` in nanodollars (`1e-9 USD`, what `llm_cost_usd_total` counts in): plain input,
     /// cache reads and writes each at their own price, output (reasoning included) at the output price.
     public func cost(of usage: TokenUsage) -> Nanodollars {
-        let parts: [(tokens: Int, price: UInt64)] = [
-            (usage.uncachedPromptTokens, input), (usage.cacheReadTokens, cachedInput), (usage.cacheCreationTokens, cacheWrite),
-            (usage.completionTokens, output),
-        ]
         var picodollars: UInt64 = 0
-        for part in parts {
-            let (product, overflow) = UInt64(max(0, part.tokens)).multipliedReportingOverflow(by: part.price)
-            let (sum, overflowed) = picodollars.addingReportingOverflow(product)
-            if overflow || overflowed { return Nanodollars(.max) }
+        var overflowed = false
+        func add(_ tokens: Int, at price: UInt64) {
+            let (product, overflow) = UInt64(max(0, tokens)).multipliedReportingOverflow(by: price)
+            let (sum, carried) = picodollars.addingReportingOverflow(product)
+            overflowed = overflowed || overflow || carried
             picodollars = sum
         }
+        add(usage.uncachedPromptTokens, at: input)
+        add(usage.cacheReadTokens, at: cachedInput)
+        add(usage.cacheCreationTokens, at: cacheWrite)
+        add(usage.completionTokens, at: output)
+        if overflowed { return Nanodollars(.max) }
         // Half a nanodollar and up rounds up, so a priced request never counts as free.
         return Nanodollars((picodollars / 1000) + (picodollars % 1000 >= 500 ? 1 : 0))
     }
