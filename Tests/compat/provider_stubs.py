@@ -42,8 +42,8 @@ class _Handler(BaseHTTPRequestHandler):
             return self.anthropic(body)
         if self.path.startswith("/model/"):
             assert self.headers["authorization"].startswith("AWS4-HMAC-SHA256 Credential=AKIDSTUB/")
-            return self.bedrock(stream=self.path.endswith("/converse-stream"))
-        return self.gemini(stream="alt=sse" in self.path)
+            return self.bedrock(body, stream=self.path.endswith("/converse-stream"))
+        return self.gemini(body, stream="alt=sse" in self.path)
 
     @staticmethod
     def frame(event_type: str, payload: dict) -> bytes:
@@ -57,19 +57,40 @@ class _Handler(BaseHTTPRequestHandler):
         message = prelude + headers + data
         return message + struct.pack(">I", zlib.crc32(message))
 
-    def bedrock(self, stream: bool):
+    def turn(self, body: dict, provider: str):
+        """What the stub answers: a call to get_weather({"city": "Paris"}) when the request offers tools and holds no
+        tool result yet; otherwise text — "the weather is sunny" once a tool result saying so came back (in any
+        provider's format), else "hello from <provider>". Text comes as (first half, second half) for streams."""
+        tools = body.get("tools") or (body.get("toolConfig") or {}).get("tools")
+        answered = "sunny" in json.dumps((body.get("messages") or body.get("contents") or [])[-1:])
+        if tools and not answered:
+            return None
+        text = "the weather is sunny" if answered else f"hello from {provider}"
+        return text[:len(text) // 2], text[len(text) // 2:]
+
+    CALL_ID, CALL_ARGUMENTS = "call_w1", ('{"city":', ' "Paris"}')
+
+    def bedrock(self, body, stream: bool):
         # Bedrock's inputTokens leaves out the cache's tokens, as Anthropic's input_tokens does.
         usage = {"inputTokens": 4, "outputTokens": 6, "totalTokens": 16, "cacheReadInputTokens": 4, "cacheWriteInputTokens": 2}
+        text = self.turn(body, "bedrock")
+        stop = "end_turn" if text else "tool_use"
         if not stream:
-            body = {"output": {"message": {"role": "assistant", "content": [{"text": "hello from bedrock"}]}},
-                    "stopReason": "end_turn", "usage": usage}
+            block = {"text": "".join(text)} if text else {
+                "toolUse": {"toolUseId": self.CALL_ID, "name": "get_weather", "input": {"city": "Paris"}}}
+            body = {"output": {"message": {"role": "assistant", "content": [block]}}, "stopReason": stop, "usage": usage}
             return self._write("application/json", json.dumps(body).encode())
-        frames = [self.frame("messageStart", {"role": "assistant"}),
-                  self.frame("contentBlockDelta", {"contentBlockIndex": 0, "delta": {"text": "hello from "}}),
-                  self.frame("contentBlockDelta", {"contentBlockIndex": 0, "delta": {"text": "bedrock"}}),
-                  self.frame("contentBlockStop", {"contentBlockIndex": 0}),
-                  self.frame("messageStop", {"stopReason": "end_turn"}),
-                  self.frame("metadata", {"usage": usage, "metrics": {"latencyMs": 5}})]
+        frames = [self.frame("messageStart", {"role": "assistant"})]
+        if text:
+            frames += [self.frame("contentBlockDelta", {"contentBlockIndex": 0, "delta": {"text": piece}}) for piece in text]
+        else:
+            frames.append(self.frame("contentBlockStart", {"contentBlockIndex": 0, "start": {
+                "toolUse": {"toolUseId": self.CALL_ID, "name": "get_weather"}}}))
+            frames += [self.frame("contentBlockDelta", {"contentBlockIndex": 0, "delta": {"toolUse": {"input": piece}}})
+                       for piece in self.CALL_ARGUMENTS]
+        frames += [self.frame("contentBlockStop", {"contentBlockIndex": 0}),
+                   self.frame("messageStop", {"stopReason": stop}),
+                   self.frame("metadata", {"usage": usage, "metrics": {"latencyMs": 5}})]
         self._write("application/vnd.amazon.eventstream", b"".join(frames))
 
     def openai(self, body):
@@ -78,9 +99,13 @@ class _Handler(BaseHTTPRequestHandler):
                  "prompt_tokens_details": {"cached_tokens": 4, "audio_tokens": 0},
                  "completion_tokens_details": {"reasoning_tokens": 2, "audio_tokens": 0}}
         base = {"id": "chatcmpl-1", "created": 1, "model": body["model"]}
+        text = self.turn(body, "openai")
+        finish = "stop" if text else "tool_calls"
+        call = {"id": self.CALL_ID, "type": "function", "function": {"name": "get_weather", "arguments": "".join(self.CALL_ARGUMENTS)}}
         if not body.get("stream"):
-            message = {**base, "object": "chat.completion", "usage": usage, "choices": [
-                {"index": 0, "message": {"role": "assistant", "content": "hello from openai"}, "finish_reason": "stop"}]}
+            reply = {"role": "assistant", "content": "".join(text)} if text else {"role": "assistant", "content": None, "tool_calls": [call]}
+            message = {**base, "object": "chat.completion", "usage": usage,
+                       "choices": [{"index": 0, "message": reply, "finish_reason": finish}]}
             return self._write("application/json", json.dumps(message).encode())
         asked = (body.get("stream_options") or {}).get("include_usage") is True
         def chunk(delta, finish=None):
@@ -88,33 +113,49 @@ class _Handler(BaseHTTPRequestHandler):
             if asked:
                 out["usage"] = None
             return out
-        chunks = [chunk({"role": "assistant", "content": "hello from "}), chunk({"content": "openai"}), chunk({}, "stop")]
+        if text:
+            chunks = [chunk({"role": "assistant", "content": text[0]}), chunk({"content": text[1]})]
+        else:
+            opening = {"index": 0, "id": self.CALL_ID, "type": "function", "function": {"name": "get_weather", "arguments": ""}}
+            chunks = [chunk({"role": "assistant", "content": None, "tool_calls": [opening]})]
+            chunks += [chunk({"tool_calls": [{"index": 0, "function": {"arguments": piece}}]}) for piece in self.CALL_ARGUMENTS]
+        chunks.append(chunk({}, finish))
         if asked:
             chunks.append({**base, "object": "chat.completion.chunk", "choices": [], "usage": usage})
         self._write("text/event-stream", ("".join(f"data: {json.dumps(c)}\n\n" for c in chunks) + "data: [DONE]\n\n").encode())
 
     def anthropic(self, body):
         cache = {"cache_read_input_tokens": 4, "cache_creation_input_tokens": 2}
+        text = self.turn(body, "anthropic")
+        stop = "end_turn" if text else "tool_use"
         if not body.get("stream"):
-            message = {"id": "msg_1", "type": "message", "role": "assistant", "model": body["model"],
-                       "content": [{"type": "text", "text": "hello from anthropic"}], "stop_reason": "end_turn",
-                       "stop_sequence": None, "usage": {"input_tokens": 4, "output_tokens": 6, **cache}}
+            block = {"type": "text", "text": "".join(text)} if text else {
+                "type": "tool_use", "id": self.CALL_ID, "name": "get_weather", "input": {"city": "Paris"}}
+            message = {"id": "msg_1", "type": "message", "role": "assistant", "model": body["model"], "content": [block],
+                       "stop_reason": stop, "stop_sequence": None, "usage": {"input_tokens": 4, "output_tokens": 6, **cache}}
             return self._write("application/json", json.dumps(message).encode())
-        events = [
-            ("message_start", {"type": "message_start", "message": {"id": "msg_1", "type": "message", "role": "assistant",
-                                                                     "model": body["model"], "content": [], "usage": {"input_tokens": 4, "output_tokens": 1, **cache}}}),
-            ("content_block_start", {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}}),
-            ("content_block_delta", {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": "hello from "}}),
-            ("content_block_delta", {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": "anthropic"}}),
-            ("content_block_stop", {"type": "content_block_stop", "index": 0}),
-            ("message_delta", {"type": "message_delta", "delta": {"stop_reason": "end_turn"}, "usage": {"output_tokens": 6}}),
-            ("message_stop", {"type": "message_stop"}),
-        ]
+        events = [("message_start", {"type": "message_start", "message": {
+            "id": "msg_1", "type": "message", "role": "assistant", "model": body["model"], "content": [],
+            "usage": {"input_tokens": 4, "output_tokens": 1, **cache}}})]
+        if text:
+            events.append(("content_block_start", {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}}))
+            events += [("content_block_delta", {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": piece}})
+                       for piece in text]
+        else:
+            events.append(("content_block_start", {"type": "content_block_start", "index": 0, "content_block": {
+                "type": "tool_use", "id": self.CALL_ID, "name": "get_weather", "input": {}}}))
+            events += [("content_block_delta", {"type": "content_block_delta", "index": 0,
+                                                "delta": {"type": "input_json_delta", "partial_json": piece}})
+                       for piece in self.CALL_ARGUMENTS]
+        events += [("content_block_stop", {"type": "content_block_stop", "index": 0}),
+                   ("message_delta", {"type": "message_delta", "delta": {"stop_reason": stop}, "usage": {"output_tokens": 6}}),
+                   ("message_stop", {"type": "message_stop"})]
         self._write("text/event-stream", "".join(f"event: {n}\ndata: {json.dumps(p)}\n\n" for n, p in events).encode())
 
-    def gemini(self, stream: bool):
-        def response(text, finish=None):
-            candidate = {"content": {"role": "model", "parts": [{"text": text}]}}
+    def gemini(self, body, stream: bool):
+        text = self.turn(body, "gemini")
+        def response(part, finish=None):
+            candidate = {"content": {"role": "model", "parts": [part]}}
             if finish:
                 candidate["finishReason"] = finish
             out = {"candidates": [candidate], "modelVersion": "gemini-stub", "responseId": "r1"}
@@ -123,9 +164,10 @@ class _Handler(BaseHTTPRequestHandler):
                 out["usageMetadata"] = {"promptTokenCount": 10, "cachedContentTokenCount": 4, "candidatesTokenCount": 4,
                                         "thoughtsTokenCount": 2, "totalTokenCount": 16}
             return out
+        call = {"functionCall": {"name": "get_weather", "args": {"city": "Paris"}}}
         if not stream:
-            return self._write("application/json", json.dumps(response("hello from gemini", "STOP")).encode())
-        events = [response("hello from "), response("gemini", "STOP")]
+            return self._write("application/json", json.dumps(response({"text": "".join(text)} if text else call, "STOP")).encode())
+        events = [response({"text": text[0]}), response({"text": text[1]}, "STOP")] if text else [response(call, "STOP")]
         self._write("text/event-stream", "".join(f"data: {json.dumps(e)}\r\n\r\n" for e in events).encode())
 
 

@@ -11,16 +11,19 @@ protocol StreamTranslator: Sendable {
     func error(_ error: GatewayError, requestID: String?, provider: String?) -> ByteBuffer
 }
 
-/// The API a client speaks: OpenAI (`/v1/chat/completions`, the pipeline's own shape, passed through) or
-/// Anthropic (`/v1/messages`, translated at the edge so every provider can serve it).
+/// The API a client speaks: OpenAI (`/v1/chat/completions`, the pipeline's own shape, passed through),
+/// Anthropic (`/v1/messages`) or OpenAI's Responses API (`/v1/responses`), both translated at the edge so
+/// every provider can serve them.
 enum ResponseDialect: Sendable {
     case openAI
     case anthropic
+    /// With what its answers repeat of the request.
+    case responses(ResponsesEcho)
 
     /// An error body in this dialect.
     func errorBody(_ error: GatewayError, requestID: String? = nil, provider: String? = nil) -> ByteBuffer {
         switch self {
-        case .openAI: OpenAIErrorBody.json(for: error, requestID: requestID, provider: provider)
+        case .openAI, .responses: OpenAIErrorBody.json(for: error, requestID: requestID, provider: provider)
         case .anthropic: MessagesResponseMapping.error(error, requestID: requestID, provider: provider)
         }
     }
@@ -30,6 +33,7 @@ enum ResponseDialect: Sendable {
         switch self {
         case .openAI: completion
         case .anthropic: try MessagesResponseMapping.message(from: completion)
+        case .responses(let echo): try ResponsesResponseMapping.response(from: completion, echo: echo)
         }
     }
 
@@ -38,6 +42,7 @@ enum ResponseDialect: Sendable {
         switch self {
         case .openAI: nil
         case .anthropic: MessagesStreamEncoder()
+        case .responses(let echo): ResponsesStreamEncoder(echo: echo)
         }
     }
 }

@@ -3,6 +3,7 @@
 public enum APIRoute: String, CaseIterable, Sendable {
     case chatCompletions = "/v1/chat/completions"
     case messages = "/v1/messages"
+    case responses = "/v1/responses"
     case embeddings = "/v1/embeddings"
     case models = "/v1/models"
     case health = "/health"
@@ -14,6 +15,7 @@ public enum APIRoute: String, CaseIterable, Sendable {
         switch path {
         case "/v1/chat/completions": self = .chatCompletions
         case "/v1/messages": self = .messages
+        case "/v1/responses": self = .responses
         case "/v1/embeddings": self = .embeddings
         case "/v1/models": self = .models
         case "/health": self = .health
@@ -29,7 +31,7 @@ public enum APIRoute: String, CaseIterable, Sendable {
     /// Whether requests on this route are proxied to a provider (and so have a gateway overhead).
     var callsUpstream: Bool {
         switch self {
-        case .chatCompletions, .messages, .embeddings: true
+        case .chatCompletions, .messages, .responses, .embeddings: true
         case .models, .health, .healthLive, .healthReady, .other: false
         }
     }
@@ -39,12 +41,13 @@ public enum APIRoute: String, CaseIterable, Sendable {
         switch self {
         case .chatCompletions: 0
         case .messages: 1
-        case .embeddings: 2
-        case .models: 3
-        case .health: 4
-        case .healthLive: 5
-        case .healthReady: 6
-        case .other: 7
+        case .responses: 2
+        case .embeddings: 3
+        case .models: 4
+        case .health: 5
+        case .healthLive: 6
+        case .healthReady: 7
+        case .other: 8
         }
     }
 

@@ -178,8 +178,15 @@ enum ChatRequestWire {
         }
     }
 
+    /// `response_format`: `text`, `json_object`, or `json_schema` with its `{name, schema, strict}`.
     struct ResponseFormat: Codable, Sendable {
         var type: String
+        var jsonSchema: JSONValue?
+
+        enum CodingKeys: String, CodingKey {
+            case type
+            case jsonSchema = "json_schema"
+        }
     }
 
     /// `data:image/png;base64,…` as its media type and data; nil for any other URL.

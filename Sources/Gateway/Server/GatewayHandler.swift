@@ -88,14 +88,13 @@ final class GatewayHandler: Sendable {
             }
         case (.post, "/v1/messages"):
             scope.dialect = .anthropic
-            try await authenticated(request, &scope, writer) { request, body, scope, slot in
-                let converted: ByteBuffer
-                do {
-                    converted = try MessagesRequestMapping.openAIBody(from: body)
-                } catch {
-                    return try await ResponseWriting.fail(error, scope: scope, slot: slot)
-                }
-                try await self.chat.handle(body: converted, headers: request.headers, scope: scope, slot: slot)
+            try await translatedChat(request, &scope, writer) { body throws(GatewayError) in
+                (try MessagesRequestMapping.openAIBody(from: body), .anthropic)
+            }
+        case (.post, "/v1/responses"):
+            try await translatedChat(request, &scope, writer) { body throws(GatewayError) in
+                let mapped = try ResponsesRequestMapping.chatBody(from: body)
+                return (mapped.body, .responses(mapped.echo))
             }
         case (.post, "/v1/embeddings"):
             try await authenticated(request, &scope, writer) { request, body, scope, slot in
@@ -120,11 +119,32 @@ final class GatewayHandler: Sendable {
             try await health.live(outcome: scope.outcome, writer: writer)
         case (.get, "/health/ready"), (.head, "/health/ready"):
             try await health.ready(outcome: scope.outcome, writer: writer)
-        case (_, "/v1/chat/completions"), (_, "/v1/messages"), (_, "/v1/embeddings"), (_, "/v1/models"), (_, "/health"), (_, "/health/live"),
+        case (_, "/v1/chat/completions"), (_, "/v1/messages"), (_, "/v1/responses"), (_, "/v1/embeddings"), (_, "/v1/models"), (_, "/health"),
+            (_, "/health/live"),
             (_, "/health/ready"):
             try await ResponseWriting.refuse(.methodNotAllowed, scope: scope, to: writer)
         default:
             try await ResponseWriting.refuse(.routeNotFound(path), scope: scope, to: writer)
+        }
+    }
+
+    /// The chat pipeline for a request in another API: `translate` turns its body into a chat body and names
+    /// the dialect its answer is rendered in; a body it refuses is answered in the route's dialect as set.
+    private func translatedChat(
+        _ request: ServerRequest,
+        _ scope: inout RequestScope,
+        _ writer: consuming ClientResponseWriter,
+        translate: @escaping @Sendable (ByteBuffer) throws(GatewayError) -> (ByteBuffer, ResponseDialect)
+    ) async throws {
+        try await authenticated(request, &scope, writer) { request, body, scope, slot in
+            var scope = scope
+            let converted: ByteBuffer
+            do {
+                (converted, scope.dialect) = try translate(body)
+            } catch {
+                return try await ResponseWriting.fail(error, scope: scope, slot: slot)
+            }
+            try await self.chat.handle(body: converted, headers: request.headers, scope: scope, slot: slot)
         }
     }
 

@@ -1,0 +1,107 @@
+"""The official openai SDK's Responses API (`client.responses.create` / `.stream`) against POST /v1/responses, with
+OpenAI, Anthropic, Gemini and Bedrock stubs behind the gateway (each in its own wire format): text, instructions,
+usage, a function-calling round trip, streamed text and function-call arguments, JSON-schema output, failover."""
+import json
+
+import openai
+import pytest
+
+PROVIDERS = ["openai", "anthropic", "gemini", "bedrock"]
+WEATHER = {"type": "function", "name": "get_weather", "description": "The weather in a city.",
+           "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}
+
+
+def gateway_with(start_gateway, stubs, provider):
+    gateway = start_gateway(f"""
+providers:
+  {provider}:
+    type: {provider}
+    base_url: {stubs.url}
+    api_key: stub-key
+    region: eu-west-1
+    models: [{provider}-model]
+  broken:
+    type: mock
+    max_retries: 0
+    mock: {{error_rate: 1, error_status: 500}}
+  busy:
+    type: mock
+    max_retries: 0
+    mock: {{error_rate: 1, error_status: 429}}
+models:
+  resilient:
+    - {{provider: busy, model: x}}
+    - {{provider: broken, model: x}}
+    - {{provider: {provider}, model: {provider}-model}}
+health_checks: {{enabled: false}}
+""", env={"AWS_ACCESS_KEY_ID": "AKIDSTUB", "AWS_SECRET_ACCESS_KEY": "stub-secret"})
+    return gateway, openai.OpenAI(base_url=f"{gateway.base_url}/v1", api_key="unused", max_retries=0)
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
+def test_text_instructions_usage_and_failover(start_gateway, stubs, provider):
+    gateway, client = gateway_with(start_gateway, stubs, provider)
+    response = client.responses.create(model=f"{provider}-model", input="hi", instructions="Answer briefly.",
+                                       metadata={"team": "a"}, max_output_tokens=50)
+    assert response.output_text == f"hello from {provider}"
+    assert response.status == "completed" and response.object == "response" and response.id.startswith("resp_")
+    assert response.instructions == "Answer briefly." and response.metadata == {"team": "a"}
+    assert (response.usage.input_tokens, response.usage.output_tokens, response.usage.total_tokens) == (10, 6, 16)
+    assert response.usage.input_tokens_details.cached_tokens == 4
+    assert "Answer briefly." in json.dumps(stubs.requests[-1][1]), "the instructions reached the provider"
+
+    failed_over = client.responses.with_raw_response.create(model="resilient", input="hi")
+    assert failed_over.parse().output_text == f"hello from {provider}"
+    assert failed_over.headers["x-llm-gateway-provider"] == provider and failed_over.headers["x-llm-gateway-attempts"] == "3"
+    assert gateway.metric('http_requests_total{method="POST",route="/v1/responses",status="200"}') == 2
+    assert gateway.metric(f'llm_tokens_total{{provider="{provider}",model="{provider}-model",type="output"}}') == 12
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
+def test_function_calling_round_trip_whole_and_streamed(start_gateway, stubs, provider):
+    _, client = gateway_with(start_gateway, stubs, provider)
+    question = {"role": "user", "content": "What is the weather in Paris?"}
+    response = client.responses.create(model=f"{provider}-model", input=[question], tools=[WEATHER])
+    call = response.output[0]
+    assert call.type == "function_call" and call.name == "get_weather" and json.loads(call.arguments) == {"city": "Paris"}
+    answer = client.responses.create(model=f"{provider}-model", tools=[WEATHER], input=[
+        question, call.model_dump(exclude_none=True),
+        {"type": "function_call_output", "call_id": call.call_id, "output": "sunny, 21 C"}])
+    assert answer.output_text == "the weather is sunny"
+
+    with client.responses.stream(model=f"{provider}-model", input=[question], tools=[WEATHER]) as stream:
+        events = list(stream)
+        final = stream.get_final_response()
+    deltas = "".join(e.delta for e in events if e.type == "response.function_call_arguments.delta")
+    assert json.loads(deltas) == {"city": "Paris"}
+    assert [e.type for e in events][:2] == ["response.created", "response.in_progress"]
+    assert events[-1].type == "response.completed"
+    assert final.output[0].type == "function_call" and json.loads(final.output[0].arguments) == {"city": "Paris"}
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
+def test_streamed_text_and_json_schema_output(start_gateway, stubs, provider):
+    _, client = gateway_with(start_gateway, stubs, provider)
+    with client.responses.stream(model=f"{provider}-model", input="hi") as stream:
+        text = "".join(event.delta for event in stream if event.type == "response.output_text.delta")
+        final = stream.get_final_response()
+    assert text == final.output_text == f"hello from {provider}"
+    assert final.usage.output_tokens == 6 and final.status == "completed"
+
+    schema = {"type": "object", "properties": {"greeting": {"type": "string"}}, "required": ["greeting"],
+              "additionalProperties": False}
+    response = client.responses.create(model=f"{provider}-model", input="hi",
+                                       text={"format": {"type": "json_schema", "name": "greeting", "schema": schema, "strict": True}})
+    assert response.text.format.type == "json_schema" and response.text.format.name == "greeting"
+    sent = stubs.requests[-1][1]
+    if provider == "openai":
+        assert sent["response_format"] == {"type": "json_schema", "json_schema": {"name": "greeting", "schema": schema, "strict": True}}
+    if provider == "gemini":
+        assert sent["generationConfig"]["responseMimeType"] == "application/json"
+
+
+def test_unsupported_features_are_400s_naming_them(start_gateway, stubs):
+    _, client = gateway_with(start_gateway, stubs, "openai")
+    with pytest.raises(openai.BadRequestError) as refused:
+        client.responses.create(model="openai-model", input="hi", tools=[{"type": "web_search"}])
+    assert refused.value.body["param"] == "tools[0].type" and "web_search" in refused.value.body["message"]
