@@ -97,6 +97,7 @@ public final class GatewayRuntime: Sendable {
                 limits: RequestLimits(maxOutputTokens: config.server.maxOutputTokens)
             ),
             embeddings: EmbeddingsEndpoint(router: router, limiter: limiter, budgets: budgets),
+            responses: ResponsesEndpoint(store: ResponseStateStore(config: config.responses, redis: redis, registry: metrics)),
             models: ModelsEndpoint(router: router),
             health: HealthEndpoints(version: Self.version, providers: health, drain: drain, started: started, redis: redis),
             authenticator: Authenticator(config: config.auth),

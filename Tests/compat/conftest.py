@@ -166,3 +166,15 @@ def stubs():
     running = ProviderStubs()
     yield running
     running.stop()
+
+
+@pytest.fixture
+def redis_url():
+    """A redis-server of its own on a free loopback port, without persistence."""
+    port = free_port()
+    server = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(0.3)
+    yield f"redis://127.0.0.1:{port}/0"
+    server.kill()
+    server.wait()

@@ -5,7 +5,6 @@ import copy
 import json
 import shutil
 import subprocess
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -13,7 +12,7 @@ from pathlib import Path
 import promql_parser as promql
 import pytest
 
-from conftest import ROOT, free_port
+from conftest import ROOT
 from promql_check import (alert_expressions, check, dashboard_expressions, dashboard_panels, external_metrics,
                           grafana_to_promql, parse_scrape)
 from upstream_stub import UpstreamStub
@@ -75,17 +74,6 @@ def test_dashboard_lint(path: Path):
             if "rate(" in expr or "increase(" in expr:
                 assert "$__rate_interval" in expr or "[30d]" in expr, f"{title}: use $__rate_interval"
             promql.parse(grafana_to_promql(expr))
-
-
-@pytest.fixture
-def redis_url():
-    port = free_port()
-    server = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    time.sleep(0.3)
-    yield f"redis://127.0.0.1:{port}/0"
-    server.kill()
-    server.wait()
 
 
 def post(gateway, path: str, body: dict, key: str = "sk-mix", headers: dict | None = None) -> int:

@@ -105,3 +105,68 @@ def test_unsupported_features_are_400s_naming_them(start_gateway, stubs):
     with pytest.raises(openai.BadRequestError) as refused:
         client.responses.create(model="openai-model", input="hi", tools=[{"type": "web_search"}])
     assert refused.value.body["param"] == "tools[0].type" and "web_search" in refused.value.body["message"]
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
+def test_multi_turn_with_previous_response_id(start_gateway, stubs, provider):
+    """A function-calling round trip as OpenAI recommends it: the call's output refers to the response that made the
+    call; the gateway sends the provider the stored conversation (the instructions do not carry over)."""
+    _, client = gateway_with(start_gateway, stubs, provider)
+    first = client.responses.create(model=f"{provider}-model", input="What is the weather in Paris?", tools=[WEATHER],
+                                    instructions="Be brief.")
+    call = first.output[0]
+    assert call.type == "function_call"
+    answer = client.responses.create(model=f"{provider}-model", previous_response_id=first.id, tools=[WEATHER],
+                                     input=[{"type": "function_call_output", "call_id": call.call_id, "output": "sunny, 21 C"}])
+    assert answer.output_text == "the weather is sunny" and answer.previous_response_id == first.id
+    sent = json.dumps(stubs.requests[-1][1])
+    assert "What is the weather in Paris?" in sent and "Be brief." not in sent
+    with client.responses.stream(model=f"{provider}-model", previous_response_id=answer.id, input="Thanks!") as stream:
+        final = stream.get_final_response()
+    assert final.output_text == f"hello from {provider}"
+    sent = json.dumps(stubs.requests[-1][1])
+    assert all(text in sent for text in ("What is the weather in Paris?", "the weather is sunny", "Thanks!"))
+    # A streamed response is stored too: the next turn continues it.
+    follow_up = client.responses.create(model=f"{provider}-model", previous_response_id=final.id, input="Bye.")
+    assert follow_up.previous_response_id == final.id and "Thanks!" in json.dumps(stubs.requests[-1][1])
+
+
+def test_stored_responses_belong_to_their_key_and_survive_a_restart_with_redis(start_gateway, stubs, redis_url):
+    config = f"""
+auth:
+  api_keys:
+    - {{name: team-a, key: sk-gw-a}}
+    - {{name: team-b, key: sk-gw-b}}
+providers:
+  openai: {{type: openai, base_url: "{stubs.url}", api_key: stub-key, models: [openai-model]}}
+health_checks: {{enabled: false}}
+"""
+    gateway = start_gateway(config, env={"REDIS_URL": redis_url})
+    def clients(running):
+        return [openai.OpenAI(base_url=f"{running.base_url}/v1", api_key=key, max_retries=0) for key in ("sk-gw-a", "sk-gw-b")]
+    team_a, team_b = clients(gateway)
+    created = team_a.responses.create(model="openai-model", input="hi")
+    assert team_a.responses.retrieve(created.id).output_text == "hello from openai"
+    with pytest.raises(openai.NotFoundError):
+        team_b.responses.retrieve(created.id)
+    with pytest.raises(openai.BadRequestError) as refused:
+        team_b.responses.create(model="openai-model", input="x", previous_response_id=created.id)
+    assert refused.value.body["param"] == "previous_response_id"
+    with pytest.raises(openai.NotFoundError):
+        team_b.responses.delete(created.id)
+    unstored = team_a.responses.create(model="openai-model", input="hi", store=False)
+    assert unstored.store is False
+    with pytest.raises(openai.NotFoundError):
+        team_a.responses.retrieve(unstored.id)
+
+    assert gateway.stop() == 0
+    restarted = start_gateway(config, env={"REDIS_URL": redis_url})
+    team_a, _ = clients(restarted)
+    assert team_a.responses.retrieve(created.id).id == created.id, "Redis kept it across the restart"
+    continued = team_a.responses.create(model="openai-model", previous_response_id=created.id, input="more")
+    assert "hello from openai" in json.dumps(stubs.requests[-1][1]) and continued.output_text
+    team_a.responses.delete(created.id)
+    with pytest.raises(openai.NotFoundError):
+        team_a.responses.retrieve(created.id)
+    assert restarted.metric('llm_stored_responses_total{result="stored"}') == 1
+    assert restarted.metric('http_requests_total{method="DELETE",route="/v1/responses/{id}",status="200"}') == 1

@@ -68,16 +68,32 @@ final class MemoryCacheTier: Sendable {
         }
     }
 
-    /// Stores `value` unless it alone is larger than an eighth of the capacity (one answer must not flush the rest).
-    func set(_ key: String, _ value: ByteBuffer, ttl: Duration, now: ContinuousClock.Instant = .now) {
-        guard value.readableBytes <= capacity / 8 else { return }
-        store.withLock { store in
+    /// Stores `value` unless it alone is larger than an eighth of the capacity (one answer must not flush the
+    /// rest); returns how many older entries it pushed out (nil when it was not stored).
+    @discardableResult
+    func set(_ key: String, _ value: ByteBuffer, ttl: Duration, now: ContinuousClock.Instant = .now) -> Int? {
+        guard value.readableBytes <= capacity / 8 else { return nil }
+        return store.withLock { store in
             if let existing = store.nodes[key] { store.remove(existing) }
             let node = Node(key: key, value: value, expires: now + ttl)
             store.nodes[key] = node
             store.pushNewest(node)
             store.bytes += value.readableBytes
-            while store.bytes > capacity, let oldest = store.oldest { store.remove(oldest) }
+            var evicted = 0
+            while store.bytes > capacity, let oldest = store.oldest {
+                store.remove(oldest)
+                evicted += 1
+            }
+            return evicted
+        }
+    }
+
+    /// Forgets `key`; whether it held a live entry.
+    func remove(_ key: String, now: ContinuousClock.Instant = .now) -> Bool {
+        store.withLock { store in
+            guard let node = store.nodes[key] else { return false }
+            store.remove(node)
+            return node.expires > now
         }
     }
 }

@@ -10,7 +10,7 @@ struct ConfigDocument {
         var config = GatewayConfig()
         let sections: Set = [
             "server", "providers", "connection_pool", "cache", "logging", "auth", "models", "health_checks", "redis",
-            "region", "data_residency", "pricing",
+            "region", "data_residency", "pricing", "responses",
         ]
         for (key, node) in reader.mapping(root, at: "", known: sections) ?? [] {
             switch key {
@@ -25,6 +25,7 @@ struct ConfigDocument {
             case "region": config.region = reader.string(node, at: "region")
             case "data_residency": readDataResidency(node, into: &config.dataResidency)
             case "pricing": readPricing(node, into: &config.pricing)
+            case "responses": readResponses(node, into: &config.responses)
             case "redis":
                 readRedis(node, into: &config)
             default: break
@@ -86,6 +87,22 @@ struct ConfigDocument {
             case "max_entry_bytes": assign(&cache.maxEntryBytes, reader.int(value, at: path))
             case "shared_across_keys": assign(&cache.sharedAcrossKeys, reader.bool(value, at: path))
             default: break
+            }
+        }
+    }
+
+    private mutating func readResponses(_ node: Node, into responses: inout ResponsesStoreConfig) {
+        for (key, value) in reader.mapping(node, at: "responses", known: ["ttl_seconds", "max_size_mb", "max_entry_bytes"]) ?? [] {
+            let path = "responses.\(key)"
+            guard let number = reader.int(value, at: path) else { continue }
+            guard number > 0 else {
+                reader.report(path, "must be > 0")
+                continue
+            }
+            switch key {
+            case "ttl_seconds": responses.ttlSeconds = number
+            case "max_size_mb": responses.maxSizeMB = number
+            default: responses.maxEntryBytes = number
             }
         }
     }

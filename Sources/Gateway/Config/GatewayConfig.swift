@@ -23,6 +23,8 @@ public struct GatewayConfig: Sendable, Equatable {
     public var dataResidency = DataResidencyConfig()
     /// `pricing:` — the price table cost is computed from.
     public var pricing = PricingConfig()
+    /// `responses:` — stored Responses API responses.
+    public var responses = ResponsesStoreConfig()
 
     public init(
         server: ServerConfig = .init(),

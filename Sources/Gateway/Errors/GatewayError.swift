@@ -17,6 +17,8 @@ public enum GatewayError: Error, Sendable, Equatable {
     case modelNotAllowed(String)
     /// No such endpoint (404).
     case routeNotFound(String)
+    /// No stored response with this id for this client key (404).
+    case responseNotFound(String)
     case methodNotAllowed
     /// Body larger than `server.max_body_bytes` (413).
     case payloadTooLarge(limit: Int)
@@ -47,7 +49,7 @@ public enum GatewayError: Error, Sendable, Equatable {
         case .invalidRequest: 400
         case .invalidAPIKey: 401
         case .modelNotAllowed: 403
-        case .modelNotFound, .routeNotFound: 404
+        case .modelNotFound, .routeNotFound, .responseNotFound: 404
         case .methodNotAllowed: 405
         case .payloadTooLarge: 413
         case .upstreamStatus(let status, _, _, _, _): status
@@ -70,6 +72,7 @@ public enum GatewayError: Error, Sendable, Equatable {
         case .modelNotFound(let model): return "The model '\(model)' does not exist or you do not have access to it."
         case .modelNotAllowed(let model): return "The model '\(model)' is not allowed by this gateway's data-residency policy."
         case .routeNotFound(let path): return "Unknown request URL: \(path)."
+        case .responseNotFound(let id): return "No response found with id '\(id)'."
         case .methodNotAllowed: return "Method not allowed for this URL."
         case .payloadTooLarge(let limit): return "Request body is larger than the limit of \(limit) bytes."
         case .upstreamStatus(let status, let message, _, _, _):
@@ -110,7 +113,7 @@ public enum GatewayError: Error, Sendable, Equatable {
     /// OpenAI's `error.type`.
     public var type: String {
         switch self {
-        case .invalidRequest, .invalidAPIKey, .modelNotFound, .routeNotFound, .methodNotAllowed, .payloadTooLarge:
+        case .invalidRequest, .invalidAPIKey, .modelNotFound, .routeNotFound, .responseNotFound, .methodNotAllowed, .payloadTooLarge:
             "invalid_request_error"
         case .modelNotAllowed: "permission_error"
         case .upstreamStatus(let status, _, let type, _, _):
@@ -131,6 +134,7 @@ public enum GatewayError: Error, Sendable, Equatable {
         case .modelNotFound: "model_not_found"
         case .modelNotAllowed: "model_not_allowed"
         case .routeNotFound: "unknown_url"
+        case .responseNotFound: "not_found"
         case .methodNotAllowed: "method_not_allowed"
         case .payloadTooLarge: "request_too_large"
         case .upstreamStatus(let status, _, _, let code, _): code ?? (status == 429 ? "rate_limit_exceeded" : nil)

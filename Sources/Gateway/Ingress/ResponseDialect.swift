@@ -9,6 +9,13 @@ protocol StreamTranslator: Sendable {
     mutating func finish() throws(GatewayError) -> ByteBuffer
     /// The event that reports a failure after the stream started.
     func error(_ error: GatewayError, requestID: String?, provider: String?) -> ByteBuffer
+    /// Work that must be done before the last translated events are sent (storing the response a client may
+    /// ask for as soon as it has them); nil when there is none, and once taken.
+    mutating func takeFollowUp() -> (@Sendable () async -> Void)?
+}
+
+extension StreamTranslator {
+    mutating func takeFollowUp() -> (@Sendable () async -> Void)? { nil }
 }
 
 /// The API a client speaks: OpenAI (`/v1/chat/completions`, the pipeline's own shape, passed through),
@@ -28,12 +35,12 @@ enum ResponseDialect: Sendable {
         }
     }
 
-    /// A whole OpenAI answer in this dialect.
-    func render(_ completion: ByteBuffer) throws(GatewayError) -> ByteBuffer {
+    /// A whole OpenAI answer in this dialect (a stored Responses answer is stored before it is returned).
+    func render(_ completion: ByteBuffer) async throws(GatewayError) -> ByteBuffer {
         switch self {
         case .openAI: completion
         case .anthropic: try MessagesResponseMapping.message(from: completion)
-        case .responses(let echo): try ResponsesResponseMapping.response(from: completion, echo: echo)
+        case .responses(let echo): try await ResponsesResponseMapping.response(from: completion, echo: echo)
         }
     }
 

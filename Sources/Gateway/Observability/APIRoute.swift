@@ -4,6 +4,7 @@ public enum APIRoute: String, CaseIterable, Sendable {
     case chatCompletions = "/v1/chat/completions"
     case messages = "/v1/messages"
     case responses = "/v1/responses"
+    case storedResponse = "/v1/responses/{id}"
     case embeddings = "/v1/embeddings"
     case models = "/v1/models"
     case health = "/health"
@@ -21,7 +22,7 @@ public enum APIRoute: String, CaseIterable, Sendable {
         case "/health": self = .health
         case "/health/live": self = .healthLive
         case "/health/ready": self = .healthReady
-        default: self = .other
+        default: self = path.hasPrefix("/v1/responses/") ? .storedResponse : .other
         }
     }
 
@@ -32,7 +33,7 @@ public enum APIRoute: String, CaseIterable, Sendable {
     var callsUpstream: Bool {
         switch self {
         case .chatCompletions, .messages, .responses, .embeddings: true
-        case .models, .health, .healthLive, .healthReady, .other: false
+        case .storedResponse, .models, .health, .healthLive, .healthReady, .other: false
         }
     }
 
@@ -42,12 +43,13 @@ public enum APIRoute: String, CaseIterable, Sendable {
         case .chatCompletions: 0
         case .messages: 1
         case .responses: 2
-        case .embeddings: 3
-        case .models: 4
-        case .health: 5
-        case .healthLive: 6
-        case .healthReady: 7
-        case .other: 8
+        case .storedResponse: 3
+        case .embeddings: 4
+        case .models: 5
+        case .health: 6
+        case .healthLive: 7
+        case .healthReady: 8
+        case .other: 9
         }
     }
 
@@ -66,14 +68,15 @@ public enum APIRoute: String, CaseIterable, Sendable {
     private static let getSpanNames = allCases.map { "GET \($0.rawValue)" }
 
     /// Methods the `method` label may take; anything else is `OTHER`.
-    static let methods = ["GET", "POST", "HEAD", "OTHER"]
+    static let methods = ["GET", "POST", "HEAD", "DELETE", "OTHER"]
 
     static func methodIndex(_ method: String) -> Int {
         switch method {
         case "GET": 0
         case "POST": 1
         case "HEAD": 2
-        default: 3
+        case "DELETE": 3
+        default: 4
         }
     }
 }

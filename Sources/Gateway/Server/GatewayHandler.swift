@@ -14,6 +14,7 @@ final class GatewayHandler: Sendable {
 
     let chat: ChatCompletionsEndpoint
     let embeddings: EmbeddingsEndpoint
+    let responses: ResponsesEndpoint
     let models: ModelsEndpoint
     let health: HealthEndpoints
     let authenticator: Authenticator
@@ -28,6 +29,7 @@ final class GatewayHandler: Sendable {
     init(
         chat: ChatCompletionsEndpoint,
         embeddings: EmbeddingsEndpoint,
+        responses: ResponsesEndpoint,
         models: ModelsEndpoint,
         health: HealthEndpoints,
         authenticator: Authenticator,
@@ -41,6 +43,7 @@ final class GatewayHandler: Sendable {
     ) {
         self.chat = chat
         self.embeddings = embeddings
+        self.responses = responses
         self.models = models
         self.health = health
         self.authenticator = authenticator
@@ -88,13 +91,12 @@ final class GatewayHandler: Sendable {
             }
         case (.post, "/v1/messages"):
             scope.dialect = .anthropic
-            try await translatedChat(request, &scope, writer) { body throws(GatewayError) in
+            try await translatedChat(request, &scope, writer) { body, _ throws(GatewayError) in
                 (try MessagesRequestMapping.openAIBody(from: body), .anthropic)
             }
         case (.post, "/v1/responses"):
-            try await translatedChat(request, &scope, writer) { body throws(GatewayError) in
-                let mapped = try ResponsesRequestMapping.chatBody(from: body)
-                return (mapped.body, .responses(mapped.echo))
+            try await translatedChat(request, &scope, writer) { body, scope throws(GatewayError) in
+                try await self.responses.translate(body, scope: scope)
             }
         case (.post, "/v1/embeddings"):
             try await authenticated(request, &scope, writer) { request, body, scope, slot in
@@ -123,6 +125,8 @@ final class GatewayHandler: Sendable {
             (_, "/health/live"),
             (_, "/health/ready"):
             try await ResponseWriting.refuse(.methodNotAllowed, scope: scope, to: writer)
+        case (.get, _) where path.hasPrefix(ResponsesEndpoint.pathPrefix), (.delete, _) where path.hasPrefix(ResponsesEndpoint.pathPrefix):
+            try await storedResponse(request, &scope, writer)
         default:
             try await ResponseWriting.refuse(.routeNotFound(path), scope: scope, to: writer)
         }
@@ -134,17 +138,33 @@ final class GatewayHandler: Sendable {
         _ request: ServerRequest,
         _ scope: inout RequestScope,
         _ writer: consuming ClientResponseWriter,
-        translate: @escaping @Sendable (ByteBuffer) throws(GatewayError) -> (ByteBuffer, ResponseDialect)
+        translate: nonisolated(nonsending) @escaping @Sendable (ByteBuffer, RequestScope) async throws(GatewayError) -> (ByteBuffer, ResponseDialect)
     ) async throws {
         try await authenticated(request, &scope, writer) { request, body, scope, slot in
             var scope = scope
             let converted: ByteBuffer
             do {
-                (converted, scope.dialect) = try translate(body)
+                (converted, scope.dialect) = try await translate(body, scope)
             } catch {
                 return try await ResponseWriting.fail(error, scope: scope, slot: slot)
             }
             try await self.chat.handle(body: converted, headers: request.headers, scope: scope, slot: slot)
+        }
+    }
+
+    /// `GET` or `DELETE /v1/responses/{id}`, for the client key that stored it.
+    private func storedResponse(_ request: ServerRequest, _ scope: inout RequestScope, _ writer: consuming ClientResponseWriter) async throws {
+        let id = String(request.path.dropFirst(ResponsesEndpoint.pathPrefix.count))
+        do throws(GatewayError) {
+            scope.client = try authenticator.authenticate(request.headers)
+            guard !id.isEmpty, !id.contains("/") else { throw GatewayError.routeNotFound(request.path) }
+        } catch {
+            return try await ResponseWriting.refuse(error, scope: scope, to: writer)
+        }
+        if request.method == .delete {
+            try await responses.delete(id: id, scope: scope, writer: writer)
+        } else {
+            try await responses.get(id: id, scope: scope, writer: writer)
         }
     }
 

@@ -112,7 +112,7 @@ enum ResponseWriting {
         }
         let rendered: ByteBuffer
         do {
-            rendered = try scope.dialect.render(reply.body)
+            rendered = try await scope.dialect.render(reply.body)
         } catch {
             return try await fail(error, scope: scope, slot: slot, provider: provider, attempts: answer.attempts)
         }

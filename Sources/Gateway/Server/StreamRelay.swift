@@ -34,12 +34,16 @@ struct StreamRelay {
             while let event = try await stream.next() {
                 if translator == nil {
                     try await body.write(event)
-                } else if let out = try translator?.translate(event), out.readableBytes > 0 {
-                    try await body.write(out)
+                } else if let out = try translator?.translate(event) {
+                    if let work = translator?.takeFollowUp() { await work() }
+                    if out.readableBytes > 0 { try await body.write(out) }
                 }
                 keep(event, in: &kept)
             }
-            if let tail = try translator?.finish(), tail.readableBytes > 0 { try await body.write(tail) }
+            if let tail = try translator?.finish() {
+                if let work = translator?.takeFollowUp() { await work() }
+                if tail.readableBytes > 0 { try await body.write(tail) }
+            }
             ended(kept: kept)
         } catch let error as GatewayError where error != .cancelled {
             failed(error, "stream failed after it started")

@@ -160,6 +160,13 @@ public enum MetricCatalog {
         help: "Budget decisions the store (Redis) could not make, by what the request got: fail_open (admitted) or fail_closed (503).",
         labels: ["result"]
     )
+    public static let storedResponsesTotal = MetricDefinition(
+        name: "llm_stored_responses_total",
+        kind: .counter,
+        help:
+            "Responses API responses offered to the response store, by result: stored, too_large (over responses.max_entry_bytes), evicted (older ones pushed out of memory), failed (Redis).",
+        labels: ["result"]
+    )
     public static let cacheRequestsTotal = MetricDefinition(
         name: "llm_cache_requests_total",
         kind: .counter,
@@ -337,7 +344,7 @@ public enum MetricCatalog {
         providerHealthStatus, providerErrorsTotal, providerRateLimitExceededTotal, providerLatency,
         genAIOperationDuration, genAITokenUsage, genAITimeToFirstToken, genAITimePerOutputToken,
         tokensTotal, costTotal, unpricedRequestsTotal, budgetSpentUSD, budgetLimitUSD, budgetSpentTokens, budgetLimitTokens,
-        budgetRejectionsTotal, budgetStoreFailuresTotal, cacheRequestsTotal, cacheStoresSkippedTotal, rateLimitDecisionsTotal,
+        budgetRejectionsTotal, budgetStoreFailuresTotal, storedResponsesTotal, cacheRequestsTotal, cacheStoresSkippedTotal, rateLimitDecisionsTotal,
         dataResidencyRefusalsTotal, redisCommandDuration,
         redisErrorsTotal, redisUp,
         upstreamRetriesTotal, upstreamConnections, upstreamConnectionWaiters, upstreamConnectionWait, upstreamConnectionsOpenedTotal,

@@ -1,8 +1,11 @@
 /// What a Responses API answer repeats of its request (`instructions`, `tools`, `metadata`, sampling
-/// parameters): kept from the request by ``ResponsesRequestMapping`` and written into every `response`
-/// object the gateway renders for it, whole or streamed.
+/// parameters), the response's id, and where it is stored: kept from the request by
+/// ``ResponsesRequestMapping`` and used by every `response` object the gateway renders for it, whole or
+/// streamed.
 struct ResponsesEcho: Sendable {
     var model: String
+    /// `resp_` and 32 hex digits, fresh for every request (upstream ids need not be unique across providers).
+    var id = ResponsesEcho.newID()
     var instructions: String?
     var tools: [ResponsesRequestWire.Tool] = []
     var toolChoice: JSONValue = .string("auto")
@@ -13,4 +16,30 @@ struct ResponsesEcho: Sendable {
     var maxOutputTokens: Int?
     var parallelToolCalls = true
     var user: String?
+    var previousResponseID: String?
+    /// Where the answer is stored (`store`, the default); nil when the client said `store: false`.
+    var store: ResponseStateStore?
+    /// The client key's name (`anonymous` with auth off): stored responses belong to it.
+    var client = ClientKeys.anonymous
+    /// The conversation up to this request's input, as chat messages (without the instructions).
+    var conversation: [ChatRequestWire.Message] = []
+
+    /// The suffix after `resp_`, shared by the message item's id (`msg_…`).
+    var idSuffix: Substring { id.dropFirst("resp_".count) }
+
+    static func newID() -> String {
+        "resp_"
+            + (0..<2).map { _ in
+                let hex = String(UInt64.random(in: 0...UInt64.max), radix: 16)
+                return String(repeating: "0", count: 16 - hex.count) + hex
+            }.joined()
+    }
+
+    /// Stores `response` (as rendered) with the conversation it ends, when the request asked for storing.
+    func remember(_ response: ResponsesWire.Response, rendered: String) async {
+        guard let store, response.status != "failed" else { return }
+        var conversation = self.conversation
+        if let turn = ResponsesResponseMapping.assistantTurn(response.output) { conversation.append(turn) }
+        await store.save(ResponseStateStore.Record(response: rendered, conversation: conversation), id: id, client: client)
+    }
 }

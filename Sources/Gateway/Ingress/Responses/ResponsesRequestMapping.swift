@@ -5,25 +5,36 @@ import NIOCore
 /// become a system message, input items become messages (`function_call` items the assistant's tool calls,
 /// `function_call_output` items `tool` messages), function tools and `tool_choice` map across,
 /// `max_output_tokens` becomes `max_tokens`, `text.format` becomes `response_format`, and a stream asks for
-/// usage. What the gateway cannot serve — built-in tools, file inputs, stored conversation state — is a 400
-/// that names it.
+/// usage. A `previous_response_id`'s stored conversation comes before the new input (its instructions do
+/// not carry over, as OpenAI's do not). What the gateway cannot serve — built-in tools, file inputs, item
+/// references — is a 400 that names it.
 enum ResponsesRequestMapping {
+    static func decode(_ body: ByteBuffer) throws(GatewayError) -> ResponsesRequestWire.Request {
+        try RequestDecoding.decode(ResponsesRequestWire.Request.self, from: body)
+    }
+
+    /// ``decode(_:)`` and ``chatBody(for:previous:)`` for a request without `previous_response_id`.
     static func chatBody(from body: ByteBuffer) throws(GatewayError) -> (body: ByteBuffer, echo: ResponsesEcho) {
-        let request = try RequestDecoding.decode(ResponsesRequestWire.Request.self, from: body)
+        try chatBody(for: decode(body))
+    }
+
+    /// The chat body for `request`, after `previous` (the conversation its `previous_response_id` stored).
+    static func chatBody(
+        for request: ResponsesRequestWire.Request,
+        previous: [ChatRequestWire.Message] = []
+    ) throws(GatewayError) -> (body: ByteBuffer, echo: ResponsesEcho) {
         let model = try RequestDecoding.requireModel(request.model)
-        if request.previousResponseID != nil {
-            throw unsupported("previous_response_id (stored conversation state)", param: "previous_response_id")
-        }
         try RequestLimits.check(request.temperature, in: 0...2, param: "temperature")
         try RequestLimits.check(request.topP, in: 0...1, param: "top_p")
-        var messages: [ChatRequestWire.Message] = []
-        if let instructions = request.instructions { messages.append(.init(role: "system", content: .text(instructions))) }
+        var messages = previous
         switch request.input {
         case .text(let text): messages.append(.init(role: "user", content: .text(text)))
         case .items(let items):
             for (index, item) in items.enumerated() { try append(item, at: index, to: &messages) }
         case nil: throw GatewayError.invalidRequest(message: "Missing required parameter: 'input'.", param: "input")
         }
+        let conversation = messages
+        if let instructions = request.instructions { messages.insert(.init(role: "system", content: .text(instructions)), at: 0) }
         let tools = try (request.tools ?? []).enumerated().map { index, tool throws(GatewayError) in try chatTool(tool, at: index) }
         let stream = request.stream == true
         let chat = ChatRequestWire.Request(
@@ -50,6 +61,8 @@ enum ResponsesRequestMapping {
         echo.maxOutputTokens = request.maxOutputTokens?.value
         echo.parallelToolCalls = request.parallelToolCalls ?? true
         echo.user = request.user
+        echo.previousResponseID = request.previousResponseID
+        echo.conversation = conversation
         return (WireJSON.encode(chat), echo)
     }
 

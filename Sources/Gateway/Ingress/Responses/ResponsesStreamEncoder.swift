@@ -18,7 +18,6 @@ struct ResponsesStreamEncoder: StreamTranslator {
 
     let echo: ResponsesEcho
     private var reader = SSEReader()
-    private var ids = ResponsesResponseMapping.Ids(chatID: nil)
     private var model: String?
     private var createdAt = 0
     private var started = false
@@ -32,6 +31,8 @@ struct ResponsesStreamEncoder: StreamTranslator {
     private var done: [ResponsesWire.OutputItem] = []
     private var finishReason: String?
     private var usage: TokenUsage?
+    /// The finished response, until the relay takes storing it (``takeFollowUp()``).
+    private var finishedResponse: ResponsesWire.Response?
 
     init(echo: ResponsesEcho) {
         self.echo = echo
@@ -64,7 +65,6 @@ struct ResponsesStreamEncoder: StreamTranslator {
         let chunk = try WireJSON.decode(OpenAIChatWire.Chunk.self, from: event.data, expected: "a chat.completion.chunk")
         if !started {
             started = true
-            ids = ResponsesResponseMapping.Ids(chatID: chunk.id)
             model = chunk.model
             createdAt = chunk.created ?? Int(BudgetEnforcer.unixSeconds())
             var opening = response(status: nil)
@@ -83,7 +83,7 @@ struct ResponsesStreamEncoder: StreamTranslator {
     private mutating func appendText(_ text: String, into output: inout ByteBuffer) {
         if message == nil {
             closeCalls(into: &output)
-            let item = ResponsesWire.OutputItem.message(id: ids.message, text: nil, status: "in_progress")
+            let item = ResponsesWire.OutputItem.message(id: "msg_" + echo.idSuffix, text: nil, status: "in_progress")
             message = OpenItem(outputIndex: takeOutputIndex(), item: item)
             emit(.init(type: "response.output_item.added", sequenceNumber: 0, outputIndex: message!.outputIndex, item: item), into: &output)
             let part = ResponsesWire.OutputText(text: "")
@@ -163,12 +163,21 @@ struct ResponsesStreamEncoder: StreamTranslator {
         let response = response(status: finishReason)
         let type = response.status == "completed" ? "response.completed" : "response.incomplete"
         emit(.init(type: type, sequenceNumber: 0, response: response), into: &output)
+        finishedResponse = response
+    }
+
+    /// Stores the finished response before its `response.completed` is sent.
+    mutating func takeFollowUp() -> (@Sendable () async -> Void)? {
+        guard let response = finishedResponse, echo.store != nil else { return nil }
+        finishedResponse = nil
+        let echo = self.echo
+        return { await echo.remember(response, rendered: String(buffer: WireJSON.encode(response))) }
     }
 
     /// The response as it stands (the items closed so far).
     private func response(status finishReason: String?) -> ResponsesWire.Response {
         ResponsesWire.Response(
-            id: ids.response,
+            id: echo.id,
             createdAt: createdAt,
             model: model,
             output: done,

@@ -14,7 +14,8 @@ enum ResponsesWire {
         var model: String
         var output: [OutputItem]
         var parallelToolCalls: Bool
-        var store = false
+        var previousResponseID: String?
+        var store: Bool
         var temperature: Double?
         var text: ResponsesRequestWire.TextConfig
         var toolChoice: JSONValue
@@ -29,6 +30,7 @@ enum ResponsesWire {
             case incompleteDetails = "incomplete_details"
             case maxOutputTokens = "max_output_tokens"
             case parallelToolCalls = "parallel_tool_calls"
+            case previousResponseID = "previous_response_id"
             case toolChoice = "tool_choice"
             case topP = "top_p"
         }
@@ -49,6 +51,8 @@ enum ResponsesWire {
             self.model = model ?? echo.model
             self.output = output
             parallelToolCalls = echo.parallelToolCalls
+            previousResponseID = echo.previousResponseID
+            store = echo.store != nil
             temperature = echo.temperature
             text = echo.text
             toolChoice = echo.toolChoice
