@@ -170,3 +170,32 @@ health_checks: {{enabled: false}}
         team_a.responses.retrieve(created.id)
     assert restarted.metric('llm_stored_responses_total{result="stored"}') == 1
     assert restarted.metric('http_requests_total{method="DELETE",route="/v1/responses/{id}",status="200"}') == 1
+
+
+def test_the_response_cache_serves_responses_and_messages_clients(start_gateway, stubs):
+    """The cache holds the provider's answer once; Responses and Anthropic clients get hits rendered in their API."""
+    import anthropic
+    gateway = start_gateway(f"""
+cache: {{enabled: true}}
+providers:
+  openai: {{type: openai, base_url: "{stubs.url}", api_key: stub-key, models: [openai-model]}}
+health_checks: {{enabled: false}}
+""")
+    client = openai.OpenAI(base_url=f"{gateway.base_url}/v1", api_key="unused", max_retries=0)
+    calls = len(stubs.requests)
+    first = client.responses.with_raw_response.create(model="openai-model", input="cache me")
+    second = client.responses.with_raw_response.create(model="openai-model", input="cache me")
+    assert (first.headers["x-llm-gateway-cache"], second.headers["x-llm-gateway-cache"]) == ("miss", "hit")
+    assert second.parse().output_text == first.parse().output_text == "hello from openai"
+    assert second.parse().id != first.parse().id, "a hit is a response of its own"
+    assert client.responses.retrieve(second.parse().id).output_text == "hello from openai", "and is stored"
+    for _ in range(2):
+        with client.responses.stream(model="openai-model", input="cache my stream") as stream:
+            final = stream.get_final_response()
+        assert final.output_text == "hello from openai" and final.usage.output_tokens == 6
+    claude = anthropic.Anthropic(base_url=gateway.base_url, api_key="unused", max_retries=0)
+    for _ in range(2):
+        message = claude.messages.create(model="openai-model", max_tokens=50, messages=[{"role": "user", "content": "cache me too"}])
+        assert message.content[0].text == "hello from openai"
+    assert len(stubs.requests) - calls == 3, "one upstream call per distinct request"
+    assert gateway.metric('llm_cache_requests_total{result="hit"}') == 3

@@ -15,8 +15,8 @@ extension ChatCompletionsEndpoint {
 
     /// Looks the request up, counting the result; nil when the cache is off.
     func lookUpCache(_ request: ChatCompletionRequest, headers: HTTPFields, scope: RequestScope) async -> CacheLookup? {
-        // The cache holds OpenAI bytes; other dialects' answers are not cached.
-        guard let cache, case .openAI = scope.dialect else { return nil }
+        // The cache holds OpenAI bytes, whatever the client's dialect: a hit is rendered in it (serveCached).
+        guard let cache else { return nil }
         guard !ResponseCache.bypassed(headers), let key = cache.key(request.body, client: scope.clientName) else {
             cache.count(.bypass)
             scope.outcome.update { $0.cache = .bypass }
@@ -32,18 +32,37 @@ extension ChatCompletionsEndpoint {
         return .miss(key: key)
     }
 
-    /// Answers from the cache with the stored bytes: a JSON completion, or the stream replayed as SSE.
+    /// Answers from the cache with the stored bytes, in the client's dialect: a JSON completion, or the stream
+    /// replayed as SSE (re-encoded for Anthropic and Responses clients, as a live stream would be).
     func serveCached(_ answer: ByteBuffer, stream: Bool, scope: RequestScope, slot: WriterSlot) async throws {
+        guard stream else {
+            let rendered: ByteBuffer
+            do {
+                rendered = try await scope.dialect.render(answer)
+            } catch {
+                return try await ResponseWriting.fail(error, scope: scope, slot: slot)
+            }
+            guard let writer = slot.take() else { return }
+            return try await ResponseWriting.json(rendered, extraHeaders: scope.responseHeaders(), outcome: scope.outcome, to: writer)
+        }
+        var events = answer
+        if var translator = scope.dialect.streamTranslator() {
+            do {
+                events = try translator.translate(answer)
+                var tail = try translator.finish()
+                events.writeBuffer(&tail)
+            } catch {
+                return try await ResponseWriting.fail(error, scope: scope, slot: slot)
+            }
+            if let work = translator.takeFollowUp() { await work() }
+        }
         guard let writer = slot.take() else { return }
         var headers = scope.responseHeaders()
-        guard stream else {
-            return try await ResponseWriting.json(answer, extraHeaders: headers, outcome: scope.outcome, to: writer)
-        }
         headers[.contentType] = "text/event-stream"
         headers[.cacheControl] = "no-cache"
         scope.outcome.record(status: 200)
         let body = try await writer.writeHead(HTTPResponse(status: .ok, headerFields: headers))
-        try await body.write(answer)
+        try await body.write(events)
         try await body.finish()
     }
 }
