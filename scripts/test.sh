@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs every test on a fresh Debian machine: installs what the tests need (python3-venv; Debian's
+# Runs every test on a fresh Debian machine: installs what the tests need (python3-venv, shellcheck; Debian's
 # redis-server, prometheus and prometheus-alertmanager, which the tests start themselves on 127.0.0.1 and
 # stop; promtool and amtool come with them), lints, builds, runs the Swift test targets and the Python
 # compatibility suite against the real binary.
@@ -11,6 +11,7 @@ command -v python3 >/dev/null || need_apt+=(python3)
 command -v promtool >/dev/null && command -v prometheus >/dev/null || need_apt+=(prometheus)
 python3 -c 'import venv, ensurepip' 2>/dev/null || need_apt+=(python3-venv)
 command -v redis-server >/dev/null || need_apt+=(redis-server)
+command -v shellcheck >/dev/null || need_apt+=(shellcheck)
 command -v prometheus-alertmanager >/dev/null && command -v amtool >/dev/null || need_apt+=(prometheus-alertmanager)
 if ((${#need_apt[@]})); then
     echo "== apt-get install ${need_apt[*]}"

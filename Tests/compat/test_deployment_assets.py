@@ -4,6 +4,7 @@ PrometheusRule equals alerts/, the sizing script reproduces the guide's worked e
 pass against a running gateway (and fail against a dead one)."""
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 import kubernetes_validate
@@ -148,3 +149,29 @@ def test_static_release_binary_needs_only_the_runtime_images_libraries(tmp_path)
     finally:
         process.terminate()
         process.wait(timeout=20)
+
+
+def test_the_ci_cd_workflows_pass_actionlint_and_shellcheck():
+    """The seed's pipeline (.github/workflows): actionlint checks every workflow, and runs shellcheck on each shell step."""
+    import shutil
+    actionlint = Path(sys.executable).parent / "actionlint"
+    shellcheck = shutil.which("shellcheck")
+    assert actionlint.exists(), "actionlint comes with Tests/compat/requirements.txt"
+    assert shellcheck, "scripts/test.sh installs shellcheck"
+    workflows = sorted((ROOT / ".github" / "workflows").glob("*.yaml"))
+    assert [w.name for w in workflows] == ["ci-cd.yaml", "security-scan.yaml"]
+    result = subprocess.run([str(actionlint), f"-shellcheck={shellcheck}", *map(str, workflows)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    # The pipeline runs what local CI runs, so the two cannot drift.
+    pipeline = yaml.safe_load((ROOT / ".github" / "workflows" / "ci-cd.yaml").read_text())
+    steps = [step.get("run", "") for job in pipeline["jobs"].values() for step in job["steps"]]
+    assert any("bash .ci/run" in step for step in steps)
+    assert any("deployment/scripts/smoke-tests.sh" in step for step in steps)
+    assert any("deployment/scripts/rollback.sh" in step for step in steps)
+    # A broken workflow is caught: the check is real.
+    broken = ROOT / ".github" / "workflows" / "ci-cd.yaml"
+    bad = Path(os.environ.get("TMPDIR", "/tmp")) / "llm-gateway-broken-workflow.yaml"
+    bad.write_text(broken.read_text().replace("needs: [lint, test, integration, security]", "needs: [lint, tests]")
+                   .replace('run: deployment/scripts/rollback.sh llm-gateway llm-gateway', 'run: echo $UNQUOTED'))
+    found = subprocess.run([str(actionlint), f"-shellcheck={shellcheck}", str(bad)], capture_output=True, text=True)
+    assert found.returncode != 0 and "tests" in found.stdout and "SC2086" in found.stdout
