@@ -117,6 +117,7 @@ public enum ConfigValidator {
             if !condition { problems.append(ConfigProblem(path: "\(path).\(key)", message: message)) }
         }
         check(provider.timeoutSeconds > 0, "timeout_seconds", "must be > 0")
+        if let caFile = provider.caFile, let problem = PEMFiles.problem(caFile) { check(false, "tls.ca_file", problem) }
         check((provider.connectTimeoutSeconds ?? 1) > 0, "connect_timeout_seconds", "must be > 0")
         check((provider.firstByteTimeoutSeconds ?? 1) > 0, "first_byte_timeout_seconds", "must be > 0")
         check((provider.idleTimeoutSeconds ?? 1) > 0, "idle_timeout_seconds", "must be > 0")

@@ -119,6 +119,9 @@ public struct ProviderConfig: Sendable, Equatable {
     /// Model names this provider serves under their own name (become public model names).
     public var models: [String] = []
     public var mock: MockSettings = .init()
+    /// `tls.ca_file`: PEM certificates trusted for this provider's `https` URL instead of the system's
+    /// (a private model server behind an internal CA).
+    public var caFile: String?
 
     public init(type: ProviderType) {
         self.type = type

@@ -18,7 +18,14 @@ enum ProviderFactory {
             let timeouts = provider.timeouts(pool: config.connectionPool)
             func transport() -> any UpstreamTransport {
                 if let shared { return shared }
-                let own = PooledTransport(provider: name, pool: config.connectionPool, timeouts: timeouts, registry: registry, logger: logger)
+                let own = PooledTransport(
+                    provider: name,
+                    pool: config.connectionPool,
+                    timeouts: timeouts,
+                    registry: registry,
+                    logger: logger,
+                    caFile: provider.caFile
+                )
                 transports.append(own)
                 return own
             }

@@ -4,8 +4,8 @@ import NIOHTTP1
 import NIOPosix
 import NIOSSL
 
-/// An HTTPS server on loopback answering every request with `ok` (keep-alive), behind a certificate for
-/// `localhost` signed by a throw-away CA that `openssl` makes for the test.
+/// An HTTPS server on loopback answering every request with `body` (`ok` by default; keep-alive), behind a
+/// certificate for `localhost` signed by a throw-away CA that `openssl` makes for the test.
 final class TLSTestServer: Sendable {
     let port: Int
     /// The CA that signed the server's certificate (PEM), for the client's trust roots.
@@ -20,7 +20,7 @@ final class TLSTestServer: Sendable {
         self.directory = directory
     }
 
-    static func start() async throws -> TLSTestServer {
+    static func start(body: String = "ok", contentType: String = "text/plain") async throws -> TLSTestServer {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tls-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let path = { (name: String) in directory.appendingPathComponent(name).path }
@@ -44,7 +44,7 @@ final class TLSTestServer: Sendable {
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: context))
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline()
-                    try channel.pipeline.syncOperations.addHandler(OKHandler())
+                    try channel.pipeline.syncOperations.addHandler(OKHandler(body: body, contentType: contentType))
                 }
             }
             .bind(host: "127.0.0.1", port: 0).get()
@@ -76,12 +76,19 @@ final class TLSTestServer: Sendable {
     private final class OKHandler: ChannelInboundHandler {
         typealias InboundIn = HTTPServerRequestPart
         typealias OutboundOut = HTTPServerResponsePart
+        let body: String
+        let contentType: String
+
+        init(body: String, contentType: String) {
+            self.body = body
+            self.contentType = contentType
+        }
 
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {
             guard case .end = unwrapInboundIn(data) else { return }
-            let head = HTTPResponseHead(version: .http1_1, status: .ok, headers: ["content-length": "2", "content-type": "text/plain"])
-            context.write(wrapOutboundOut(.head(head)), promise: nil)
-            context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: "ok")))), promise: nil)
+            let headers: HTTPHeaders = ["content-length": String(body.utf8.count), "content-type": contentType]
+            context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: headers))), promise: nil)
+            context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: body)))), promise: nil)
             context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
         }
     }

@@ -296,3 +296,30 @@ struct PooledTransportTests {
         #expect(condition())
     }
 }
+
+@Suite("Providers behind a private CA")
+struct ProviderTLSTests {
+    static let completion =
+        #"{"id":"chatcmpl-t","object":"chat.completion","created":1,"model":"m","choices":[{"index":0,"message":{"role":"assistant","content":"over tls"},"finish_reason":"stop"}],"usage":{"prompt_tokens":1,"completion_tokens":2,"total_tokens":3}}"#
+
+    @Test("providers.<name>.tls.ca_file: the provider's CA is trusted; without it the provider is unreachable; a bad file is a config problem")
+    func privateCA() async throws {
+        let server = try await TLSTestServer.start(body: Self.completion, contentType: "application/json")
+        var config = GatewayConfig.withUpstream("https://localhost:\(server.port)/v1", timeoutSeconds: 30)
+        config.providers["upstream"]?.caFile = server.caFile
+        #expect(ConfigValidator.validate(config).isEmpty)
+        let body = GatewayHarness.chatBody(model: "upstream/m")
+        try await GatewayHarness.with(config) { gateway in
+            let reply = try await gateway.post("/v1/chat/completions", json: body)
+            #expect(reply.status == 200 && reply.body.contains("over tls"))
+        }
+        config.providers["upstream"]?.caFile = nil
+        try await GatewayHarness.with(config) { gateway in
+            let reply = try await gateway.post("/v1/chat/completions", json: body)
+            #expect(reply.status == 502 && reply.error["code"] as? String == "upstream_unreachable")
+        }
+        config.providers["upstream"]?.caFile = "/nonexistent/ca.pem"
+        #expect(ConfigValidator.validate(config).map(\.path) == ["providers.upstream.tls.ca_file"])
+        await server.stop()
+    }
+}
