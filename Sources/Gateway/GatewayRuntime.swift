@@ -27,6 +27,11 @@ public final class GatewayRuntime: Sendable {
     let started: ContinuousClock.Instant = .now
     let spans: (any SpanSink)?
     let sampler: TraceSampler
+    /// The API listener's TLS (`server.tls`), and the metrics listener's when `server.tls.metrics` is on.
+    let apiTLS: ListenerTLS?
+    let metricsTLS: ListenerTLS?
+    /// Why `server.tls` could not be set up (the listeners refuse to start then).
+    let tlsFailure: String?
 
     /// - Parameters:
     ///   - transport: one upstream client for every provider; by default each provider gets its own
@@ -79,6 +84,25 @@ public final class GatewayRuntime: Sendable {
             HealthChecker.Target(provider: $0, health: health[$0.name]!, registry: registry)
         }
         self.healthChecker = HealthChecker(targets: targets, settings: config.healthChecks, logger: logger)
+        var failure: String?
+        func listenerTLS(_ name: String) -> ListenerTLS? {
+            guard let tls = config.server.tls else { return nil }
+            do throws(PEMProblem) {
+                return try ListenerTLS(config: tls, listener: name, registry: registry, logger: logger)
+            } catch {
+                failure = error.message
+                return nil
+            }
+        }
+        apiTLS = listenerTLS("api")
+        metricsTLS = config.server.tls?.metrics == true ? listenerTLS("metrics") : nil
+        tlsFailure = failure
+    }
+
+    /// Re-reads the listeners' certificates and keys (what `SIGHUP` does); whether every one loaded.
+    @discardableResult
+    public func reloadTLS() -> Bool {
+        [apiTLS, metricsTLS].compactMap { $0 }.map { $0.reload() }.allSatisfy { $0 }
     }
 
     /// The public model names the gateway serves.
@@ -115,7 +139,9 @@ public final class GatewayRuntime: Sendable {
                 host: config.server.host,
                 port: config.server.port,
                 maxConnections: config.server.maxConnections,
-                bodyLimit: config.server.maxBodyBytes
+                bodyLimit: config.server.maxBodyBytes,
+                tls: apiTLS,
+                startFailure: tlsFailure
             ),
             connectionHandlers: { [disconnects.makeHandler(), slowClients.makeHandler()] },
             responder: { request, writer in try await handler.respond(to: request, writer: writer) },
@@ -137,7 +163,8 @@ public final class GatewayRuntime: Sendable {
                 host: config.server.host,
                 port: config.server.metricsPort,
                 maxConnections: Self.metricsMaxConnections,
-                bodyLimit: 64 * 1024
+                bodyLimit: 64 * 1024,
+                tls: metricsTLS
             ),
             connectionHandlers: { [slowClients.makeHandler()] },
             responder: { request, writer in try await endpoint.respond(to: request, writer: writer) },
@@ -155,7 +182,7 @@ public final class GatewayRuntime: Sendable {
     ) -> [any Service] {
         exporters + [
             TransportService(transports: transports)
-        ] + (redis.map { [$0] } ?? []) + (budgets.map { [$0] } ?? []) + [
+        ] + (redis.map { [$0] } ?? []) + (budgets.map { [$0] } ?? []) + (apiTLS == nil ? [] : [TLSReloadService(runtime: self)]) + [
             healthChecker,
             metricsListener(onBound: metricsBound),
             apiListener(onBound: apiBound),

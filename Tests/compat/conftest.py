@@ -7,6 +7,7 @@ import json
 import os
 import signal
 import socket
+import ssl
 import subprocess
 import time
 import urllib.request
@@ -34,14 +35,17 @@ def free_port() -> int:
             return port
 
 
-def wait_until_live(port: int, process: subprocess.Popen, describe=lambda: "", timeout: float = 20) -> None:
-    """Polls /health/live on `port` until it answers 200; fails if `process` exits or `timeout` passes."""
+def wait_until_live(port: int, process: subprocess.Popen, describe=lambda: "", timeout: float = 20,
+                    tls_context: ssl.SSLContext | None = None) -> None:
+    """Polls /health/live on `port` (over TLS with `tls_context`) until it answers 200; fails if `process` exits
+    or `timeout` passes."""
     deadline = time.monotonic() + timeout
+    scheme = "https" if tls_context else "http"
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"gateway exited with {process.returncode}: {describe()}")
         try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/health/live", timeout=1) as response:
+            with urllib.request.urlopen(f"{scheme}://127.0.0.1:{port}/health/live", timeout=1, context=tls_context) as response:
                 if response.status == 200:
                     return
         except OSError:
@@ -50,7 +54,17 @@ def wait_until_live(port: int, process: subprocess.Popen, describe=lambda: "", t
 
 
 class Gateway:
-    def __init__(self, config_text: str, tmp_path: Path, env: dict | None = None):
+    def __init__(self, config_text: str, tmp_path: Path, env: dict | None = None, https: bool = False,
+                 client_cert: tuple[str, str] | None = None):
+        """`https`: the API listener serves TLS (`server.tls`); readiness is polled without verifying its
+        certificate, presenting `client_cert` (cert, key) when mutual TLS asks for one."""
+        self.tls_context = None
+        if https:
+            self.tls_context = ssl.create_default_context()
+            self.tls_context.check_hostname = False
+            self.tls_context.verify_mode = ssl.CERT_NONE
+            if client_cert:
+                self.tls_context.load_cert_chain(*client_cert)
         self.port = free_port()
         self.metrics_port = free_port()
         self.config_path = tmp_path / "config.yaml"
@@ -68,10 +82,10 @@ class Gateway:
 
     @property
     def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"{'https' if self.tls_context else 'http'}://127.0.0.1:{self.port}"
 
     def wait_until_live(self, timeout: float = 20) -> None:
-        wait_until_live(self.port, self.process, self.log_path.read_text, timeout)
+        wait_until_live(self.port, self.process, self.log_path.read_text, timeout, self.tls_context)
 
     def get(self, path: str) -> tuple[int, dict]:
         try:
@@ -124,10 +138,10 @@ class Gateway:
 def start_gateway(tmp_path):
     started: list[Gateway] = []
 
-    def start(config_text: str, env: dict | None = None) -> Gateway:
+    def start(config_text: str, env: dict | None = None, **tls) -> Gateway:
         directory = tmp_path / f"gateway-{len(started)}"
         directory.mkdir()
-        gateway = Gateway(config_text, directory, env)
+        gateway = Gateway(config_text, directory, env, **tls)
         started.append(gateway)
         return gateway
 

@@ -15,6 +15,7 @@ import pytest
 from conftest import ROOT
 from promql_check import (alert_expressions, check, dashboard_expressions, dashboard_panels, external_metrics,
                           grafana_to_promql, parse_scrape)
+from tls_pki import make_pki
 from upstream_stub import UpstreamStub
 
 ALERTS = ROOT / "alerts" / "gateway-alerts.yml"
@@ -80,7 +81,7 @@ def post(gateway, path: str, body: dict, key: str = "sk-mix", headers: dict | No
     request = urllib.request.Request(f"{gateway.base_url}{path}", data=json.dumps(body).encode(),
                                      headers={"content-type": "application/json", "authorization": f"Bearer {key}", **(headers or {})})
     try:
-        with urllib.request.urlopen(request, timeout=15) as response:
+        with urllib.request.urlopen(request, timeout=15, context=gateway.tls_context) as response:
             response.read()
             return response.status
     except urllib.error.HTTPError as error:
@@ -142,10 +143,12 @@ models:
 
 
 @pytest.fixture
-def scrape(start_gateway, redis_url):
+def scrape(start_gateway, redis_url, tmp_path):
     stub = UpstreamStub()
     env = {"REDIS_URL": redis_url, "OTEL_EXPORTER_OTLP_ENDPOINT": stub.url, "OTEL_BSP_SCHEDULE_DELAY": "100"}
-    gateway = start_gateway(MIX_CONFIG.replace("UPSTREAM", stub.url), env)
+    pki = make_pki(tmp_path)  # the API over HTTPS, so the TLS series are in the scrape too
+    tls = f"server:\n  tls: {{cert_file: {pki / 'server.pem'}, key_file: {pki / 'server.key'}}}\n"
+    gateway = start_gateway(tls + MIX_CONFIG.replace("UPSTREAM", stub.url), env, https=True)
     drive_traffic_mix(gateway)
     assert gateway.wait_for_metric('llm_gateway_exported_items_total{exporter="otlp",signal="spans"}') > 0
     with urllib.request.urlopen(f"http://127.0.0.1:{gateway.metrics_port}/metrics", timeout=5) as response:

@@ -38,7 +38,7 @@ struct ConfigDocument {
         let known: Set = [
             "host", "port", "metrics_port", "max_connections", "timeout_seconds", "max_body_bytes",
             "shutdown_timeout_seconds", "drain_delay_seconds", "max_output_tokens", "request_head_timeout_seconds",
-            "request_body_timeout_seconds", "idle_timeout_seconds",
+            "request_body_timeout_seconds", "idle_timeout_seconds", "tls",
         ]
         for (key, value) in reader.mapping(node, at: "server", known: known) ?? [] {
             let path = "server.\(key)"
@@ -55,6 +55,7 @@ struct ConfigDocument {
             case "request_head_timeout_seconds": assign(&server.requestHeadTimeoutSeconds, reader.double(value, at: path))
             case "request_body_timeout_seconds": assign(&server.requestBodyTimeoutSeconds, reader.double(value, at: path))
             case "idle_timeout_seconds": assign(&server.idleTimeoutSeconds, reader.double(value, at: path))
+            case "tls": server.tls = readServerTLS(value)
             default: break
             }
         }
@@ -89,6 +90,26 @@ struct ConfigDocument {
             default: break
             }
         }
+    }
+
+    /// `server.tls`: `cert_file` and `key_file` required, `client_ca_file` and `metrics` optional.
+    private mutating func readServerTLS(_ node: Node) -> ServerTLSConfig? {
+        var files: [String: String] = [:]
+        var metrics = false
+        for (key, value) in reader.mapping(node, at: "server.tls", known: ["cert_file", "key_file", "client_ca_file", "metrics"]) ?? [] {
+            if key == "metrics" {
+                assign(&metrics, reader.bool(value, at: "server.tls.metrics"))
+            } else if let file = reader.string(value, at: "server.tls.\(key)") {
+                files[key] = file
+            }
+        }
+        guard let cert = files["cert_file"], let key = files["key_file"] else {
+            reader.report("server.tls", "needs cert_file and key_file")
+            return nil
+        }
+        var tls = ServerTLSConfig(certFile: cert, keyFile: key, clientCAFile: files["client_ca_file"])
+        tls.metrics = metrics
+        return tls
     }
 
     private mutating func readResponses(_ node: Node, into responses: inout ResponsesStoreConfig) {

@@ -22,6 +22,14 @@ public enum ConfigValidator {
         check(server.requestHeadTimeoutSeconds > 0, "server.request_head_timeout_seconds", "must be > 0")
         check(server.requestBodyTimeoutSeconds > 0, "server.request_body_timeout_seconds", "must be > 0")
         check(server.idleTimeoutSeconds > 0, "server.idle_timeout_seconds", "must be > 0")
+        if let tls = server.tls {
+            do throws(PEMProblem) {
+                _ = try ListenerTLS.makeContext(tls)
+                if let problem = PEMFiles.problem(tls.certFile) { check(false, "server.tls.cert_file", problem) }
+            } catch {
+                check(false, "server.tls", error.message)
+            }
+        }
         check(config.logging.bufferBytes >= 4096, "logging.buffer_bytes", "must be >= 4096")
         check(config.cache.maxEntryBytes > 0, "cache.max_entry_bytes", "must be > 0")
 

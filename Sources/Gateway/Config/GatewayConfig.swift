@@ -56,6 +56,8 @@ public struct GatewayConfig: Sendable, Equatable {
 
 /// `server:` — listeners, limits and shutdown behaviour.
 public struct ServerConfig: Sendable, Equatable {
+    /// `server.tls`: HTTPS on the API listener; nil serves plain HTTP.
+    public var tls: ServerTLSConfig?
     public var host: String = "0.0.0.0"
     public var port: Int = 8080
     public var metricsPort: Int = 9090

@@ -167,6 +167,13 @@ public enum MetricCatalog {
             "Responses API responses offered to the response store, by result: stored, too_large (over responses.max_entry_bytes), evicted (older ones pushed out of memory), failed (Redis).",
         labels: ["result"]
     )
+    public static let tlsCertificateExpiry = MetricDefinition(
+        name: "llm_tls_certificate_expiry_timestamp_seconds",
+        kind: .gauge,
+        help: "When the certificate a TLS listener serves expires (its notAfter), in seconds since the Unix epoch.",
+        unit: "seconds",
+        labels: ["listener"]
+    )
     public static let cacheRequestsTotal = MetricDefinition(
         name: "llm_cache_requests_total",
         kind: .counter,
@@ -344,7 +351,8 @@ public enum MetricCatalog {
         providerHealthStatus, providerErrorsTotal, providerRateLimitExceededTotal, providerLatency,
         genAIOperationDuration, genAITokenUsage, genAITimeToFirstToken, genAITimePerOutputToken,
         tokensTotal, costTotal, unpricedRequestsTotal, budgetSpentUSD, budgetLimitUSD, budgetSpentTokens, budgetLimitTokens,
-        budgetRejectionsTotal, budgetStoreFailuresTotal, storedResponsesTotal, cacheRequestsTotal, cacheStoresSkippedTotal, rateLimitDecisionsTotal,
+        budgetRejectionsTotal, budgetStoreFailuresTotal, storedResponsesTotal, tlsCertificateExpiry, cacheRequestsTotal, cacheStoresSkippedTotal,
+        rateLimitDecisionsTotal,
         dataResidencyRefusalsTotal, redisCommandDuration,
         redisErrorsTotal, redisUp,
         upstreamRetriesTotal, upstreamConnections, upstreamConnectionWaiters, upstreamConnectionWait, upstreamConnectionsOpenedTotal,

@@ -13,6 +13,8 @@ struct ResponseCacheTests {
         config.cache.enabled = true
         config.cache.ttlSeconds = 60
         config.redisURL = redis
+        // A lookup that outlasts the command timeout is a miss; the parallel suite on two cores can take that long.
+        config.redis.commandTimeout = .seconds(2)
         return config
     }
 

@@ -21,18 +21,9 @@ final class TLSTestServer: Sendable {
     }
 
     static func start(body: String = "ok", contentType: String = "text/plain") async throws -> TLSTestServer {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tls-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let path = { (name: String) in directory.appendingPathComponent(name).path }
-        try await run([
-            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=test-ca", "-keyout", path("ca.key"), "-out", path("ca.pem"),
-        ])
-        try await run(["req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=localhost", "-keyout", path("server.key"), "-out", path("server.csr")])
-        try "subjectAltName=DNS:localhost,IP:127.0.0.1\n".write(toFile: path("san.ext"), atomically: true, encoding: .utf8)
-        try await run([
-            "x509", "-req", "-in", path("server.csr"), "-CA", path("ca.pem"), "-CAkey", path("ca.key"), "-CAcreateserial", "-days", "2",
-            "-extfile", path("san.ext"), "-out", path("server.pem"),
-        ])
+        let certificates = try await TestCertificates.make()
+        let directory = certificates.directory
+        let path = { (name: String) in certificates.path(name) }
         let configuration = TLSConfiguration.makeServerConfiguration(
             certificateChain: try NIOSSLCertificate.fromPEMFile(path("server.pem")).map { .certificate($0) },
             privateKey: .privateKey(try NIOSSLPrivateKey(file: path("server.key"), format: .pem))
@@ -54,23 +45,6 @@ final class TLSTestServer: Sendable {
     func stop() async {
         try? await channel.close()
         try? FileManager.default.removeItem(at: directory)
-    }
-
-    /// Runs `openssl` on NIO's blocking-work pool: key generation takes long enough under the parallel suite
-    /// that blocking a Swift concurrency thread with it starves other tests' tasks.
-    private static func run(_ arguments: [String]) async throws {
-        try await NIOThreadPool.singleton.runIfActive { try runBlocking(arguments) }
-    }
-
-    private static func runBlocking(_ arguments: [String]) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-        process.arguments = arguments
-        process.standardError = FileHandle.nullDevice
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw CocoaError(.executableLoad) }
     }
 
     private final class OKHandler: ChannelInboundHandler {

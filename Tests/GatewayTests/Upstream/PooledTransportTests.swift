@@ -24,7 +24,7 @@ struct PooledTransportTests {
         var pool = ConnectionPoolConfig()
         pool.maxConnectionsPerProvider = maxConnections
         let registry = MetricsRegistry(version: "t", revision: "t")
-        let timeouts = UpstreamTimeouts(connect: .seconds(10), firstByte: firstByte, idle: idle, total: .seconds(60))
+        let timeouts = UpstreamTimeouts(connect: .seconds(2), firstByte: firstByte, idle: idle, total: .seconds(60))
         return (PooledTransport(provider: "p", pool: pool, timeouts: timeouts, registry: registry, logger: Logger(label: "test")), registry)
     }
 

@@ -3,6 +3,7 @@ import NIOCore
 import NIOExtras
 import NIOHTTP1
 import NIOPosix
+import NIOSSL
 import ServiceLifecycle
 
 /// An HTTP/1.1 listener on SwiftNIO, run as a lifecycle service: NIO's HTTP codec and pipelining helper,
@@ -22,6 +23,14 @@ public struct HTTPListener: Service {
         var bodyLimit: Int
         /// Limits of NIO's request-head parser (header field size, total size, count).
         var headLimits = NIOHTTPDecoderLimitConfiguration()
+        /// HTTPS: each connection is served with the context current when it is accepted.
+        var tls: ListenerTLS?
+        /// Why the listener must not start (its TLS files could not be used); it throws instead of serving.
+        var startFailure: String?
+    }
+
+    struct StartFailure: Error, CustomStringConvertible {
+        let description: String
     }
 
     private let settings: Settings
@@ -48,10 +57,17 @@ public struct HTTPListener: Service {
     }
 
     public func run() async throws {
+        if let failure = settings.startFailure {
+            logger.critical("listener cannot start", metadata: ["error": "\(failure)"])
+            throw StartFailure(description: failure)
+        }
         let group = MultiThreadedEventLoopGroup.singleton
         let quiescing = ServerQuiescingHelper(group: group)
         let channel = try await bootstrap(group: group, quiescing: quiescing).bind(host: settings.host, port: settings.port).get()
-        logger.info("listening", metadata: ["address": "\(settings.host):\(channel.localAddress?.port ?? settings.port)"])
+        logger.info(
+            "listening",
+            metadata: ["address": "\(settings.host):\(channel.localAddress?.port ?? settings.port)", "tls": "\(settings.tls != nil)"]
+        )
         onBound?(channel.localAddress?.port ?? settings.port)
         let drained = channel.eventLoop.makePromise(of: Void.self)
         await withTaskCancellationHandler {
@@ -87,6 +103,7 @@ public struct HTTPListener: Service {
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let pipeline = channel.pipeline.syncOperations
+                    if let tls = settings.tls { try pipeline.addHandler(NIOSSLServerHandler(context: tls.context)) }
                     try pipeline.configureHTTPServerPipeline(
                         withPipeliningAssistance: true,
                         withErrorHandling: true,
