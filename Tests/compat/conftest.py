@@ -192,3 +192,21 @@ def redis_url():
     yield f"redis://127.0.0.1:{port}/0"
     server.kill()
     server.wait()
+
+
+def stub_gateway(start_gateway, stubs, provider, extra=""):
+    """A gateway with one provider of type `provider` in front of its stub (plus the providers in `extra`, and
+    anything after them), and an openai client for it."""
+    import openai
+    gateway = start_gateway(f"""
+providers:
+  {provider}:
+    type: {provider}
+    base_url: {stubs.url}
+    api_key: stub-key
+    region: eu-west-1
+    models: [{provider}-model]
+{extra.strip(chr(10))}
+health_checks: {{enabled: false}}
+""", env={"AWS_ACCESS_KEY_ID": "AKIDSTUB", "AWS_SECRET_ACCESS_KEY": "stub-secret"})
+    return gateway, openai.OpenAI(base_url=f"{gateway.base_url}/v1", api_key="unused", max_retries=0)

@@ -5,29 +5,15 @@ import json
 import openai
 import pytest
 
+from conftest import stub_gateway
 from provider_stubs import usage_of
 
 TOKEN_TYPES = ["input", "output", "cache_read", "cache_creation", "reasoning"]
 
 
-def gateway_before(start_gateway, stubs, provider):
-    """A gateway with one provider of type `provider` in front of its stub, and an openai client for it."""
-    gateway = start_gateway(f"""
-providers:
-  {provider}:
-    type: {provider}
-    base_url: {stubs.url}
-    api_key: stub-key
-    region: eu-west-1
-    models: [{provider}-model]
-health_checks: {{enabled: false}}
-""", env={"AWS_ACCESS_KEY_ID": "AKIDSTUB", "AWS_SECRET_ACCESS_KEY": "stub-secret"})
-    return gateway, openai.OpenAI(base_url=f"{gateway.base_url}/v1", api_key="unused", max_retries=0)
-
-
 @pytest.mark.parametrize("provider,genai_name", [("anthropic", "anthropic"), ("gemini", "gcp.gemini"), ("bedrock", "aws.bedrock")])
 def test_openai_sdk_through_translating_providers(start_gateway, stubs, provider, genai_name):
-    gateway, client = gateway_before(start_gateway, stubs, provider)
+    gateway, client = stub_gateway(start_gateway, stubs, provider)
     completion = client.chat.completions.create(model=f"{provider}-model", messages=[{"role": "user", "content": "hi"}])
     assert completion.choices[0].message.content == f"hello from {provider}"
     assert completion.choices[0].finish_reason == "stop"
@@ -63,7 +49,7 @@ def test_tokens_are_counted_by_type_in_whole_and_streamed_answers_whether_or_not
         start_gateway, stubs, provider):
     """Every answer's tokens reach the metrics by type (cached and reasoning tokens too), the access line and the
     answer's usage; only the client that asked for usage gets the usage chunk. The series exist at 0 from start-up."""
-    gateway, client = gateway_before(start_gateway, stubs, provider)
+    gateway, client = stub_gateway(start_gateway, stubs, provider)
     assert tokens(gateway, provider) == dict.fromkeys(TOKEN_TYPES, 0), "every token type is exposed at 0 before traffic"
     request = {"model": f"{provider}-model", "messages": [{"role": "user", "content": "hi"}]}
     expected = usage_of(provider)

@@ -6,20 +6,16 @@ import json
 import openai
 import pytest
 
+from conftest import stub_gateway
+
 PROVIDERS = ["openai", "anthropic", "gemini", "bedrock"]
 WEATHER = {"type": "function", "name": "get_weather", "description": "The weather in a city.",
            "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}
 
 
 def gateway_with(start_gateway, stubs, provider):
-    gateway = start_gateway(f"""
-providers:
-  {provider}:
-    type: {provider}
-    base_url: {stubs.url}
-    api_key: stub-key
-    region: eu-west-1
-    models: [{provider}-model]
+    """The stub gateway, plus a public model whose first two deployments fail (429, then 500)."""
+    return stub_gateway(start_gateway, stubs, provider, extra=f"""
   broken:
     type: mock
     max_retries: 0
@@ -33,9 +29,7 @@ models:
     - {{provider: busy, model: x}}
     - {{provider: broken, model: x}}
     - {{provider: {provider}, model: {provider}-model}}
-health_checks: {{enabled: false}}
-""", env={"AWS_ACCESS_KEY_ID": "AKIDSTUB", "AWS_SECRET_ACCESS_KEY": "stub-secret"})
-    return gateway, openai.OpenAI(base_url=f"{gateway.base_url}/v1", api_key="unused", max_retries=0)
+""")
 
 
 @pytest.mark.parametrize("provider", PROVIDERS)

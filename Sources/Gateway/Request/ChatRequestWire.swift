@@ -59,34 +59,14 @@ enum ChatRequestWire {
         var text: String {
             switch content {
             case .text(let text): text
-            case .parts(let parts): parts.compactMap(\.text).joined()
+            case .list(let parts): parts.compactMap(\.text).joined()
             case nil: ""
             }
         }
     }
 
     /// A message's content: a string, or typed parts.
-    enum Content: Codable, Sendable {
-        case text(String)
-        case parts([Part])
-
-        init(from decoder: any Decoder) throws {
-            let container = try decoder.singleValueContainer()
-            if let text = try? container.decode(String.self) {
-                self = .text(text)
-            } else {
-                self = .parts(try container.decode([Part].self))
-            }
-        }
-
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.singleValueContainer()
-            switch self {
-            case .text(let text): try container.encode(text)
-            case .parts(let parts): try container.encode(parts)
-            }
-        }
-    }
+    typealias Content = TextOrList<Part>
 
     struct Part: Codable, Sendable {
         struct ImageURL: Codable, Sendable { var url: String }

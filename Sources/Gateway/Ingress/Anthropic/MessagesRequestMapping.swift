@@ -65,7 +65,7 @@ enum MessagesRequestMapping {
         if parts.isEmpty && calls.isEmpty { return }
         let textOnly = parts.allSatisfy { $0.type == "text" }
         let content: ChatRequestWire.Content? =
-            parts.isEmpty ? nil : textOnly ? .text(parts.compactMap(\.text).joined()) : .parts(parts)
+            parts.isEmpty ? nil : textOnly ? .text(parts.compactMap(\.text).joined()) : .list(parts)
         chat.append(.init(role: message.role, content: content, toolCalls: calls.isEmpty ? nil : calls))
     }
 

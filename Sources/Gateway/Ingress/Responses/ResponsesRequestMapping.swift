@@ -29,7 +29,7 @@ enum ResponsesRequestMapping {
         var messages = previous
         switch request.input {
         case .text(let text): messages.append(.init(role: "user", content: .text(text)))
-        case .items(let items):
+        case .list(let items):
             for (index, item) in items.enumerated() { try append(item, at: index, to: &messages) }
         case nil: throw GatewayError.invalidRequest(message: "Missing required parameter: 'input'.", param: "input")
         }
@@ -102,7 +102,7 @@ enum ResponsesRequestMapping {
 
     /// Text and image parts as chat content (plain text when there are no images).
     private static func content(_ content: ResponsesRequestWire.Content?, param: String) throws(GatewayError) -> ChatRequestWire.Content? {
-        guard case .parts(let parts) = content else {
+        guard case .list(let parts) = content else {
             if case .text(let text) = content { return .text(text) }
             return nil
         }
@@ -118,7 +118,7 @@ enum ResponsesRequestMapping {
             case let other: throw unsupported("content parts of type '\(other)'", param: "\(param)[\(index)].type")
             }
         }
-        guard chat.allSatisfy({ $0.type == "text" }) else { return .parts(chat) }
+        guard chat.allSatisfy({ $0.type == "text" }) else { return .list(chat) }
         return .text(chat.compactMap(\.text).joined())
     }
 

@@ -29,19 +29,7 @@ enum ResponsesRequestWire {
     }
 
     /// `input`: one user message as a string, or a list of items.
-    enum Input: Decodable, Sendable {
-        case text(String)
-        case items([Item])
-
-        init(from decoder: any Decoder) throws {
-            let container = try decoder.singleValueContainer()
-            if let text = try? container.decode(String.self) {
-                self = .text(text)
-            } else {
-                self = .items(try container.decode([Item].self))
-            }
-        }
-    }
+    typealias Input = TextOrList<Item>
 
     /// One input item: a message (`type` may be left out), a `function_call` the model made earlier, or the
     /// `function_call_output` that answers it. Which fields are set depends on `type`.
@@ -61,19 +49,7 @@ enum ResponsesRequestWire {
     }
 
     /// A message's content, or a function call's output: a string or a list of parts.
-    enum Content: Decodable, Sendable {
-        case text(String)
-        case parts([Part])
-
-        init(from decoder: any Decoder) throws {
-            let container = try decoder.singleValueContainer()
-            if let text = try? container.decode(String.self) {
-                self = .text(text)
-            } else {
-                self = .parts(try container.decode([Part].self))
-            }
-        }
-    }
+    typealias Content = TextOrList<Part>
 
     /// `input_text`, `output_text`, `input_image` (`image_url`), or a kind the gateway refuses (`input_file`…).
     struct Part: Decodable, Sendable {

@@ -113,7 +113,7 @@ struct AnthropicRequestMapping: Sendable {
     private static func contentBlocks(_ content: ChatRequestWire.Content?) -> [AnthropicRequestWire.Block] {
         switch content {
         case .text(let text): return text.isEmpty ? [] : [.text(text)]
-        case .parts(let parts):
+        case .list(let parts):
             return parts.compactMap { part in
                 switch part.type {
                 case "text": return .text(part.text ?? "")

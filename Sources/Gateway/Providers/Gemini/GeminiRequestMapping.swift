@@ -114,7 +114,7 @@ struct GeminiRequestMapping: Sendable {
     private static func parts(_ content: ChatRequestWire.Content?) -> [GeminiRequestWire.Part] {
         switch content {
         case .text(let text): return text.isEmpty ? [] : [GeminiRequestWire.Part(text: text)]
-        case .parts(let parts):
+        case .list(let parts):
             return parts.compactMap { part in
                 switch part.type {
                 case "text": return GeminiRequestWire.Part(text: part.text ?? "")
