@@ -80,3 +80,21 @@ def test_tokens_are_counted_by_type_in_whole_and_streamed_answers_whether_or_not
         bodies = [body for path, body in stubs.requests if path.startswith("/v1/chat/completions") and body.get("stream")]
         assert [body["stream_options"] for body in bodies] == [{"include_usage": True}] * 2
         assert all(body["messages"] == request["messages"] for body in bodies)
+
+
+def test_stream_usage_false_leaves_the_clients_request_as_it_is(start_gateway, stubs):
+    """For a compatible server that refuses stream_options: no usage ask; streams are counted when the client asks."""
+    gateway = start_gateway(f"""
+providers:
+  openai: {{type: openai, base_url: "{stubs.url}", api_key: stub-key, models: [openai-model], stream_usage: false}}
+health_checks: {{enabled: false}}
+""")
+    client = openai.OpenAI(base_url=f"{gateway.base_url}/v1", api_key="unused", max_retries=0)
+    request = {"model": "openai-model", "messages": [{"role": "user", "content": "hi"}], "stream": True}
+    output = 'llm_tokens_total{provider="openai",model="openai-model",type="output"}'
+    chunks = list(client.chat.completions.create(**request))
+    assert all(c.usage is None for c in chunks)
+    assert "stream_options" not in stubs.requests[-1][1], "the client's request went as it was"
+    assert gateway.metric(output) == 0, "no usage came back to count"
+    chunks = list(client.chat.completions.create(**request, stream_options={"include_usage": True}))
+    assert chunks[-1].usage.completion_tokens == 6 and gateway.metric(output) == 6

@@ -17,7 +17,7 @@ extension ConfigDocument {
         let known: Set = [
             "type", "enabled", "base_url", "api_key", "api_version", "timeout_seconds", "connect_timeout_seconds",
             "first_byte_timeout_seconds", "idle_timeout_seconds", "max_retries", "rate_limit", "circuit_breaker",
-            "models", "mock", "region", "tls",
+            "models", "mock", "region", "tls", "stream_usage",
         ]
         guard let entries = reader.mapping(node, at: path, known: known) else { return nil }
         var typeName = name
@@ -48,6 +48,7 @@ extension ConfigDocument {
             case "models": assign(&provider.models, reader.stringList(value, at: keyPath))
             case "region": provider.region = reader.string(value, at: keyPath)
             case "mock": readMock(value, at: keyPath, into: &provider.mock)
+            case "stream_usage": assign(&provider.streamUsage, reader.bool(value, at: keyPath))
             case "tls":
                 for (field, file) in reader.mapping(value, at: keyPath, known: ["ca_file"]) ?? [] {
                     provider.caFile = reader.string(file, at: "\(keyPath).\(field)")

@@ -124,6 +124,10 @@ public struct ProviderConfig: Sendable, Equatable {
     /// `tls.ca_file`: PEM certificates trusted for this provider's `https` URL instead of the system's
     /// (a private model server behind an internal CA).
     public var caFile: String?
+    /// `stream_usage` (OpenAI-type and Azure): ask for `stream_options.include_usage` on every stream, so
+    /// streamed tokens are counted. Off for a compatible server that refuses `stream_options`; its streams
+    /// are then counted only when the client asks for usage itself.
+    public var streamUsage = true
 
     public init(type: ProviderType) {
         self.type = type

@@ -7,7 +7,8 @@ enum AzureOpenAIProvider {
             type: .azureOpenAI,
             endpoint: AzureOpenAIEndpoint(baseURL: config.baseURL ?? "", apiKey: config.apiKey, apiVersion: config.apiVersion),
             timeouts: timeouts,
-            transport: transport
+            transport: transport,
+            asksForStreamUsage: config.streamUsage
         )
     }
 }

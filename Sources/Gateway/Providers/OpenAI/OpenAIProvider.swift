@@ -9,6 +9,8 @@ struct OpenAIProvider: ChatProvider {
     let mapping: OpenAIRequestMapping
     let transport: any UpstreamTransport
     let serverAddress: (host: String, port: Int)?
+    /// `stream_usage` (on by default): streams ask for `stream_options.include_usage` when the client did not.
+    let asksForStreamUsage: Bool
 
     init(name: String, config: ProviderConfig, timeouts: UpstreamTimeouts, transport: any UpstreamTransport) {
         self.init(
@@ -16,13 +18,22 @@ struct OpenAIProvider: ChatProvider {
             type: .openai,
             endpoint: OpenAIPlatformEndpoint(baseURL: config.baseURL, apiKey: config.apiKey),
             timeouts: timeouts,
-            transport: transport
+            transport: transport,
+            asksForStreamUsage: config.streamUsage
         )
     }
 
     /// Shared with ``AzureOpenAIProvider``, which differs only in its endpoint.
-    init(name: String, type: ProviderType, endpoint: any OpenAIEndpoint, timeouts: UpstreamTimeouts, transport: any UpstreamTransport) {
+    init(
+        name: String,
+        type: ProviderType,
+        endpoint: any OpenAIEndpoint,
+        timeouts: UpstreamTimeouts,
+        transport: any UpstreamTransport,
+        asksForStreamUsage: Bool = true
+    ) {
         self.name = name
+        self.asksForStreamUsage = asksForStreamUsage
         self.type = type
         self.mapping = OpenAIRequestMapping(endpoint: endpoint, timeouts: timeouts)
         self.transport = transport
@@ -41,12 +52,14 @@ struct OpenAIProvider: ChatProvider {
     }
 
     func chatCompletionStream(_ request: ChatCompletionRequest, model: String) async throws(GatewayError) -> ProviderStream {
-        // Usage is always asked for, so streamed tokens are counted; the client gets the usage chunk only if it asked.
-        let asked = request.includeUsage ? request.body : try StreamUsageRequest.askingForUsage(request.body)
+        // Usage is asked for (unless `stream_usage: false`), so streamed tokens are counted; the client gets the
+        // usage chunk only if it asked.
+        let asking = asksForStreamUsage && !request.includeUsage
+        let asked = asking ? try StreamUsageRequest.askingForUsage(request.body) : request.body
         let outbound = try mapping.request(operation: .chatCompletions, body: asked, requestedModel: request.model, model: model, stream: true)
         let body = try await send(outbound).successStream()
         let summary = StreamSummary()
-        let checked = CheckedOpenAIStream(base: body, summary: summary, stripsUsage: !request.includeUsage)
+        let checked = CheckedOpenAIStream(base: body, summary: summary, stripsUsage: asking)
         return ProviderStream(events: UpstreamBody(checked), summary: summary)
     }
 
