@@ -87,9 +87,10 @@ struct FuzzTests {
         #"{"model":"mock-gpt","stream":true,"stream_options":{"include_usage":true},"max_tokens":10,"temperature":0.5,"n":1,"messages":[{"role":"system","content":"s"},{"role":"user","content":[{"type":"text","text":"hi"}]}],"tools":[{"type":"function","function":{"name":"f","parameters":{"type":"object"}}}]}"#,
         #"{"model":"m","input":["a","b"],"dimensions":8}"#,
         #"{"model":"m","max_tokens":100,"system":[{"type":"text","text":"s"}],"stream":true,"tools":[{"name":"t","input_schema":{}}],"tool_choice":{"type":"tool","name":"t"},"messages":[{"role":"user","content":[{"type":"image","source":{"type":"base64","media_type":"image/png","data":"AA=="}},{"type":"tool_result","tool_use_id":"x","content":[{"type":"text","text":"r"}]}]}]}"#,
+        #"{"model":"m","instructions":"i","max_output_tokens":9,"text":{"format":{"type":"json_schema","name":"n","schema":{}}},"tool_choice":{"type":"function","name":"f"},"tools":[{"type":"function","name":"f","parameters":{}}],"input":[{"role":"user","content":[{"type":"input_text","text":"a"},{"type":"input_image","image_url":"u"}]},{"type":"function_call","call_id":"c","name":"f","arguments":"{}"},{"type":"function_call_output","call_id":"c","output":"o"}]}"#,
     ]
 
-    @Test("request decoders: chat, embeddings, /v1/messages, cache keys", .timeLimit(.minutes(FuzzTests.minutes)))
+    @Test("request decoders: chat, embeddings, /v1/messages, /v1/responses, cache keys", .timeLimit(.minutes(FuzzTests.minutes)))
     func requestDecoders() async throws {
         try await Self.offThePool { Self.requestDecodersBody() }
     }
@@ -100,13 +101,15 @@ struct FuzzTests {
             if let chat = try? ChatCompletionRequest(body: body) { _ = TokenEstimate.chat(chat) }
             if let embeddings = try? EmbeddingsRequest(body: body) { _ = TokenEstimate.embeddings(embeddings) }
             if let converted = try? MessagesRequestMapping.openAIBody(from: body) { _ = try? ChatCompletionRequest(body: converted) }
+            if let converted = try? ResponsesRequestMapping.chatBody(from: body) { _ = try? ChatCompletionRequest(body: converted.body) }
             _ = CacheKey.chat(body, client: "k")
             _ = UpstreamErrors.from(status: 400, body: body, retryAfter: String(decoding: body.readableBytesView.prefix(20), as: UTF8.self))
         }
     }
 
     static let streams = [
-        OpenAIStreamDecoderTests.recorded, MessagesIngressTests.openAIStream, AnthropicRecording.stream, GeminiRecording.stream,
+        OpenAIStreamDecoderTests.recorded, MessagesIngressTests.openAIStream, ResponsesIngressTests.openAIStream, AnthropicRecording.stream,
+        GeminiRecording.stream,
         SSECodecTests.stream(lineEnd: "\r\n"), SSECodecTests.stream(lineEnd: "\r"),
     ]
 
@@ -122,18 +125,22 @@ struct FuzzTests {
             var anthropic = AnthropicStreamDecoder(includeUsage: true, model: "m")
             var gemini = GeminiStreamDecoder(includeUsage: true, model: "m")
             var messages = MessagesStreamEncoder()
+            var responses = ResponsesStreamEncoder(echo: ResponsesEcho(model: "m"))
             for chunk in chunks {
                 _ = try? reader.feed(chunk)
                 try? openAI.observe(chunk)
                 _ = try? anthropic.decode(chunk)
                 _ = try? gemini.decode(chunk)
                 _ = try? messages.translate(chunk)
+                _ = try? responses.translate(chunk)
             }
             _ = try? reader.finish()
             try? openAI.close()
             _ = try? anthropic.finish()
             _ = try? gemini.finish()
             _ = try? messages.finish()
+            _ = try? responses.finish()
+            _ = responses.error(.upstreamTimeout, requestID: "r", provider: "p")
         }
     }
 
