@@ -177,8 +177,6 @@ final class BudgetEnforcer: Service, Sendable {
 
     /// `2026-12-08T00:00:00Z` for a period's end (always a UTC midnight).
     static func timestamp(_ unixSeconds: Int64) -> String {
-        let date = BudgetPeriod.civil(fromDays: unixSeconds / 86_400)
-        func pad(_ value: Int64) -> String { value < 10 ? "0\(value)" : String(value) }
-        return "\(date.year)-\(pad(date.month))-\(pad(date.day))T00:00:00Z"
+        BudgetPeriod.day.window(at: unixSeconds).name + "T00:00:00Z"
     }
 }
