@@ -4,29 +4,31 @@ import ServiceLifecycle
 import Telemetry
 import UnixSignals
 
-/// Everything a running gateway is made of, built once from a validated configuration:
-/// providers, routes, health, and the two listeners (API and metrics) as lifecycle services.
+/// Everything a running gateway is made of: the configuration generation requests run on (providers, routes,
+/// keys, limits — swapped whole by a reload), what outlives a reload (metrics, Redis, the rate-limit and
+/// budget counters, the listeners and their TLS), and the lifecycle services.
 public final class GatewayRuntime: Sendable {
     public static let version = "0.1.0"
 
-    public let config: GatewayConfig
+    /// The configuration new requests run on (the last one loaded).
+    public var config: GatewayConfig { active.current.config }
     public let drain: DrainState
     public let metrics: MetricsRegistry
-    let router: ModelRouter
-    /// Upstream clients, closed after the listeners have drained.
-    let transports: [any UpstreamTransport]
-    let health: [ProviderHealth]
-    let healthChecker: HealthChecker
+    /// The running configuration generation, and those a reload replaced that still have requests.
+    let active: ActiveConfig
+    let reloader: ConfigReloader
+    /// The one upstream client given for every provider (tests, benchmarks), closed at shutdown.
+    let sharedTransport: (any UpstreamTransport)?
+    /// The listeners' settings: from the configuration at start-up (a reload cannot move a listener).
+    let server: ServerConfig
+    let includeContent: Bool
     /// The shared Redis (`REDIS_URL`), when configured.
     let redis: RedisClient?
-    /// Nil when no client key or provider has a rate limit.
-    let limiter: RateLimiter?
-    /// Nil when no client key has a budget.
-    let budgets: BudgetEnforcer?
     let logger: Logger
-    let started: ContinuousClock.Instant = .now
     let spans: (any SpanSink)?
     let sampler: TraceSampler
+    /// How often `serve --watch-config-seconds` looks at the file; nil watches nothing.
+    let watchInterval: Duration?
     /// The API listener's TLS (`server.tls`), and the metrics listener's when `server.tls.metrics` is on.
     let apiTLS: ListenerTLS?
     let metricsTLS: ListenerTLS?
@@ -37,26 +39,30 @@ public final class GatewayRuntime: Sendable {
     ///   - transport: one upstream client for every provider; by default each provider gets its own
     ///     ``PooledTransport`` with its timeouts.
     ///   - spans: where finished spans go (an exporter's queue); nil records no spans.
+    ///   - source: the file `config` was read from, re-read by a reload (SIGHUP, or a change the watch sees);
+    ///     nil (the embedded default, or a configuration built in code) reloads nothing.
+    ///   - watchInterval: how often to look for a changed file; nil only reloads on SIGHUP.
     public init(
         config: GatewayConfig,
         logger: Logger,
         metrics: MetricsRegistry? = nil,
         transport: (any UpstreamTransport)? = nil,
         spans: (any SpanSink)? = nil,
-        sampler: TraceSampler = TraceSampler()
+        sampler: TraceSampler = TraceSampler(),
+        source: ConfigSource? = nil,
+        configHash: String = ConfigSource.embeddedHash,
+        watchInterval: Duration? = nil
     ) {
-        self.config = config
         self.logger = logger
         self.spans = spans
         self.sampler = sampler
+        self.watchInterval = watchInterval
         self.drain = DrainState()
-        self.metrics = metrics ?? MetricsRegistry(version: Self.version, revision: "unknown")
-        let (adapters, transports) = ProviderFactory.make(config: config, transport: transport, registry: self.metrics, logger: logger)
-        self.transports = transports
-        var health: [String: ProviderHealth] = [:]
-        for name in adapters.keys { health[name] = ProviderHealth(name: name, thresholds: config.healthChecks) }
-        self.health = health.values.sorted { $0.name < $1.name }
-        let registry = self.metrics
+        self.server = config.server
+        self.includeContent = config.logging.includeContent
+        self.sharedTransport = transport
+        let registry = metrics ?? MetricsRegistry(version: Self.version, revision: "unknown")
+        self.metrics = registry
         let redis = config.redisURL.flatMap(RedisEndpoint.init(url:)).map {
             RedisClient(
                 endpoint: $0,
@@ -67,23 +73,20 @@ public final class GatewayRuntime: Sendable {
             )
         }
         self.redis = redis
-        let store: any RateLimitStore = redis.map { RedisRateLimitStore(client: $0) } ?? MemoryRateLimitStore()
-        let limiter = RateLimiter(config: config, store: store, registry: self.metrics, logger: logger)
-        self.limiter = limiter.isEmpty ? nil : limiter
-        let budgetStore: any BudgetStore = redis.map { RedisBudgetStore(client: $0) } ?? MemoryBudgetStore()
-        self.budgets = BudgetEnforcer(config: config, store: budgetStore, registry: self.metrics, logger: logger)
-        self.router = ModelRouter(
-            config: config,
-            providers: adapters,
-            health: health,
-            registry: self.metrics,
-            limiter: self.limiter,
+        let shared = ConfigGeneration.Shared(
+            metrics: registry,
+            redis: redis,
+            rateLimits: redis.map { RedisRateLimitStore(client: $0) } ?? MemoryRateLimitStore(),
+            budgets: redis.map { RedisBudgetStore(client: $0) } ?? MemoryBudgetStore(),
+            transport: transport,
+            drain: drain,
+            started: .now,
+            version: Self.version,
             logger: logger
         )
-        let targets = adapters.values.sorted { $0.name < $1.name }.map {
-            HealthChecker.Target(provider: $0, health: health[$0.name]!, registry: registry)
-        }
-        self.healthChecker = HealthChecker(targets: targets, settings: config.healthChecks, logger: logger)
+        let active = ActiveConfig(ConfigGeneration(config: config, shared: shared))
+        self.active = active
+        reloader = ConfigReloader(source: source, hash: configHash, active: active, shared: shared)
         var failure: String?
         func listenerTLS(_ name: String) -> ListenerTLS? {
             guard let tls = config.server.tls else { return nil }
@@ -99,6 +102,14 @@ public final class GatewayRuntime: Sendable {
         tlsFailure = failure
     }
 
+    /// What SIGHUP does: re-reads the configuration file (see ``ConfigReloader``) and the listeners'
+    /// certificates; whether both succeeded.
+    @discardableResult
+    public func reload(trigger: String = "signal") -> Bool {
+        let config = reloader.reload(trigger: trigger)
+        return reloadTLS() && config
+    }
+
     /// Re-reads the listeners' certificates and keys (what `SIGHUP` does); whether every one loaded.
     @discardableResult
     public func reloadTLS() -> Bool {
@@ -106,29 +117,18 @@ public final class GatewayRuntime: Sendable {
     }
 
     /// The public model names the gateway serves.
-    public var publicModels: [String] { router.publicModels }
+    public var publicModels: [String] { active.current.router.publicModels }
 
     /// The API listener. `onBound` receives the bound port (useful with port 0).
     public func apiListener(onBound: (@Sendable (Int) -> Void)? = nil) -> HTTPListener {
         let disconnects = ClientDisconnectMonitor()
-        let slowClients = SlowClientGuard(server: config.server, listener: "api", registry: metrics)
+        let slowClients = SlowClientGuard(server: server, listener: "api", registry: metrics)
         let handler = GatewayHandler(
-            chat: ChatCompletionsEndpoint(
-                router: router,
-                limiter: limiter,
-                budgets: budgets,
-                cache: config.cache.enabled ? ResponseCache(config: config.cache, redis: redis, registry: metrics) : nil,
-                limits: RequestLimits(maxOutputTokens: config.server.maxOutputTokens)
-            ),
-            embeddings: EmbeddingsEndpoint(router: router, limiter: limiter, budgets: budgets),
-            responses: ResponsesEndpoint(store: ResponseStateStore(config: config.responses, redis: redis, registry: metrics)),
-            models: ModelsEndpoint(router: router),
-            health: HealthEndpoints(version: Self.version, providers: health, drain: drain, started: started, redis: redis),
-            authenticator: Authenticator(config: config.auth),
-            bodyReader: RequestBodyReader(limit: config.server.maxBodyBytes),
+            active: active,
+            bodyReader: RequestBodyReader(limit: server.maxBodyBytes),
             disconnects: disconnects,
             metrics: HTTPMetrics(registry: metrics),
-            includeContent: config.logging.includeContent,
+            includeContent: includeContent,
             spans: spans,
             sampler: sampler,
             logger: logger
@@ -136,10 +136,10 @@ public final class GatewayRuntime: Sendable {
         return HTTPListener(
             .init(
                 name: "api",
-                host: config.server.host,
-                port: config.server.port,
-                maxConnections: config.server.maxConnections,
-                bodyLimit: config.server.maxBodyBytes,
+                host: server.host,
+                port: server.port,
+                maxConnections: server.maxConnections,
+                bodyLimit: server.maxBodyBytes,
                 tls: apiTLS,
                 startFailure: tlsFailure
             ),
@@ -156,12 +156,12 @@ public final class GatewayRuntime: Sendable {
     /// The metrics listener serving `GET /metrics`.
     public func metricsListener(onBound: (@Sendable (Int) -> Void)? = nil) -> HTTPListener {
         let endpoint = MetricsEndpoint(registry: metrics)
-        let slowClients = SlowClientGuard(server: config.server, listener: "metrics", registry: metrics)
+        let slowClients = SlowClientGuard(server: server, listener: "metrics", registry: metrics)
         return HTTPListener(
             .init(
                 name: "metrics",
-                host: config.server.host,
-                port: config.server.metricsPort,
+                host: server.host,
+                port: server.metricsPort,
                 maxConnections: Self.metricsMaxConnections,
                 bodyLimit: 64 * 1024,
                 tls: metricsTLS
@@ -180,13 +180,14 @@ public final class GatewayRuntime: Sendable {
         metricsBound: (@Sendable (Int) -> Void)? = nil,
         exporters: [any Service] = []
     ) -> [any Service] {
-        exporters + [
-            TransportService(transports: transports)
-        ] + (redis.map { [$0] } ?? []) + (budgets.map { [$0] } ?? []) + (apiTLS == nil ? [] : [TLSReloadService(runtime: self)]) + [
-            healthChecker,
+        let active = active
+        return exporters + [TransportService(active: active, shared: sharedTransport)] + (redis.map { [$0] } ?? []) + [
+            BudgetRefresher { active.current.budgets },
+            ConfigReloadService(runtime: self),
+            HealthChecker(current: { (active.current.healthTargets, active.current.config.healthChecks) }, logger: logger),
             metricsListener(onBound: metricsBound),
             apiListener(onBound: apiBound),
-            DrainService(drain: drain, delay: .milliseconds(Int64(config.server.drainDelaySeconds * 1000)), logger: logger),
+            DrainService(drain: drain, delay: .milliseconds(Int64(server.drainDelaySeconds * 1000)), logger: logger),
         ]
     }
 
@@ -204,7 +205,7 @@ public final class GatewayRuntime: Sendable {
             gracefulShutdownSignals: signals,
             logger: logger
         )
-        configuration.maximumGracefulShutdownDuration = .milliseconds(Int64(config.server.shutdownTimeoutSeconds * 1000))
+        configuration.maximumGracefulShutdownDuration = .milliseconds(Int64(server.shutdownTimeoutSeconds * 1000))
         return ServiceGroup(configuration: configuration)
     }
 }
@@ -226,12 +227,15 @@ struct DrainService: Service {
     }
 }
 
-/// Keeps the upstream clients open until every listener has finished, then closes them.
+/// Keeps the upstream clients open until every listener has finished, then closes them: every generation's
+/// own clients, and the one shared client when one was given.
 struct TransportService: Service {
-    let transports: [any UpstreamTransport]
+    let active: ActiveConfig
+    let shared: (any UpstreamTransport)?
 
     func run() async throws {
         try? await gracefulShutdown()
-        for transport in transports { try await transport.shutdown() }
+        for transport in active.takeAll() { try await transport.transport.shutdown() }
+        try await shared?.shutdown()
     }
 }

@@ -12,8 +12,11 @@ struct Serve: AsyncParsableCommand {
         abstract: "Run the gateway (the embedded default — a mock provider, in-memory state — without --config)."
     )
 
-    @Option(name: .shortAndLong, help: "Path to config.yaml. Environment variables override it.")
+    @Option(name: .shortAndLong, help: "Path to config.yaml. Environment variables override it; SIGHUP reloads it.")
     var config: String?
+
+    @Option(help: "Also reload the config file when its contents change, looking every this many seconds (0: only on SIGHUP).")
+    var watchConfigSeconds: Double = 0
 
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
@@ -23,9 +26,15 @@ struct Serve: AsyncParsableCommand {
         if environment["LLM_GATEWAY_SEPARATE_TASK_POOL"] == nil {
             NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
         }
+        let source = config.map { ConfigSource(path: $0, environment: environment) }
         let gatewayConfig: GatewayConfig
+        var configHash = ConfigSource.embeddedHash
         do {
-            gatewayConfig = try ConfigLoader.load(path: config, environment: environment)
+            if let source {
+                (gatewayConfig, configHash) = try source.load()
+            } else {
+                gatewayConfig = try ConfigLoader.load(path: nil, environment: environment)
+            }
         } catch {
             FileHandle.standardError.write(Data("invalid configuration:\n\(error)\n".utf8))
             throw ExitCode(1)
@@ -46,7 +55,16 @@ struct Serve: AsyncParsableCommand {
             logger.warning("auth is off: no auth.api_keys configured, every client is accepted")
         }
         let tracing = TracingSetup.make(environment: environment, metrics: metrics, logger: logger)
-        let runtime = GatewayRuntime(config: gatewayConfig, logger: logger, metrics: metrics, spans: tracing.sink, sampler: tracing.sampler)
+        let runtime = GatewayRuntime(
+            config: gatewayConfig,
+            logger: logger,
+            metrics: metrics,
+            spans: tracing.sink,
+            sampler: tracing.sampler,
+            source: source,
+            configHash: configHash,
+            watchInterval: source != nil && watchConfigSeconds > 0 ? .milliseconds(Int64(min(watchConfigSeconds, 86400) * 1000)) : nil
+        )
         let server = gatewayConfig.server
         let group = runtime.serviceGroup(
             apiBound: { port in logger.info("API listening", metadata: ["host": "\(server.host)", "port": "\(port)"]) },
@@ -57,6 +75,7 @@ struct Serve: AsyncParsableCommand {
             "llm-gateway starting",
             metadata: [
                 "version": "\(GatewayRuntime.version)",
+                "config_hash": "\(configHash)",
                 "providers": "\(gatewayConfig.enabledProviders.map(\.name).joined(separator: ","))",
                 "models": "\(runtime.publicModels.joined(separator: ","))",
             ]

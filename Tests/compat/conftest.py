@@ -55,9 +55,10 @@ def wait_until_live(port: int, process: subprocess.Popen, describe=lambda: "", t
 
 class Gateway:
     def __init__(self, config_text: str, tmp_path: Path, env: dict | None = None, https: bool = False,
-                 client_cert: tuple[str, str] | None = None):
+                 client_cert: tuple[str, str] | None = None, args: tuple[str, ...] = ()):
         """`https`: the API listener serves TLS (`server.tls`); readiness is polled without verifying its
-        certificate, presenting `client_cert` (cert, key) when mutual TLS asks for one."""
+        certificate, presenting `client_cert` (cert, key) when mutual TLS asks for one. `args` go after
+        `serve --config PATH`."""
         self.tls_context = None
         if https:
             self.tls_context = ssl.create_default_context()
@@ -75,7 +76,7 @@ class Gateway:
         environment.update(SERVER_HOST="127.0.0.1", SERVER_PORT=str(self.port), METRICS_PORT=str(self.metrics_port))
         self.log = open(self.log_path, "wb")
         self.process = subprocess.Popen(
-            [str(BINARY), "serve", "--config", str(self.config_path)],
+            [str(BINARY), "serve", "--config", str(self.config_path), *args],
             stdout=self.log, stderr=subprocess.STDOUT, env=environment,
         )
         self.wait_until_live()
@@ -138,10 +139,10 @@ class Gateway:
 def start_gateway(tmp_path):
     started: list[Gateway] = []
 
-    def start(config_text: str, env: dict | None = None, **tls) -> Gateway:
+    def start(config_text: str, env: dict | None = None, **options) -> Gateway:
         directory = tmp_path / f"gateway-{len(started)}"
         directory.mkdir()
-        gateway = Gateway(config_text, directory, env, **tls)
+        gateway = Gateway(config_text, directory, env, **options)
         started.append(gateway)
         return gateway
 

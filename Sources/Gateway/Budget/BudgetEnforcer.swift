@@ -1,13 +1,12 @@
 import Logging
-import ServiceLifecycle
 import Telemetry
 
 /// Enforces `auth.api_keys[].budget`: before the call, a request reserves its estimate on every counter of
 /// its key (refused with 429 `insufficient_quota` while one is used up); after it, the reservation is
-/// settled with the real cost and tokens. With Redis every replica enforces the same counters. As a service
-/// it re-reads the counters every ``refreshInterval``, so `llm_budget_spent_*` follows other replicas'
-/// spend and falls to 0 when a period turns over without traffic.
-final class BudgetEnforcer: Service, Sendable {
+/// settled with the real cost and tokens. With Redis every replica enforces the same counters.
+/// ``BudgetRefresher`` re-reads the counters every ``refreshInterval``, so `llm_budget_spent_*` follows other
+/// replicas' spend and falls to 0 when a period turns over without traffic.
+final class BudgetEnforcer: Sendable {
     enum Kind: String, Sendable {
         case usd
         case tokens
@@ -139,15 +138,6 @@ final class BudgetEnforcer: Service, Sendable {
     }
 
     /// Re-reads every budgeted key's current counters every ``refreshInterval`` until shutdown.
-    func run() async throws {
-        await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                await self.refresh()
-                try? await Task.sleep(for: Self.refreshInterval)
-            }
-        }
-    }
-
     /// Sets every `llm_budget_spent_*` gauge from the store's counters of the current periods.
     func refresh() async {
         let now = now()

@@ -11,13 +11,16 @@ public enum ConfigLoader {
         guard let path else {
             return try finish(embeddedDefault(), environment: environment)
         }
-        let text: String
+        return try parse(yaml: try read(path: path), environment: environment)
+    }
+
+    /// The text of the file at `path`.
+    static func read(path: String) throws(ConfigError) -> String {
         do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
+            return try String(contentsOfFile: path, encoding: .utf8)
         } catch {
             throw ConfigError(problems: [ConfigProblem(path: "", message: "cannot read \(path): \(error.localizedDescription)")])
         }
-        return try parse(yaml: text, environment: environment)
     }
 
     /// Parses YAML text into a validated configuration.

@@ -4,7 +4,9 @@ import Telemetry
 
 /// Probes every provider on `health_checks.interval` (the first probe right at start-up), each probe
 /// bounded by `health_checks.timeout`; results feed ``ProviderHealth`` (and through it the breakers),
-/// `llm_provider_health_checks_total` and `llm_provider_health_check_duration_seconds`.
+/// `llm_provider_health_checks_total` and `llm_provider_health_check_duration_seconds`. Each round probes
+/// the providers and settings of the configuration running at its start, so a reload's providers are
+/// probed from the next round on.
 struct HealthChecker: Service {
     /// One provider to probe and where its results go.
     struct Target: Sendable {
@@ -24,38 +26,36 @@ struct HealthChecker: Service {
         }
     }
 
-    let targets: [Target]
-    let settings: HealthCheckConfig
+    /// How long a round waits while checks are off, before looking at the configuration again.
+    static let disabledRecheck = Duration.seconds(5)
+
+    /// The targets and settings of the running configuration.
+    let current: @Sendable () -> (targets: [Target], settings: HealthCheckConfig)
     let logger: Logger
 
     func run() async throws {
-        guard settings.enabled, !targets.isEmpty else {
-            // A service that returns ends the whole group; an idle checker waits for shutdown like the rest.
-            try? await gracefulShutdown()
-            return
-        }
         await cancelWhenGracefulShutdown {
-            await withDiscardingTaskGroup { group in
-                for target in targets {
-                    group.addTask { await probeForever(target) }
+            while !Task.isCancelled {
+                let (targets, settings) = current()
+                let enabled = settings.enabled && !targets.isEmpty
+                if enabled {
+                    await withDiscardingTaskGroup { group in
+                        for target in targets {
+                            group.addTask { await probe(target, settings: settings) }
+                        }
+                    }
+                }
+                do {
+                    try await Task.sleep(for: enabled ? settings.interval : Self.disabledRecheck)
+                } catch {
+                    return
                 }
             }
         }
     }
 
-    private func probeForever(_ target: Target) async {
-        while !Task.isCancelled {
-            await probe(target)
-            do {
-                try await Task.sleep(for: settings.interval)
-            } catch {
-                return
-            }
-        }
-    }
-
     /// One probe: its outcome is recorded unless the checker itself is stopping.
-    func probe(_ target: Target) async {
+    func probe(_ target: Target, settings: HealthCheckConfig) async {
         let started = ContinuousClock.now
         let provider = target.provider
         let timeout = settings.timeout

@@ -3,21 +3,29 @@ import Telemetry
 
 /// Builds the adapter for each enabled provider once, at start-up.
 enum ProviderFactory {
-    /// Adapters by provider name, and the upstream clients they use.
+    /// Adapters by provider name, and the upstream clients of their own they use.
     ///   - transport: one client for every provider (tests, benchmarks); by default each provider that
     ///     goes over the network gets its own, with its own timeouts.
+    ///   - previous: the clients of the configuration this one replaces; a provider whose client settings
+    ///     are unchanged keeps its client (and its open connections).
     static func make(
         config: GatewayConfig,
         transport shared: (any UpstreamTransport)?,
+        reusing previous: [String: ProviderTransport] = [:],
         registry: MetricsRegistry,
         logger: Logger
-    ) -> (providers: [String: any ChatProvider], transports: [any UpstreamTransport]) {
+    ) -> (providers: [String: any ChatProvider], transports: [String: ProviderTransport]) {
         var providers: [String: any ChatProvider] = [:]
-        var transports: [any UpstreamTransport] = shared.map { [$0] } ?? []
+        var transports: [String: ProviderTransport] = [:]
         for (name, provider) in config.enabledProviders {
             let timeouts = provider.timeouts(pool: config.connectionPool)
             func transport() -> any UpstreamTransport {
                 if let shared { return shared }
+                let settings = ProviderTransport.Settings(pool: config.connectionPool, timeouts: timeouts, caFile: provider.caFile)
+                if let kept = previous[name], kept.settings == settings {
+                    transports[name] = kept
+                    return kept.transport
+                }
                 let own = PooledTransport(
                     provider: name,
                     pool: config.connectionPool,
@@ -26,7 +34,7 @@ enum ProviderFactory {
                     logger: logger,
                     caFile: provider.caFile
                 )
-                transports.append(own)
+                transports[name] = ProviderTransport(transport: own, settings: settings)
                 return own
             }
             switch provider.type {
@@ -51,5 +59,22 @@ enum ProviderFactory {
             }
         }
         return (providers, transports)
+    }
+}
+
+/// One provider's own upstream client and the settings it was made with.
+struct ProviderTransport: Sendable {
+    struct Settings: Sendable, Equatable {
+        let pool: ConnectionPoolConfig
+        let timeouts: UpstreamTimeouts
+        let caFile: String?
+    }
+
+    let transport: any UpstreamTransport
+    let settings: Settings
+
+    /// Whether both are the same client object.
+    func isSame(as other: ProviderTransport) -> Bool {
+        (transport as AnyObject) === (other.transport as AnyObject)
     }
 }

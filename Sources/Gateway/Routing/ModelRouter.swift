@@ -1,8 +1,8 @@
 import Logging
 import Telemetry
 
-/// Resolves a request's `model` to its ordered routes. Built once at start-up from `models:`,
-/// each provider's own `models:` list, and `provider/model` for direct routing.
+/// Resolves a request's `model` to its ordered routes. Built from `models:`, each provider's own `models:`
+/// list, and `provider/model` for direct routing — at start-up, and again on each configuration reload.
 public struct ModelRouter: Sendable {
     /// One provider's adapter and the per-deployment state shared by every route to it.
     private struct ProviderEntry: Sendable {
@@ -11,6 +11,8 @@ public struct ModelRouter: Sendable {
         let health: ProviderHealth
         let maxRetries: Int
         let timeouts: UpstreamTimeouts
+        /// What ``breakers`` were built with: a reload keeps them (and their state) while it is unchanged.
+        let breakerSettings: CircuitBreakerConfig
         /// Metric handles, breakers and latency estimates by bounded model label.
         let routeMetrics: [String: RouteMetrics]
         let breakers: [String: CircuitBreaker]
@@ -61,6 +63,7 @@ public struct ModelRouter: Sendable {
         health: [String: ProviderHealth],
         registry: MetricsRegistry,
         limiter: RateLimiter? = nil,
+        previous: ModelRouter? = nil,
         logger: Logger
     ) {
         var known: Set<String> = []
@@ -85,12 +88,19 @@ public struct ModelRouter: Sendable {
             var breakers: [String: CircuitBreaker] = [:]
             var latencies: [String: LatencyEstimate] = [:]
             var spends: [String: SpendRecorder] = [:]
+            // A deployment that outlives a reload keeps its breaker (with unchanged settings) and latency estimate.
+            let before = previous?.providers[name]
+            let keptBreakers = before?.breakerSettings == settings.circuitBreaker ? before?.breakers ?? [:] : [:]
             for model in known.union(["other"]) {
                 routeMetrics[model] = providerMetrics.route(model: model)
                 spends[model] = SpendRecorder(provider: name, model: model, clients: clients, registry: registry, logger: logger)
-                let signals = CircuitBreaker.Signals(provider: name, model: model, registry: registry, logger: logger)
-                breakers[model] = CircuitBreaker(settings: settings.circuitBreaker, signals: signals)
-                latencies[model] = LatencyEstimate()
+                breakers[model] =
+                    keptBreakers[model]
+                    ?? CircuitBreaker(
+                        settings: settings.circuitBreaker,
+                        signals: CircuitBreaker.Signals(provider: name, model: model, registry: registry, logger: logger)
+                    )
+                latencies[model] = before?.latencies[model] ?? LatencyEstimate()
             }
             providerHealth.attach(gauge: providerMetrics.health, breakers: Array(breakers.values))
             providers[name] = ProviderEntry(
@@ -99,6 +109,7 @@ public struct ModelRouter: Sendable {
                 health: providerHealth,
                 maxRetries: settings.maxRetries,
                 timeouts: settings.timeouts(pool: config.connectionPool),
+                breakerSettings: settings.circuitBreaker,
                 routeMetrics: routeMetrics,
                 breakers: breakers,
                 latencies: latencies,
@@ -183,6 +194,11 @@ public struct ModelRouter: Sendable {
         guard !unsafeSegment, !model.contains(where: { $0 == "?" || $0 == "#" || $0 == "\\" }) else {
             throw GatewayError.invalidRequest(message: "Invalid 'model': unsafe characters or path segments.", param: "model")
         }
+    }
+
+    /// `[provider, model]` of every breaker this router holds: the label values of its breaker series.
+    var deploymentLabels: Set<[String]> {
+        Set(providers.flatMap { name, entry in entry.breakers.keys.map { [name, $0] } })
     }
 
     /// The provider that serves `model` first (for `/v1/models`' `owned_by`).

@@ -12,12 +12,8 @@ final class GatewayHandler: Sendable {
     static let providerHeader = HTTPField.Name("x-llm-gateway-provider")!
     static let attemptsHeader = HTTPField.Name("x-llm-gateway-attempts")!
 
-    let chat: ChatCompletionsEndpoint
-    let embeddings: EmbeddingsEndpoint
-    let responses: ResponsesEndpoint
-    let models: ModelsEndpoint
-    let health: HealthEndpoints
-    let authenticator: Authenticator
+    /// The configuration generation each request runs on (endpoints, routes, keys, limits).
+    let active: ActiveConfig
     let bodyReader: RequestBodyReader
     let disconnects: ClientDisconnectMonitor
     let metrics: HTTPMetrics
@@ -27,12 +23,7 @@ final class GatewayHandler: Sendable {
     let logger: Logger
 
     init(
-        chat: ChatCompletionsEndpoint,
-        embeddings: EmbeddingsEndpoint,
-        responses: ResponsesEndpoint,
-        models: ModelsEndpoint,
-        health: HealthEndpoints,
-        authenticator: Authenticator,
+        active: ActiveConfig,
         bodyReader: RequestBodyReader,
         disconnects: ClientDisconnectMonitor,
         metrics: HTTPMetrics,
@@ -41,12 +32,7 @@ final class GatewayHandler: Sendable {
         sampler: TraceSampler,
         logger: Logger
     ) {
-        self.chat = chat
-        self.embeddings = embeddings
-        self.responses = responses
-        self.models = models
-        self.health = health
-        self.authenticator = authenticator
+        self.active = active
         self.bodyReader = bodyReader
         self.disconnects = disconnects
         self.metrics = metrics
@@ -57,8 +43,10 @@ final class GatewayHandler: Sendable {
     }
 
     /// Answers one request and records it in `http_requests_total`, `http_request_duration_seconds`
-    /// (with the request's trace as exemplar) and `http_requests_in_flight`.
+    /// (with the request's trace as exemplar) and `http_requests_in_flight`. The request runs to its end on
+    /// the configuration generation current when it arrived, whatever a reload swaps in meanwhile.
     func respond(to request: ServerRequest, writer: consuming ClientResponseWriter) async throws {
+        let generation = active.enter()
         var scope = RequestScope(headers: request.headers, logger: logger, includeContent: includeContent, spans: spans, sampler: sampler)
         let route = APIRoute(path: request.path)
         let handles = metrics.handles(route: route, method: request.method.rawValue)
@@ -73,34 +61,41 @@ final class GatewayHandler: Sendable {
             metrics.overhead(route: route)?.observe(max(.zero, duration - scope.outcome.upstreamTime))
             AccessLog.write(scope: scope, method: request.method.rawValue, route: route, status: status, duration: duration)
             scope.tracing.finishServerSpan(method: request.method.rawValue, route: route, path: request.path, status: status, scope: scope)
-            if chat.limiter != nil || chat.budgets != nil {
+            if generation.limiter != nil || generation.budgets != nil {
                 let details = scope.outcome.details
-                chat.limiter?.settle(details.reservations, tokens: details.usage?.totalTokens ?? 0)
-                chat.budgets?.settle(details.budget, cost: details.cost, tokens: details.usage?.totalTokens ?? 0)
+                generation.limiter?.settle(details.reservations, tokens: details.usage?.totalTokens ?? 0)
+                generation.budgets?.settle(details.budget, cost: details.cost, tokens: details.usage?.totalTokens ?? 0)
             }
+            generation.leave()
         }
-        try await dispatch(request, scope: &scope, writer: writer)
+        try await dispatch(request, on: generation, scope: &scope, writer: writer)
     }
 
-    private func dispatch(_ request: ServerRequest, scope: inout RequestScope, writer: consuming ClientResponseWriter) async throws {
+    private func dispatch(
+        _ request: ServerRequest,
+        on generation: ConfigGeneration,
+        scope: inout RequestScope,
+        writer: consuming ClientResponseWriter
+    ) async throws {
         let path = request.path
+        let authenticator = generation.authenticator
         switch (request.method, path) {
         case (.post, "/v1/chat/completions"):
-            try await authenticated(request, &scope, writer) { request, body, scope, slot in
-                try await self.chat.handle(body: body, headers: request.headers, scope: scope, slot: slot)
+            try await authenticated(request, authenticator, &scope, writer) { request, body, scope, slot in
+                try await generation.chat.handle(body: body, headers: request.headers, scope: scope, slot: slot)
             }
         case (.post, "/v1/messages"):
             scope.dialect = .anthropic
-            try await translatedChat(request, &scope, writer) { body, _ throws(GatewayError) in
+            try await translatedChat(request, generation, &scope, writer) { body, _ throws(GatewayError) in
                 (try MessagesRequestMapping.openAIBody(from: body), .anthropic)
             }
         case (.post, "/v1/responses"):
-            try await translatedChat(request, &scope, writer) { body, scope throws(GatewayError) in
-                try await self.responses.translate(body, scope: scope)
+            try await translatedChat(request, generation, &scope, writer) { body, scope throws(GatewayError) in
+                try await generation.responses.translate(body, scope: scope)
             }
         case (.post, "/v1/embeddings"):
-            try await authenticated(request, &scope, writer) { request, body, scope, slot in
-                try await self.embeddings.handle(body: body, scope: scope, slot: slot)
+            try await authenticated(request, authenticator, &scope, writer) { request, body, scope, slot in
+                try await generation.embeddings.handle(body: body, scope: scope, slot: slot)
             }
         case (.get, "/v1/models"):
             let authError: GatewayError?
@@ -113,20 +108,20 @@ final class GatewayHandler: Sendable {
             if let authError {
                 try await ResponseWriting.refuse(authError, scope: scope, to: writer)
             } else {
-                try await models.list(scope: scope, writer: writer)
+                try await generation.models.list(scope: scope, writer: writer)
             }
         case (.get, "/health"), (.head, "/health"):
-            try await health.health(outcome: scope.outcome, writer: writer)
+            try await generation.health.health(outcome: scope.outcome, writer: writer)
         case (.get, "/health/live"), (.head, "/health/live"):
-            try await health.live(outcome: scope.outcome, writer: writer)
+            try await generation.health.live(outcome: scope.outcome, writer: writer)
         case (.get, "/health/ready"), (.head, "/health/ready"):
-            try await health.ready(outcome: scope.outcome, writer: writer)
+            try await generation.health.ready(outcome: scope.outcome, writer: writer)
         case (_, "/v1/chat/completions"), (_, "/v1/messages"), (_, "/v1/responses"), (_, "/v1/embeddings"), (_, "/v1/models"), (_, "/health"),
             (_, "/health/live"),
             (_, "/health/ready"):
             try await ResponseWriting.refuse(.methodNotAllowed, scope: scope, to: writer)
         case (.get, _) where path.hasPrefix(ResponsesEndpoint.pathPrefix), (.delete, _) where path.hasPrefix(ResponsesEndpoint.pathPrefix):
-            try await storedResponse(request, &scope, writer)
+            try await storedResponse(request, generation, &scope, writer)
         default:
             try await ResponseWriting.refuse(.routeNotFound(path), scope: scope, to: writer)
         }
@@ -136,11 +131,12 @@ final class GatewayHandler: Sendable {
     /// the dialect its answer is rendered in; a body it refuses is answered in the route's dialect as set.
     private func translatedChat(
         _ request: ServerRequest,
+        _ generation: ConfigGeneration,
         _ scope: inout RequestScope,
         _ writer: consuming ClientResponseWriter,
         translate: nonisolated(nonsending) @escaping @Sendable (ByteBuffer, RequestScope) async throws(GatewayError) -> (ByteBuffer, ResponseDialect)
     ) async throws {
-        try await authenticated(request, &scope, writer) { request, body, scope, slot in
+        try await authenticated(request, generation.authenticator, &scope, writer) { request, body, scope, slot in
             var scope = scope
             let converted: ByteBuffer
             do {
@@ -148,29 +144,35 @@ final class GatewayHandler: Sendable {
             } catch {
                 return try await ResponseWriting.fail(error, scope: scope, slot: slot)
             }
-            try await self.chat.handle(body: converted, headers: request.headers, scope: scope, slot: slot)
+            try await generation.chat.handle(body: converted, headers: request.headers, scope: scope, slot: slot)
         }
     }
 
     /// `GET` or `DELETE /v1/responses/{id}`, for the client key that stored it.
-    private func storedResponse(_ request: ServerRequest, _ scope: inout RequestScope, _ writer: consuming ClientResponseWriter) async throws {
+    private func storedResponse(
+        _ request: ServerRequest,
+        _ generation: ConfigGeneration,
+        _ scope: inout RequestScope,
+        _ writer: consuming ClientResponseWriter
+    ) async throws {
         let id = String(request.path.dropFirst(ResponsesEndpoint.pathPrefix.count))
         do throws(GatewayError) {
-            scope.client = try authenticator.authenticate(request.headers)
+            scope.client = try generation.authenticator.authenticate(request.headers)
             guard !id.isEmpty, !id.contains("/") else { throw GatewayError.routeNotFound(request.path) }
         } catch {
             return try await ResponseWriting.refuse(error, scope: scope, to: writer)
         }
         if request.method == .delete {
-            try await responses.delete(id: id, scope: scope, writer: writer)
+            try await generation.responses.delete(id: id, scope: scope, writer: writer)
         } else {
-            try await responses.get(id: id, scope: scope, writer: writer)
+            try await generation.responses.get(id: id, scope: scope, writer: writer)
         }
     }
 
     /// Authenticates, reads the body, then runs `operation` so that a client disconnect cancels it.
     private func authenticated(
         _ request: ServerRequest,
+        _ authenticator: Authenticator,
         _ scope: inout RequestScope,
         _ writer: consuming ClientResponseWriter,
         operation: nonisolated(nonsending) @escaping @Sendable (ServerRequest, ByteBuffer, RequestScope, WriterSlot) async throws -> Void

@@ -174,6 +174,29 @@ public enum MetricCatalog {
         unit: "seconds",
         labels: ["listener"]
     )
+    public static let configReloadsTotal = MetricDefinition(
+        name: "llm_config_reloads_total",
+        kind: .counter,
+        help: "Configuration reloads (SIGHUP or a changed file), by result (success, failure: the file was refused and the running config kept).",
+        labels: ["result"]
+    )
+    public static let configLastReloadSuccessful = MetricDefinition(
+        name: "llm_config_last_reload_successful",
+        kind: .gauge,
+        help: "Whether the last configuration reload succeeded (1) or was refused (0); 1 from start-up."
+    )
+    public static let configLastReloadSuccess = MetricDefinition(
+        name: "llm_config_last_reload_success_timestamp_seconds",
+        kind: .gauge,
+        help: "When the running configuration was loaded (start-up or the last successful reload), in seconds since the Unix epoch.",
+        unit: "seconds"
+    )
+    public static let configInfo = MetricDefinition(
+        name: "llm_config_info",
+        kind: .gauge,
+        help: "The running configuration, by hash (the first 16 hex digits of the SHA-256 of its file; \"embedded\" without one); always 1.",
+        labels: ["hash"]
+    )
     public static let cacheRequestsTotal = MetricDefinition(
         name: "llm_cache_requests_total",
         kind: .counter,
@@ -351,7 +374,8 @@ public enum MetricCatalog {
         providerHealthStatus, providerErrorsTotal, providerRateLimitExceededTotal, providerLatency,
         genAIOperationDuration, genAITokenUsage, genAITimeToFirstToken, genAITimePerOutputToken,
         tokensTotal, costTotal, unpricedRequestsTotal, budgetSpentUSD, budgetLimitUSD, budgetSpentTokens, budgetLimitTokens,
-        budgetRejectionsTotal, budgetStoreFailuresTotal, storedResponsesTotal, tlsCertificateExpiry, cacheRequestsTotal, cacheStoresSkippedTotal,
+        budgetRejectionsTotal, budgetStoreFailuresTotal, storedResponsesTotal, tlsCertificateExpiry,
+        configReloadsTotal, configLastReloadSuccessful, configLastReloadSuccess, configInfo, cacheRequestsTotal, cacheStoresSkippedTotal,
         rateLimitDecisionsTotal,
         dataResidencyRefusalsTotal, redisCommandDuration,
         redisErrorsTotal, redisUp,

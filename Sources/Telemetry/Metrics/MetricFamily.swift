@@ -34,6 +34,15 @@ public final class MetricFamily<Cell: AnyObject & Sendable>: Sendable {
         }
     }
 
+    /// Stops exposing the series for `values` (an info metric whose value moved on); a cell still held keeps
+    /// working, unseen, and `labels` makes a fresh one.
+    public func remove(_ values: [String]) {
+        series.withLock { series in
+            guard series.byLabels.removeValue(forKey: values) != nil else { return }
+            series.ordered.removeAll { $0.labels == values }
+        }
+    }
+
     /// Every series, in creation order.
     func allSeries() -> [(labels: [String], cell: Cell)] {
         series.withLock { $0.ordered }

@@ -112,6 +112,6 @@ enum RouteTestSupport {
             deployments: weights.enumerated().map { ModelDeployment(provider: "mock", model: "d\($0.offset)", weight: $0.element) }
         )
         let runtime = GatewayRuntime(config: config, logger: .init(label: "test"))
-        return RoutePlan(strategy: strategy, routes: try! runtime.router.resolve("chat"))
+        return RoutePlan(strategy: strategy, routes: try! runtime.active.current.router.resolve("chat"))
     }
 }
