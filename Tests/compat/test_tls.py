@@ -1,5 +1,6 @@
 """HTTPS on the gateway's own listener through the real binary: the official openai SDK with a test CA, mutual TLS,
-and a certificate renewed in place that SIGHUP makes the gateway serve without a restart."""
+a certificate renewed in place that SIGHUP makes the gateway serve without a restart, and expired certificates
+refused wherever they turn up."""
 import json
 import signal
 import ssl
@@ -9,7 +10,7 @@ import time
 import openai
 import pytest
 
-from tls_pki import issue, make_pki
+from tls_pki import issue, issue_expired, make_pki
 
 
 @pytest.fixture
@@ -73,3 +74,33 @@ def test_check_config_refuses_a_key_that_is_not_the_certificates(pki, tmp_path):
     config.write_text(f"server:\n  tls: {{cert_file: {pki / 'server.pem'}, key_file: {pki / 'client.key'}}}\n")
     result = subprocess.run([str(BINARY), "check-config", str(config)], capture_output=True, text=True)
     assert result.returncode == 1 and "server.tls" in result.stdout + result.stderr
+
+
+def test_expired_certificates_are_refused_by_check_config_reload_and_mutual_tls(start_gateway, pki, tmp_path):
+    from conftest import BINARY
+    issue_expired(pki, "expired-server", "/CN=localhost", "ca", "subjectAltName=DNS:localhost,IP:127.0.0.1")
+    issue_expired(pki, "expired-client", "/CN=client", "ca", "extendedKeyUsage=clientAuth")
+    expired_config = tmp_path / "expired.yaml"
+    expired_config.write_text(f"server:\n  tls: {{cert_file: {pki / 'expired-server.pem'}, key_file: {pki / 'expired-server.key'}}}\n")
+    result = subprocess.run([str(BINARY), "check-config", str(expired_config)], capture_output=True, text=True)
+    assert result.returncode == 1 and "expired" in result.stdout, result.stdout
+
+    gateway = start_gateway(f"server:\n  tls: {{cert_file: {pki / 'server.pem'}, key_file: {pki / 'server.key'}, "
+                            f"client_ca_file: {pki / 'ca.pem'}}}\nproviders:\n  mock:\n    models: [mock-gpt]\n", https=True,
+                            client_cert=(str(pki / "client.pem"), str(pki / "client.key")))
+    with pytest.raises(openai.APIConnectionError):
+        sdk(gateway, verify=str(pki / "ca.pem"), cert=(str(pki / "expired-client.pem"), str(pki / "expired-client.key"))).models.list()
+    served = served_expiry(gateway)
+    # An expired certificate copied over the served one: the reload keeps serving the valid one.
+    (pki / "server.pem").write_bytes((pki / "expired-server.pem").read_bytes())
+    (pki / "server.key").write_bytes((pki / "expired-server.key").read_bytes())
+    gateway.process.send_signal(signal.SIGHUP)
+    deadline = time.monotonic() + 10
+    while "TLS certificate reload failed" not in gateway.log_path.read_text() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    failed = [json.loads(line) for line in gateway.log_path.read_text().splitlines()
+              if line.startswith("{") and json.loads(line).get("msg", "").startswith("TLS certificate reload failed")]
+    assert failed and "expired" in failed[0]["error"]
+    assert served_expiry(gateway) == served
+    member = sdk(gateway, verify=str(pki / "ca.pem"), cert=(str(pki / "client.pem"), str(pki / "client.key")))
+    assert member.models.list().data, "still served with the valid certificate"

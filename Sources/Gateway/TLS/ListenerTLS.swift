@@ -25,10 +25,12 @@ final class ListenerTLS: Sendable {
     /// The context new connections are served with.
     var context: NIOSSLContext { current.withLock { $0 } }
 
-    /// Re-reads the files; on a problem the served certificate stays and the problem is logged.
+    /// Re-reads the files; on a problem (an expired certificate too, as `check-config` refuses one) the served
+    /// certificate stays and the problem is logged.
     @discardableResult
     func reload() -> Bool {
-        do {
+        do throws(PEMProblem) {
+            if let problem = PEMFiles.problem(config.certFile) { throw PEMProblem(problem) }
             let (context, notAfter) = try Self.makeContext(config)
             current.withLock { $0 = context }
             expiry.set(Double(notAfter))
