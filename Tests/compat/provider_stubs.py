@@ -33,9 +33,35 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
+    def _json(self, status: int, payload: dict):
+        data = json.dumps(payload).encode()
+        self.send_response(status)
+        self.send_header("content-type", "application/json")
+        self.send_header("content-length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    RESPONSES = ("/v1/responses", "/openai/v1/responses")
+
+    def do_GET(self):
+        self.server.requests.append((f"GET {self.path}", {}))
+        stored = self.server.responses.get(self.path.rsplit("/", 1)[-1])
+        if not self.path.startswith(self.RESPONSES) or stored is None:
+            return self._json(404, {"error": {"message": "No response found.", "type": "invalid_request_error", "code": None}})
+        self._json(200, stored["response"])
+
+    def do_DELETE(self):
+        self.server.requests.append((f"DELETE {self.path}", {}))
+        rid = self.path.rsplit("/", 1)[-1]
+        if self.server.responses.pop(rid, None) is None:
+            return self._json(404, {"error": {"message": "No response found.", "type": "invalid_request_error", "code": None}})
+        self._json(200, {"id": rid, "object": "response", "deleted": True})
+
     def do_POST(self):
         body = json.loads(self.rfile.read(int(self.headers.get("content-length", 0))) or b"{}")
         self.server.requests.append((self.path, body))
+        if self.path.startswith(self.RESPONSES):
+            return self.openai_responses(body)
         if self.path.startswith("/v1/chat/completions"):
             return self.openai(body)
         if self.path.startswith("/v1/messages"):
@@ -124,6 +150,64 @@ class _Handler(BaseHTTPRequestHandler):
             chunks.append({**base, "object": "chat.completion.chunk", "choices": [], "usage": usage})
         self._write("text/event-stream", ("".join(f"data: {json.dumps(c)}\n\n" for c in chunks) + "data: [DONE]\n\n").encode())
 
+    def openai_responses(self, body):
+        """OpenAI's Responses API with its state: stored responses continue by previous_response_id; streams are
+        the typed events in their documented order."""
+        conversation = []
+        if body.get("previous_response_id"):
+            previous = self.server.responses.get(body["previous_response_id"])
+            if previous is None:
+                return self._json(400, {"error": {"message": "Previous response not found.", "type": "invalid_request_error",
+                                                  "param": "previous_response_id", "code": "previous_response_not_found"}})
+            conversation = previous["conversation"]
+        given = body.get("input")
+        conversation = conversation + ([{"role": "user", "content": given}] if isinstance(given, str) else list(given or []))
+        text = self.turn({"tools": body.get("tools"), "messages": conversation}, "openai")
+        rid = f"resp_stub{len(self.server.responses) + 1:04d}{self.server.port}"
+        if text:
+            item = {"id": f"msg_{rid}", "type": "message", "role": "assistant", "status": "completed",
+                    "content": [{"type": "output_text", "text": "".join(text), "annotations": []}]}
+        else:
+            item = {"id": f"fc_{rid}", "type": "function_call", "call_id": self.CALL_ID, "name": "get_weather",
+                    "arguments": "".join(self.CALL_ARGUMENTS), "status": "completed"}
+        usage = {"input_tokens": 10, "input_tokens_details": {"cached_tokens": 4}, "output_tokens": 6,
+                 "output_tokens_details": {"reasoning_tokens": 2}, "total_tokens": 16}
+        response = {"id": rid, "object": "response", "created_at": 1, "status": "completed", "model": body["model"],
+                    "output": [item], "usage": usage, "error": None, "incomplete_details": None,
+                    "instructions": body.get("instructions"), "metadata": body.get("metadata") or {},
+                    "tools": body.get("tools") or [], "tool_choice": body.get("tool_choice", "auto"),
+                    "text": body.get("text") or {"format": {"type": "text"}}, "parallel_tool_calls": True,
+                    "previous_response_id": body.get("previous_response_id"), "store": body.get("store", True),
+                    "temperature": body.get("temperature"), "top_p": body.get("top_p"),
+                    "max_output_tokens": body.get("max_output_tokens")}
+        if body.get("store", True):
+            self.server.responses[rid] = {"response": response, "conversation": conversation + [item]}
+        if not body.get("stream"):
+            return self._json(200, response)
+        events = []
+
+        def event(kind, **fields):
+            events.append(f"event: {kind}\ndata: {json.dumps({'type': kind, 'sequence_number': len(events), **fields})}\n\n")
+        started = {**response, "status": "in_progress", "output": [], "usage": None}
+        event("response.created", response=started)
+        event("response.in_progress", response=started)
+        place = {"item_id": item["id"], "output_index": 0}
+        if text:
+            event("response.output_item.added", output_index=0, item={**item, "status": "in_progress", "content": []})
+            event("response.content_part.added", **place, content_index=0, part={"type": "output_text", "text": "", "annotations": []})
+            for piece in text:
+                event("response.output_text.delta", **place, content_index=0, delta=piece, logprobs=[])
+            event("response.output_text.done", **place, content_index=0, text="".join(text), logprobs=[])
+            event("response.content_part.done", **place, content_index=0, part=item["content"][0])
+        else:
+            event("response.output_item.added", output_index=0, item={**item, "status": "in_progress", "arguments": ""})
+            for piece in self.CALL_ARGUMENTS:
+                event("response.function_call_arguments.delta", **place, delta=piece)
+            event("response.function_call_arguments.done", **place, arguments=item["arguments"])
+        event("response.output_item.done", output_index=0, item=item)
+        event("response.completed", response=response)
+        self._write("text/event-stream", "".join(events).encode())
+
     def anthropic(self, body):
         cache = {"cache_read_input_tokens": 4, "cache_creation_input_tokens": 2}
         text = self.turn(body, "anthropic")
@@ -176,6 +260,8 @@ class ProviderStubs:
         self.port = free_port()
         self.server = ThreadingHTTPServer(("127.0.0.1", self.port), _Handler)
         self.server.requests = []
+        self.server.responses = {}
+        self.server.port = self.port
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     @property

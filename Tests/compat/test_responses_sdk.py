@@ -1,6 +1,8 @@
 """The official openai SDK's Responses API (`client.responses.create` / `.stream`) against POST /v1/responses, with
 OpenAI, Anthropic, Gemini and Bedrock stubs behind the gateway (each in its own wire format): text, instructions,
-usage, a function-calling round trip, streamed text and function-call arguments, JSON-schema output, failover."""
+usage, a function-calling round trip, streamed text and function-call arguments, JSON-schema output, failover.
+OpenAI-type deployments (and Azure's) get the request as it was sent and keep the conversation themselves; the
+others get it translated and the gateway keeps the conversation."""
 import json
 
 import openai
@@ -87,18 +89,21 @@ def test_streamed_text_and_json_schema_output(start_gateway, stubs, provider):
     response = client.responses.create(model=f"{provider}-model", input="hi",
                                        text={"format": {"type": "json_schema", "name": "greeting", "schema": schema, "strict": True}})
     assert response.text.format.type == "json_schema" and response.text.format.name == "greeting"
-    sent = stubs.requests[-1][1]
+    path, sent = stubs.requests[-1]
     if provider == "openai":
-        assert sent["response_format"] == {"type": "json_schema", "json_schema": {"name": "greeting", "schema": schema, "strict": True}}
+        assert path == "/v1/responses" and sent["text"]["format"]["schema"] == schema, "passed through as sent"
     if provider == "gemini":
         assert sent["generationConfig"]["responseMimeType"] == "application/json"
 
 
 def test_unsupported_features_are_400s_naming_them(start_gateway, stubs):
-    _, client = gateway_with(start_gateway, stubs, "openai")
+    _, client = gateway_with(start_gateway, stubs, "anthropic")
     with pytest.raises(openai.BadRequestError) as refused:
-        client.responses.create(model="openai-model", input="hi", tools=[{"type": "web_search"}])
+        client.responses.create(model="anthropic-model", input="hi", tools=[{"type": "web_search"}])
     assert refused.value.body["param"] == "tools[0].type" and "web_search" in refused.value.body["message"]
+    with pytest.raises(openai.BadRequestError) as refused:
+        client.responses.create(model="resilient", input="hi", tools=[{"type": "web_search"}])
+    assert refused.value.body["param"] == "tools[0].type", "a plan with one translated deployment cannot take it"
 
 
 @pytest.mark.parametrize("provider", PROVIDERS)
@@ -113,16 +118,21 @@ def test_multi_turn_with_previous_response_id(start_gateway, stubs, provider):
     answer = client.responses.create(model=f"{provider}-model", previous_response_id=first.id, tools=[WEATHER],
                                      input=[{"type": "function_call_output", "call_id": call.call_id, "output": "sunny, 21 C"}])
     assert answer.output_text == "the weather is sunny" and answer.previous_response_id == first.id
-    sent = json.dumps(stubs.requests[-1][1])
-    assert "What is the weather in Paris?" in sent and "Be brief." not in sent
+    # OpenAI keeps the conversation itself: it gets the id; every other provider gets the stored conversation.
+    passed = provider == "openai"
+    def continued(previous_id, *texts):
+        sent = stubs.requests[-1][1]
+        if passed:
+            return sent["previous_response_id"] == previous_id and "input" in sent
+        return all(text in json.dumps(sent) for text in texts)
+    assert continued(first.id, "What is the weather in Paris?") and "Be brief." not in json.dumps(stubs.requests[-1][1])
     with client.responses.stream(model=f"{provider}-model", previous_response_id=answer.id, input="Thanks!") as stream:
         final = stream.get_final_response()
     assert final.output_text == f"hello from {provider}"
-    sent = json.dumps(stubs.requests[-1][1])
-    assert all(text in sent for text in ("What is the weather in Paris?", "the weather is sunny", "Thanks!"))
+    assert continued(answer.id, "What is the weather in Paris?", "the weather is sunny", "Thanks!")
     # A streamed response is stored too: the next turn continues it.
     follow_up = client.responses.create(model=f"{provider}-model", previous_response_id=final.id, input="Bye.")
-    assert follow_up.previous_response_id == final.id and "Thanks!" in json.dumps(stubs.requests[-1][1])
+    assert follow_up.previous_response_id == final.id and continued(final.id, "Thanks!")
 
 
 def test_stored_responses_belong_to_their_key_and_survive_a_restart_with_redis(start_gateway, stubs, redis_url):
@@ -158,7 +168,7 @@ health_checks: {{enabled: false}}
     team_a, _ = clients(restarted)
     assert team_a.responses.retrieve(created.id).id == created.id, "Redis kept it across the restart"
     continued = team_a.responses.create(model="openai-model", previous_response_id=created.id, input="more")
-    assert "hello from openai" in json.dumps(stubs.requests[-1][1]) and continued.output_text
+    assert stubs.requests[-1][1]["previous_response_id"] == created.id and continued.output_text, "continued where OpenAI keeps it"
     team_a.responses.delete(created.id)
     with pytest.raises(openai.NotFoundError):
         team_a.responses.retrieve(created.id)
@@ -167,12 +177,13 @@ health_checks: {{enabled: false}}
 
 
 def test_the_response_cache_serves_responses_and_messages_clients(start_gateway, stubs):
-    """The cache holds the provider's answer once; Responses and Anthropic clients get hits rendered in their API."""
+    """The cache holds the provider's answer once; Responses and Anthropic clients get hits rendered in their API.
+    (Responses requests an OpenAI deployment takes as they are bypass it: see test_passthrough_*.)"""
     import anthropic
     gateway = start_gateway(f"""
 cache: {{enabled: true}}
 providers:
-  openai: {{type: openai, base_url: "{stubs.url}", api_key: stub-key, models: [openai-model]}}
+  gemini: {{type: gemini, base_url: "{stubs.url}", api_key: stub-key, models: [openai-model]}}
 health_checks: {{enabled: false}}
 """)
     client = openai.OpenAI(base_url=f"{gateway.base_url}/v1", api_key="unused", max_retries=0)
@@ -180,16 +191,16 @@ health_checks: {{enabled: false}}
     first = client.responses.with_raw_response.create(model="openai-model", input="cache me")
     second = client.responses.with_raw_response.create(model="openai-model", input="cache me")
     assert (first.headers["x-llm-gateway-cache"], second.headers["x-llm-gateway-cache"]) == ("miss", "hit")
-    assert second.parse().output_text == first.parse().output_text == "hello from openai"
+    assert second.parse().output_text == first.parse().output_text == "hello from gemini"
     assert second.parse().id != first.parse().id, "a hit is a response of its own"
-    assert client.responses.retrieve(second.parse().id).output_text == "hello from openai", "and is stored"
+    assert client.responses.retrieve(second.parse().id).output_text == "hello from gemini", "and is stored"
     for _ in range(2):
         with client.responses.stream(model="openai-model", input="cache my stream") as stream:
             final = stream.get_final_response()
-        assert final.output_text == "hello from openai" and final.usage.output_tokens == 6
+        assert final.output_text == "hello from gemini" and final.usage.output_tokens == 6
     claude = anthropic.Anthropic(base_url=gateway.base_url, api_key="unused", max_retries=0)
     for _ in range(2):
         message = claude.messages.create(model="openai-model", max_tokens=50, messages=[{"role": "user", "content": "cache me too"}])
-        assert message.content[0].text == "hello from openai"
+        assert message.content[0].text == "hello from gemini"
     assert len(stubs.requests) - calls == 3, "one upstream call per distinct request"
     assert gateway.metric('llm_cache_requests_total{result="hit"}') == 3

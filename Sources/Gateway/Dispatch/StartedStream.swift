@@ -43,6 +43,8 @@ final class StartedStream: @unchecked Sendable {
 
     /// What the stream said about itself so far (all of it once it has ended).
     var summary: ResponseSummary { stream.summary.value }
+    /// The API the events are in.
+    var format: AnswerFormat { stream.format }
 
     /// The next event (the first one first); nil at the end. Failures are ``GatewayError``s.
     func next() async throws(GatewayError) -> ByteBuffer? {

@@ -44,6 +44,24 @@ enum ResponseDialect: Sendable {
         }
     }
 
+    /// A Responses request's own body and model, for deployments that take it as it is (``ResponsesPassthrough``).
+    var passthrough: (body: ByteBuffer, model: String)? {
+        guard case .responses(let echo) = self, let original = echo.original else { return nil }
+        return (original, echo.model)
+    }
+
+    /// `provider/model` of the one deployment the request must go to (it holds the conversation).
+    var pinnedRoute: String? {
+        guard case .responses(let echo) = self else { return nil }
+        return echo.pinnedRoute
+    }
+
+    /// Notes where a passed-through answer (`id`, from `route`) is stored by its provider.
+    func passedThrough(id: String?, route: Route) async {
+        guard case .responses(let echo) = self else { return }
+        await echo.rememberDeployment(id: id, route: route)
+    }
+
     /// Nil for OpenAI: its streams pass through untouched.
     func streamTranslator() -> (any StreamTranslator)? {
         switch self {

@@ -25,14 +25,24 @@ public protocol ChatProvider: Sendable {
     func probe(timeout: Duration) async throws(GatewayError)
 }
 
-/// A complete, OpenAI-shaped JSON answer and what it says about itself (id, model, finish reasons, usage).
+/// The API an answer's bytes are in: OpenAI chat (what every adapter translates to), or OpenAI's Responses
+/// API, which a ``ResponsesPassthrough`` provider answers `/v1/responses` requests in as they were sent.
+public enum AnswerFormat: Sendable {
+    case chat
+    case responses
+}
+
+/// A complete JSON answer — OpenAI-shaped unless ``format`` says otherwise — and what it says about itself
+/// (id, model, finish reasons, usage).
 public struct ProviderReply: Sendable {
     public var body: ByteBuffer
     public var summary: ResponseSummary
+    public var format: AnswerFormat
 
-    public init(body: ByteBuffer, summary: ResponseSummary) {
+    public init(body: ByteBuffer, summary: ResponseSummary, format: AnswerFormat = .chat) {
         self.body = body
         self.summary = summary
+        self.format = format
     }
 
     public var usage: TokenUsage? { summary.usage }
@@ -82,10 +92,13 @@ public struct ResponseSummary: Sendable, Equatable, Decodable {
 public struct ProviderStream: Sendable {
     public var events: UpstreamBody
     public let summary: StreamSummary
+    /// The API of the events: OpenAI chat chunks, or Responses API events passed through.
+    public let format: AnswerFormat
 
-    public init(events: UpstreamBody, summary: StreamSummary) {
+    public init(events: UpstreamBody, summary: StreamSummary, format: AnswerFormat = .chat) {
         self.events = events
         self.summary = summary
+        self.format = format
     }
 }
 

@@ -99,7 +99,7 @@ final class ConfigGeneration: Sendable {
             limits: RequestLimits(maxOutputTokens: config.server.maxOutputTokens)
         )
         embeddings = EmbeddingsEndpoint(router: router, limiter: self.limiter, budgets: budgets)
-        responses = ResponsesEndpoint(store: responseStore)
+        responses = ResponsesEndpoint(store: responseStore, router: router)
         models = ModelsEndpoint(router: router)
         self.health = HealthEndpoints(
             version: shared.version,

@@ -17,7 +17,10 @@ extension ChatCompletionsEndpoint {
     func lookUpCache(_ request: ChatCompletionRequest, headers: HTTPFields, scope: RequestScope) async -> CacheLookup? {
         // The cache holds OpenAI bytes, whatever the client's dialect: a hit is rendered in it (serveCached).
         guard let cache else { return nil }
-        guard !ResponseCache.bypassed(headers), let key = cache.key(request.body, client: scope.clientName) else {
+        // A Responses request a deployment may take as it is: its chat body leaves out what only that deployment
+        // reads (fields the gateway does not model, the provider-side conversation), so it is no key.
+        guard !ResponseCache.bypassed(headers), scope.dialect.passthrough == nil, let key = cache.key(request.body, client: scope.clientName)
+        else {
             cache.count(.bypass)
             scope.outcome.update { $0.cache = .bypass }
             return .miss(key: nil)

@@ -19,7 +19,7 @@ struct ChatCompletionsEndpoint: Sendable {
         let tokens: Int
         do {
             request = try ChatCompletionRequest(body: body, limits: limits)
-            routes = try router.resolve(request.model)
+            routes = try router.resolve(scope.dialect.pinnedRoute ?? request.model)
             tokens = TokenEstimate.chat(request)
             try await limiter?.admitClient(scope: scope, tokens: tokens)
             try await budgets?.admit(scope: scope, tokens: tokens, routes: routes)
@@ -41,10 +41,14 @@ struct ChatCompletionsEndpoint: Sendable {
         } else {
             var keep: (@Sendable (ByteBuffer) -> Void)?
             if let fill { keep = { answer in fill.cache.store(fill.key, answer) } }
+            let passthrough = scope.dialect.passthrough
             try await ResponseWriting.answer(router.upstream, routes: routes, tokens: tokens, operation: .chat, scope: scope, slot: slot, keep: keep)
             {
                 route async throws(GatewayError) in
-                try await route.provider.chatCompletion(request, model: route.model)
+                if let passthrough, let provider = route.provider as? any ResponsesPassthrough {
+                    return try await provider.createResponse(passthrough.body, requestedModel: passthrough.model, model: route.model)
+                }
+                return try await route.provider.chatCompletion(request, model: route.model)
             }
         }
     }
@@ -61,9 +65,13 @@ struct ChatCompletionsEndpoint: Sendable {
         fill: CacheFill?
     ) async throws {
         let stream: StartedStream
+        let passthrough = scope.dialect.passthrough
         do {
             stream = try await router.upstream.startStream(routes: routes, tokens: tokens, scope: scope) { route async throws(GatewayError) in
-                try await route.provider.chatCompletionStream(request, model: route.model)
+                if let passthrough, let provider = route.provider as? any ResponsesPassthrough {
+                    return try await provider.createResponseStream(passthrough.body, requestedModel: passthrough.model, model: route.model)
+                }
+                return try await route.provider.chatCompletionStream(request, model: route.model)
             }
         } catch {
             return try await ResponseWriting.fail(error, scope: scope, slot: slot)

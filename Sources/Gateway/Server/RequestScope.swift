@@ -36,6 +36,8 @@ struct RequestScope: Sendable {
     /// The client key that authenticated the request; nil when auth is off.
     var client: Authenticator.Client?
     var clientName: String? { client?.name }
+    /// The name what the client stores is kept under: its key's, or `anonymous` when auth is off.
+    var owner: String { client?.name ?? ClientKeys.anonymous }
     /// The client's position in ``ClientKeys`` (0, `anonymous`, when auth is off).
     var clientIndex: Int { client?.index ?? 0 }
     /// The API the client speaks (errors and answers are rendered in it).

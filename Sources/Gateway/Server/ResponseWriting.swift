@@ -111,12 +111,18 @@ enum ResponseWriting {
             if scope.includeContent { $0.completion = CompletionText.extract(from: reply.body) }
         }
         let rendered: ByteBuffer
-        do {
-            rendered = try await scope.dialect.render(reply.body)
-        } catch {
-            return try await fail(error, scope: scope, slot: slot, provider: provider, attempts: answer.attempts)
+        if reply.format == .responses {
+            // Passed through: the provider's own answer, which it stores (the gateway notes where).
+            rendered = reply.body
+            await scope.dialect.passedThrough(id: reply.summary.id, route: answer.route)
+        } else {
+            do {
+                rendered = try await scope.dialect.render(reply.body)
+            } catch {
+                return try await fail(error, scope: scope, slot: slot, provider: provider, attempts: answer.attempts)
+            }
+            keep?(reply.body)
         }
-        keep?(reply.body)
         guard let writer = slot.take() else { return }
         let headers = scope.responseHeaders(provider: provider, attempts: answer.attempts)
         try await json(rendered, extraHeaders: headers, outcome: scope.outcome, to: writer)

@@ -28,8 +28,12 @@ struct StreamRelay {
     private static let accelBuffering = HTTPField.Name("x-accel-buffering")!
 
     func run(to body: ClientBodyWriter) async throws {
-        var translator = scope.dialect.streamTranslator()
-        var kept = fill.map { _ in ByteBuffer() }
+        let passedThrough = stream.format == .responses
+        // A passed-through Responses stream is already in the client's API; where it is stored is noted before
+        // its first event leaves (that event named the response), so the client can continue it at once.
+        if passedThrough { await scope.dialect.passedThrough(id: stream.summary.id, route: stream.route) }
+        var translator = passedThrough ? nil : scope.dialect.streamTranslator()
+        var kept = passedThrough ? nil : fill.map { _ in ByteBuffer() }
         do {
             while let event = try await stream.next() {
                 if translator == nil {

@@ -109,7 +109,7 @@ struct FuzzTests {
 
     static let streams = [
         OpenAIStreamDecoderTests.recorded, MessagesIngressTests.openAIStream, ResponsesIngressTests.openAIStream, AnthropicRecording.stream,
-        GeminiRecording.stream,
+        GeminiRecording.stream, ResponsesPassthroughStreamTests.recorded,
         SSECodecTests.stream(lineEnd: "\r\n"), SSECodecTests.stream(lineEnd: "\r"),
     ]
 
@@ -126,7 +126,9 @@ struct FuzzTests {
             var gemini = GeminiStreamDecoder(includeUsage: true, model: "m")
             var messages = MessagesStreamEncoder()
             var responses = ResponsesStreamEncoder(echo: ResponsesEcho(model: "m"))
+            var passedThrough = ResponsesStreamWatcher()
             for chunk in chunks {
+                _ = try? passedThrough.observe(chunk)
                 _ = try? reader.feed(chunk)
                 try? openAI.observe(chunk)
                 _ = try? anthropic.decode(chunk)
@@ -136,6 +138,7 @@ struct FuzzTests {
             }
             _ = try? reader.finish()
             try? openAI.close()
+            try? passedThrough.close()
             _ = try? anthropic.finish()
             _ = try? gemini.finish()
             _ = try? messages.finish()

@@ -8,11 +8,20 @@ import Telemetry
 /// replicas, kept across restarts), else in memory. A response is stored before the client gets it, so the
 /// client's next request can continue it; a store that fails is counted and the answer still goes out.
 final class ResponseStateStore: Sendable {
-    /// One stored response.
+    /// One stored response: the gateway's own (a translated answer), or where a provider keeps it.
     struct Record: Codable, Sendable {
-        /// The `response` object as the client got it (JSON text).
+        /// The `response` object as the client got it (JSON text); empty for a provider's.
         var response: String
         var conversation: [ChatRequestWire.Message]
+        /// `provider/model` of the passthrough deployment that stores the response itself (OpenAI, Azure):
+        /// continuing it goes there, and `GET`/`DELETE` are passed to it.
+        var deployment: String?
+
+        init(response: String, conversation: [ChatRequestWire.Message], deployment: String? = nil) {
+            self.response = response
+            self.conversation = conversation
+            self.deployment = deployment
+        }
     }
 
     private let memory: MemoryCacheTier?

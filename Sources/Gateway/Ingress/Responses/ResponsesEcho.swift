@@ -1,3 +1,5 @@
+import NIOCore
+
 /// What a Responses API answer repeats of its request (`instructions`, `tools`, `metadata`, sampling
 /// parameters), the response's id, and where it is stored: kept from the request by
 /// ``ResponsesRequestMapping`` and used by every `response` object the gateway renders for it, whole or
@@ -23,6 +25,12 @@ struct ResponsesEcho: Sendable {
     var client = ClientKeys.anonymous
     /// The conversation up to this request's input, as chat messages (without the instructions).
     var conversation: [ChatRequestWire.Message] = []
+    /// The request as the client sent it, for deployments that serve the Responses API themselves; nil when
+    /// the conversation it continues is the gateway's (then every deployment gets it translated).
+    var original: ByteBuffer?
+    /// `provider/model` of the deployment holding the response `previous_response_id` names: the request goes
+    /// there only.
+    var pinnedRoute: String?
 
     /// The suffix after `resp_`, shared by the message item's id (`msg_…`).
     var idSuffix: Substring { id.dropFirst("resp_".count) }
@@ -33,6 +41,13 @@ struct ResponsesEcho: Sendable {
                 let hex = String(UInt64.random(in: 0...UInt64.max), radix: 16)
                 return String(repeating: "0", count: 16 - hex.count) + hex
             }.joined()
+    }
+
+    /// Remembers that the deployment `route` holds the response `id` it answered with (passed through), when
+    /// the request asked for storing: the client's next request continues it there, and `GET`/`DELETE` go there.
+    func rememberDeployment(id: String?, route: Route) async {
+        guard let store, let id else { return }
+        await store.save(.init(response: "", conversation: [], deployment: "\(route.provider.name)/\(route.model)"), id: id, client: client)
     }
 
     /// Stores `response` (as rendered) with the conversation it ends, when the request asked for storing.

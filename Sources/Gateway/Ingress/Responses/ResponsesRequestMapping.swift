@@ -19,9 +19,13 @@ enum ResponsesRequestMapping {
     }
 
     /// The chat body for `request`, after `previous` (the conversation its `previous_response_id` stored).
+    /// `lenient` (every deployment takes the request as it is): what only translation cannot carry — built-in
+    /// tools, other item and content types, other formats — is left out instead of refused, as the chat body
+    /// then only serves routing, limits and estimates.
     static func chatBody(
         for request: ResponsesRequestWire.Request,
-        previous: [ChatRequestWire.Message] = []
+        previous: [ChatRequestWire.Message] = [],
+        lenient: Bool = false
     ) throws(GatewayError) -> (body: ByteBuffer, echo: ResponsesEcho) {
         let model = try RequestDecoding.requireModel(request.model)
         try RequestLimits.check(request.temperature, in: 0...2, param: "temperature")
@@ -30,12 +34,25 @@ enum ResponsesRequestMapping {
         switch request.input {
         case .text(let text): messages.append(.init(role: "user", content: .text(text)))
         case .list(let items):
-            for (index, item) in items.enumerated() { try append(item, at: index, to: &messages) }
+            for (index, item) in items.enumerated() {
+                do throws(GatewayError) {
+                    try append(item, at: index, to: &messages)
+                } catch  where lenient {
+                    continue
+                }
+            }
         case nil: throw GatewayError.invalidRequest(message: "Missing required parameter: 'input'.", param: "input")
         }
         let conversation = messages
         if let instructions = request.instructions { messages.insert(.init(role: "system", content: .text(instructions)), at: 0) }
-        let tools = try (request.tools ?? []).enumerated().map { index, tool throws(GatewayError) in try chatTool(tool, at: index) }
+        var tools: [ChatRequestWire.Tool] = []
+        for (index, tool) in (request.tools ?? []).enumerated() {
+            if lenient {
+                if let tool = try? chatTool(tool, at: index) { tools.append(tool) }
+            } else {
+                tools.append(try chatTool(tool, at: index))
+            }
+        }
         let stream = request.stream == true
         let chat = ChatRequestWire.Request(
             model: model,
@@ -46,8 +63,8 @@ enum ResponsesRequestMapping {
             stream: stream ? true : nil,
             streamOptions: stream ? .init(includeUsage: true) : nil,
             tools: tools.isEmpty ? nil : tools,
-            toolChoice: try request.toolChoice.map(toolChoice),
-            responseFormat: try request.text?.format.flatMap(responseFormat),
+            toolChoice: lenient ? request.toolChoice.flatMap { try? toolChoice($0) } : try request.toolChoice.map(toolChoice),
+            responseFormat: lenient ? request.text?.format.flatMap { try? responseFormat($0) } : try request.text?.format.flatMap(responseFormat),
             user: request.user
         )
         var echo = ResponsesEcho(model: model)

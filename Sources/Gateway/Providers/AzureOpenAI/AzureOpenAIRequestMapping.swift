@@ -1,8 +1,9 @@
 import NIOHTTP1
 
 /// Azure OpenAI's URL scheme: `{base}/openai/deployments/{deployment}/{operation}?api-version=…`,
-/// with the key in an `api-key` header. Bodies and answers are OpenAI's, so the OpenAI response
-/// mapping and stream decoder serve Azure unchanged.
+/// with the key in an `api-key` header; the Responses API is on Azure's OpenAI-compatible v1 surface,
+/// `{base}/openai/v1/responses`, with the deployment as the body's `model`. Bodies and answers are OpenAI's,
+/// so the OpenAI response mapping and stream decoder serve Azure unchanged.
 struct AzureOpenAIEndpoint: OpenAIEndpoint {
     /// A GA version of the Azure OpenAI data-plane API.
     static let defaultAPIVersion = "2024-10-21"
@@ -20,6 +21,7 @@ struct AzureOpenAIEndpoint: OpenAIEndpoint {
 
     /// `model` is the Azure deployment name.
     func url(for operation: OpenAIOperation, model: String) -> String {
+        if operation == .responses { return "\(baseURL)/openai/v1/responses" }
         let deployment = model.addingPercentEncodingForPath()
         return "\(baseURL)/openai/deployments/\(deployment)/\(operation.rawValue)?api-version=\(apiVersion)"
     }

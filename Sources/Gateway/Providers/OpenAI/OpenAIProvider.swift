@@ -73,7 +73,7 @@ struct OpenAIProvider: ChatProvider {
         try await transport.probe(mapping.probe(timeout: timeout))
     }
 
-    private func send(_ request: UpstreamRequest) async throws(GatewayError) -> UpstreamResponse {
+    func send(_ request: UpstreamRequest) async throws(GatewayError) -> UpstreamResponse {
         try await transport.exchange(request)
     }
 }

@@ -37,6 +37,22 @@ struct OpenAIRequestMapping: Sendable {
         )
     }
 
+    /// `GET` or `DELETE` of a response the server stores (its Responses API).
+    func storedResponse(id: String, method: HTTPMethod) -> UpstreamRequest {
+        var headers = HTTPHeaders()
+        headers.add(name: "accept", value: "application/json")
+        endpoint.authorize(&headers)
+        let url = endpoint.url(for: .responses, model: "") + "/" + id.addingPercentEncodingForPath()
+        return UpstreamRequest(
+            url: url,
+            method: method,
+            headers: headers,
+            body: ByteBuffer(),
+            timeout: timeouts.firstByte,
+            totalTimeout: timeouts.total
+        )
+    }
+
     /// The health probe: list the models (cheap, authenticated, no tokens spent).
     func probe(timeout: Duration) -> UpstreamRequest {
         var headers = HTTPHeaders()
@@ -57,6 +73,8 @@ struct OpenAIRequestMapping: Sendable {
 enum OpenAIOperation: String, Sendable {
     case chatCompletions = "chat/completions"
     case embeddings = "embeddings"
+    /// The Responses API (`/v1/responses` passed through as the client sent it).
+    case responses = "responses"
 }
 
 /// URL scheme and authentication of an OpenAI-compatible server.
