@@ -37,6 +37,7 @@ struct UpstreamCall: Sendable {
     /// Opens a stream on the first route that delivers a first event. Until that event, a refusal (429, 5xx,
     /// a timeout — the transport holds the first event to the first-byte limit) is retried or failed over like
     /// any attempt; from it on, the stream is the caller's to relay and to end through ``StartedStream``.
+    @inline(never)
     func startStream(
         routes: [Route],
         tokens: Int,

@@ -24,8 +24,10 @@ extension StreamTranslator {
 enum ResponseDialect: Sendable {
     case openAI
     case anthropic
-    /// With what its answers repeat of the request.
-    case responses(ResponsesEcho)
+    /// With what its answers repeat of the request. Indirect: the echo is a few hundred bytes, and a dialect is
+    /// part of every ``RequestScope``, which every async context on a request's path holds (a stream keeps
+    /// those contexts for its whole life) — boxed, it is one reference there.
+    indirect case responses(ResponsesEcho)
 
     /// An error body in this dialect.
     func errorBody(_ error: GatewayError, requestID: String? = nil, provider: String? = nil) -> ByteBuffer {

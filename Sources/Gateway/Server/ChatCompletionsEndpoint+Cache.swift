@@ -13,7 +13,9 @@ extension ChatCompletionsEndpoint {
         }
     }
 
-    /// Looks the request up, counting the result; nil when the cache is off.
+    /// Looks the request up, counting the result; nil when the cache is off. Not inlined into the request's
+    /// handler: a stream keeps that handler's context for its whole life.
+    @inline(never)
     func lookUpCache(_ request: ChatCompletionRequest, headers: HTTPFields, scope: RequestScope) async -> CacheLookup? {
         // The cache holds OpenAI bytes, whatever the client's dialect: a hit is rendered in it (serveCached).
         guard let cache else { return nil }
@@ -37,6 +39,7 @@ extension ChatCompletionsEndpoint {
 
     /// Answers from the cache with the stored bytes, in the client's dialect: a JSON completion, or the stream
     /// replayed as SSE (re-encoded for Anthropic and Responses clients, as a live stream would be).
+    @inline(never)
     func serveCached(_ answer: ByteBuffer, stream: Bool, scope: RequestScope, slot: WriterSlot) async throws {
         guard stream else {
             let rendered: ByteBuffer

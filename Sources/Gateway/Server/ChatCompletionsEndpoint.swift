@@ -13,6 +13,7 @@ struct ChatCompletionsEndpoint: Sendable {
     /// Bounds on the request's numbers (`server.max_output_tokens`).
     var limits = RequestLimits()
 
+    @inline(never)
     func handle(body: ByteBuffer, headers: HTTPFields, scope: RequestScope, slot: WriterSlot) async throws {
         let request: ChatCompletionRequest
         let routes: [Route]
@@ -39,23 +40,37 @@ struct ChatCompletionsEndpoint: Sendable {
         if request.stream {
             try await stream(request, routes: routes, tokens: tokens, scope: scope, slot: slot, fill: fill)
         } else {
-            var keep: (@Sendable (ByteBuffer) -> Void)?
-            if let fill { keep = { answer in fill.cache.store(fill.key, answer) } }
-            let passthrough = scope.dialect.passthrough
-            try await ResponseWriting.answer(router.upstream, routes: routes, tokens: tokens, operation: .chat, scope: scope, slot: slot, keep: keep)
-            {
-                route async throws(GatewayError) in
-                if let passthrough, let provider = route.provider as? any ResponsesPassthrough {
-                    return try await provider.createResponse(passthrough.body, requestedModel: passthrough.model, model: route.model)
-                }
-                return try await route.provider.chatCompletion(request, model: route.model)
+            try await answer(request, routes: routes, tokens: tokens, scope: scope, slot: slot, fill: fill)
+        }
+    }
+
+    /// A whole answer. Not inlined into ``handle(body:headers:scope:slot:)``, whose context a stream keeps for its
+    /// whole life: what the whole-answer path keeps across its awaits would ride along with every stream.
+    @inline(never)
+    private func answer(
+        _ request: ChatCompletionRequest,
+        routes: [Route],
+        tokens: Int,
+        scope: RequestScope,
+        slot: WriterSlot,
+        fill: CacheFill?
+    ) async throws {
+        var keep: (@Sendable (ByteBuffer) -> Void)?
+        if let fill { keep = { answer in fill.cache.store(fill.key, answer) } }
+        let passthrough = scope.dialect.passthrough
+        try await ResponseWriting.answer(router.upstream, routes: routes, tokens: tokens, operation: .chat, scope: scope, slot: slot, keep: keep) {
+            route async throws(GatewayError) in
+            if let passthrough, let provider = route.provider as? any ResponsesPassthrough {
+                return try await provider.createResponse(passthrough.body, requestedModel: passthrough.model, model: route.model)
             }
+            return try await route.provider.chatCompletion(request, model: route.model)
         }
     }
 
     /// Relays the provider's SSE events as they arrive. The response head waits for the first event,
     /// so a refusal before any output (429, 5xx, timeout) is retried or failed over like any other
     /// attempt, and otherwise still reaches the client as an HTTP status.
+    @inline(never)
     private func stream(
         _ request: ChatCompletionRequest,
         routes: [Route],

@@ -169,6 +169,23 @@ final class GatewayHandler: Sendable {
         }
     }
 
+    /// The client (into `scope`) and the request's body, or why the request is refused. Not inlined: the body
+    /// reader's state would otherwise stay in the context of ``authenticated(_:_:_:_:operation:)``, which a
+    /// stream keeps for its whole life.
+    @inline(never)
+    private func admit(
+        _ request: ServerRequest,
+        _ authenticator: Authenticator,
+        _ scope: inout RequestScope
+    ) async -> Result<ByteBuffer, GatewayError> {
+        do throws(GatewayError) {
+            scope.client = try authenticator.authenticate(request.headers)
+            return .success(try await bodyReader.read(request))
+        } catch {
+            return .failure(error)
+        }
+    }
+
     /// Authenticates, reads the body, then runs `operation` so that a client disconnect cancels it.
     private func authenticated(
         _ request: ServerRequest,
@@ -178,13 +195,10 @@ final class GatewayHandler: Sendable {
         operation: nonisolated(nonsending) @escaping @Sendable (ServerRequest, ByteBuffer, RequestScope, WriterSlot) async throws -> Void
     ) async throws {
         let body: ByteBuffer
-        do {
-            scope.client = try authenticator.authenticate(request.headers)
-            body = try await bodyReader.read(request)
-        } catch {
-            if error == .cancelled { return }
-            try await ResponseWriting.refuse(error, scope: scope, to: writer)
-            return
+        switch await admit(request, authenticator, &scope) {
+        case .success(let read): body = read
+        case .failure(.cancelled): return
+        case .failure(let error): return try await ResponseWriting.refuse(error, scope: scope, to: writer)
         }
         let slot = WriterSlot(writer)
         let finalScope = scope

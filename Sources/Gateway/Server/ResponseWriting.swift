@@ -36,12 +36,16 @@ enum ResponseWriting {
     }
 
     /// Answers a request the gateway refuses itself (auth, body, route), noting the error for the access line.
+    /// Never inlined, as the other error paths: an async function's context holds what every call it inlines
+    /// keeps across a suspension, and a stream holds its callers' contexts for its whole life.
+    @inline(never)
     static func refuse(_ error: GatewayError, scope: RequestScope, to writer: consuming ClientResponseWriter) async throws {
         scope.outcome.update { $0.errorType = error.code ?? error.type }
         try await ResponseWriting.error(error, dialect: scope.dialect, extraHeaders: scope.responseHeaders(), outcome: scope.outcome, to: writer)
     }
 
     /// Answers a failed request with its error, unless the client is gone (then rethrows the cancellation).
+    @inline(never)
     static func fail(_ error: any Error, scope: RequestScope, slot: WriterSlot, provider: String? = nil, attempts: Int? = nil) async throws {
         let error = (error as? GatewayError) ?? UpstreamErrors.transport(error)
         scope.outcome.update { $0.errorType = provider == nil ? (error.code ?? error.type) : error.errorTypeLabel }
@@ -62,6 +66,7 @@ enum ResponseWriting {
     }
 
     /// Answers with the failure of the last attempt, noting where it went and how many were made.
+    @inline(never)
     static func fail(_ failure: UpstreamAttempts.Failure, scope: RequestScope, slot: WriterSlot) async throws {
         let provider = failure.route?.provider.name
         scope.outcome.update {

@@ -31,7 +31,7 @@ struct StreamRelay {
         let passedThrough = stream.format == .responses
         // A passed-through Responses stream is already in the client's API; where it is stored is noted before
         // its first event leaves (that event named the response), so the client can continue it at once.
-        if passedThrough { await scope.dialect.passedThrough(id: stream.summary.id, route: stream.route) }
+        if passedThrough { await notePassedThrough() }
         var translator = passedThrough ? nil : scope.dialect.streamTranslator()
         var kept = passedThrough ? nil : fill.map { _ in ByteBuffer() }
         do {
@@ -57,6 +57,13 @@ struct StreamRelay {
             )
         }
         try await body.finish()
+    }
+
+    /// Where the passed-through stream's response is stored. Not inlined: ``run(to:)``'s context lives as long
+    /// as the stream, and would hold what the store's calls keep across their awaits.
+    @inline(never)
+    private func notePassedThrough() async {
+        await scope.dialect.passedThrough(id: stream.summary.id, route: stream.route)
     }
 
     /// Adds `event` to what the cache gets, while the stream is within the entry bound.
