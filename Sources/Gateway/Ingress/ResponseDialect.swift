@@ -64,7 +64,9 @@ enum ResponseDialect: Sendable {
         await echo.rememberDeployment(id: id, route: route)
     }
 
-    /// Nil for OpenAI: its streams pass through untouched.
+    /// Nil for OpenAI: its streams pass through untouched. Not inlined: the encoders are large values, and built
+    /// inside a stream's relay they would take room in its long-lived async context.
+    @inline(never)
     func streamTranslator() -> (any StreamTranslator)? {
         switch self {
         case .openAI: nil

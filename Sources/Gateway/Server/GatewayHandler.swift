@@ -207,9 +207,16 @@ final class GatewayHandler: Sendable {
                 try await operation(request, body, finalScope, slot)
             }
         } catch is CancellationError {
-            finalScope.logger.info("client disconnected; request cancelled")
+            Self.noteCancelled(finalScope)
         } catch GatewayError.cancelled {
-            finalScope.logger.info("client disconnected; request cancelled")
+            Self.noteCancelled(finalScope)
         }
+    }
+
+    /// Not inlined: the request's logger is built with its ids, a few hundred bytes that would otherwise take
+    /// room in the async context of every request (and every stream's, for its whole life).
+    @inline(never)
+    private static func noteCancelled(_ scope: RequestScope) {
+        scope.logger.info("client disconnected; request cancelled")
     }
 }

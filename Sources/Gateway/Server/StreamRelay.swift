@@ -16,6 +16,7 @@ struct StreamRelay {
     let fill: CacheFill?
 
     /// The head of a streamed answer.
+    @inline(never)
     static func head(scope: RequestScope, provider: String, attempts: Int) -> HTTPResponse {
         var headers = scope.responseHeaders(provider: provider, attempts: attempts)
         // The scope's headers never hold these names: appended, not assigned.
@@ -33,30 +34,58 @@ struct StreamRelay {
         // its first event leaves (that event named the response), so the client can continue it at once.
         if passedThrough { await notePassedThrough() }
         var translator = passedThrough ? nil : scope.dialect.streamTranslator()
-        var kept = passedThrough ? nil : fill.map { _ in ByteBuffer() }
+        let keeps = !passedThrough && fill != nil
         do {
-            while let event = try await stream.next() {
-                if translator == nil {
-                    try await body.write(event)
-                } else if let out = try translator?.translate(event) {
-                    if let work = translator?.takeFollowUp() { await work() }
-                    if out.readableBytes > 0 { try await body.write(out) }
-                }
-                keep(event, in: &kept)
-            }
-            if let tail = try translator?.finish() {
-                if let work = translator?.takeFollowUp() { await work() }
-                if tail.readableBytes > 0 { try await body.write(tail) }
+            let kept: ByteBuffer?
+            if translator == nil {
+                kept = try await relay(to: body, keeping: keeps)
+            } else {
+                kept = try await relayTranslated(&translator!, to: body, keeping: keeps)
             }
             ended(kept: kept)
         } catch let error as GatewayError where error != .cancelled {
             failed(error, "stream failed after it started")
-            try await body.write(
-                translator?.error(error, requestID: scope.requestID, provider: provider)
-                    ?? OpenAIErrorBody.sseEvent(for: error, requestID: scope.requestID, provider: provider)
-            )
+            try await body.write(errorEvent(error, translator: translator))
         }
         try await body.finish()
+    }
+
+    // The two loops are functions of their own, never inlined: an async function's context holds what any of
+    // its paths keeps across an await, and a stream keeps its relay's contexts for its whole life — each loop's
+    // context holds only what that loop needs.
+
+    /// Relays the upstream's events as they are; what the cache gets, when `keeping`.
+    @inline(never)
+    private func relay(to body: ClientBodyWriter, keeping: Bool) async throws -> ByteBuffer? {
+        var kept = keeping ? ByteBuffer() : nil
+        while let event = try await stream.next() {
+            try await body.write(event)
+            keep(event, in: &kept)
+        }
+        return kept
+    }
+
+    /// Relays the events re-encoded by `translator`, doing its follow-up work before the events it holds back.
+    @inline(never)
+    private func relayTranslated(_ translator: inout any StreamTranslator, to body: ClientBodyWriter, keeping: Bool) async throws -> ByteBuffer? {
+        var kept = keeping ? ByteBuffer() : nil
+        while let event = try await stream.next() {
+            let out = try translator.translate(event)
+            if let work = translator.takeFollowUp() { await work() }
+            if out.readableBytes > 0 { try await body.write(out) }
+            keep(event, in: &kept)
+        }
+        let tail = try translator.finish()
+        if let work = translator.takeFollowUp() { await work() }
+        if tail.readableBytes > 0 { try await body.write(tail) }
+        return kept
+    }
+
+    /// The event that tells the client the stream failed, in its API.
+    @inline(never)
+    private func errorEvent(_ error: GatewayError, translator: (any StreamTranslator)?) -> ByteBuffer {
+        translator?.error(error, requestID: scope.requestID, provider: provider)
+            ?? OpenAIErrorBody.sseEvent(for: error, requestID: scope.requestID, provider: provider)
     }
 
     /// Where the passed-through stream's response is stored. Not inlined: ``run(to:)``'s context lives as long
@@ -74,6 +103,7 @@ struct StreamRelay {
     }
 
     /// The upstream ended the stream: complete, or with an error event (relayed sanitised; its text is logged).
+    @inline(never)
     private func ended(kept: ByteBuffer?) {
         if let upstreamError = stream.summary.streamError {
             return failed(upstreamError, "upstream ended the stream with an error event")
@@ -91,6 +121,7 @@ struct StreamRelay {
     }
 
     /// Records a stream that did not end in a complete answer.
+    @inline(never)
     private func failed(_ error: GatewayError, _ message: Logger.Message) {
         fill?.cache.skip(.incomplete)
         stream.failed(error)

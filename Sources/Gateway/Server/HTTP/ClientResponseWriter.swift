@@ -30,11 +30,15 @@ struct ClientBodyWriter: Sendable {
     fileprivate let connection: HTTPConnectionHandler
     fileprivate let exchange: HTTPConnectionHandler.Exchange
 
+    /// Not inlined: a stream's relay writes from several places, and each inlined write would keep its own
+    /// room in the relay's context for the stream's whole life; called, one context comes and goes per write.
+    @inline(never)
     func write(_ part: ByteBuffer) async throws {
         try await connection.send(exchange, head: nil, body: part, end: false)
     }
 
     /// Ends the response.
+    @inline(never)
     consuming func finish() async throws {
         try await connection.send(exchange, head: nil, body: nil, end: true)
     }
