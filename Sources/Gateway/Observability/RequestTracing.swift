@@ -9,7 +9,6 @@ struct RequestTracing: Sendable {
 
     /// The SERVER span, submitted once the response is complete. Probes are not traced: a kubelet
     /// polling `/health/*` every few seconds would bury the requests in noise.
-    @inline(never)
     func finishServerSpan(method: String, route: APIRoute, path: String, status: Int, scope: RequestScope) {
         guard let sink, ![.health, .healthLive, .healthReady].contains(route) else { return }
         var attributes: [SpanAttribute] = []

@@ -5,7 +5,6 @@ import Telemetry
 /// tokens, cache, attempts, client key alias (never the key) and error type. Probes log at debug so
 /// they do not drown the requests.
 enum AccessLog {
-    @inline(never)
     static func write(scope: RequestScope, method: String, route: APIRoute, status: Int, duration: Duration) {
         let level: Logger.Level = route.isProbe ? .debug : .info
         let logger = scope.fixed.baseLogger

@@ -64,7 +64,6 @@ struct RequestScope: Sendable {
     /// Span recording; its sink is nil when tracing is off or the trace is not sampled.
     var tracing: RequestTracing { fixed.tracing }
 
-    @inline(never)
     init(headers: HTTPFields, logger: Logger, includeContent: Bool = false, spans: (any SpanSink)? = nil, sampler: TraceSampler = TraceSampler()) {
         let start = ContinuousClock.now
         let incoming = headers[ResponseWriting.requestIDHeader].flatMap { $0.count <= 128 ? $0 : nil }
