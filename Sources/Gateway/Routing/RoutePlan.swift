@@ -42,15 +42,20 @@ struct RoutePlan: Sendable {
     }
 
     /// The lower a deployment's recent latency, the likelier it comes first: weights go with 1 / latency²,
-    /// so a deployment twice as fast takes four times the traffic, one ten times slower almost none — yet
-    /// every deployment keeps being sampled, and one slowed by a passing spike wins its traffic back within
-    /// a few requests. Deployments not measured yet count as the fastest, so they get measured.
+    /// so a deployment twice as fast takes four times the traffic — but never less than ``explorationShare``
+    /// of the fastest one's weight: a deployment's estimate only moves when it serves, so one slowed by a
+    /// passing spike (a cold connection, a loaded moment) must keep being sampled to win its traffic back.
+    /// Deployments not measured yet count as the fastest, so they get measured.
     static func latencyOrder(_ group: [Route]) -> [Route] {
         let measured = group.compactMap { $0.latency.value?.seconds }
         let fastest = max(measured.min() ?? 0.001, 0.0001)
+        let floor = explorationShare / (fastest * fastest)
         return weightedOrder(group) { route in
             let seconds = max(route.latency.value?.seconds ?? fastest, 0.0001)
-            return 1 / (seconds * seconds)
+            return max(1 / (seconds * seconds), floor)
         }
     }
+
+    /// The least weight a slow deployment keeps under `least_latency`, relative to the fastest one's.
+    static let explorationShare = 0.05
 }

@@ -62,6 +62,18 @@ struct RoutingStrategyTests {
         #expect(plan.order().count == 3, "every deployment stays in the order for failover")
     }
 
+    @Test("least latency keeps sampling a deployment whose estimate is far off, so a passing spike cannot strand it")
+    func leastLatencyExplores() {
+        let plan = RouteTestSupport.plan(strategy: .leastLatency, weights: [1, 1])
+        let routes = plan.order().sorted { $0.model < $1.model }
+        routes[0].latency.observe(.seconds(5))  // a cold first answer
+        routes[1].latency.observe(.milliseconds(80))
+        var firsts = 0
+        for _ in 0..<20_000 where plan.order()[0].model == "d0" { firsts += 1 }
+        // Weight 0.05 of the fastest's: 1/21 of the orders; by 1/latency² alone it would be 1 in 3,900.
+        #expect(abs(Double(firsts) / 20_000 - 1.0 / 21) < 0.01, "the slow one came first in \(firsts) of 20,000")
+    }
+
     @Test("least latency moves traffic off a deployment made slow")
     func leastLatency() async throws {
         let delays = SharedValue<[String: Int]>(["a": 0, "b": 80])
