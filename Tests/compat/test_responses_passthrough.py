@@ -76,3 +76,23 @@ def test_passed_through_requests_bypass_the_cache(start_gateway, stubs):
         assert raw.headers["x-llm-gateway-cache"] == "bypass"
     assert len(stubs.requests) - calls == 2, "a provider-side response is the provider's each time"
     assert gateway.metric('llm_cache_requests_total{result="bypass"}') == 2
+
+
+def test_a_continuation_is_checked_against_the_model_asked_for_not_its_deployment(start_gateway, stubs):
+    """With a data-residency allow-list naming public models only, a conversation pinned to the deployment that
+    holds it (`provider/model`, which the list does not name) still continues; a model the list refuses does not."""
+    gateway = start_gateway(f"""
+data_residency: {{enabled: true, allowed_models: [smart]}}
+providers:
+  openai: {{type: openai, base_url: "{stubs.url}", api_key: stub-key, region: eu-west-1}}
+models:
+  smart: [{{provider: openai, model: openai-model}}]
+health_checks: {{enabled: false}}
+""")
+    client = openai.OpenAI(base_url=f"{gateway.base_url}/v1", api_key="unused", max_retries=0)
+    first = client.responses.create(model="smart", input="hi")
+    follow_up = client.responses.create(model="smart", previous_response_id=first.id, input="more")
+    assert stubs.requests[-1][1]["previous_response_id"] == first.id and follow_up.output_text
+    assert client.responses.retrieve(first.id).id == first.id
+    with pytest.raises(openai.PermissionDeniedError):
+        client.responses.create(model="openai/openai-model", previous_response_id=first.id, input="x")

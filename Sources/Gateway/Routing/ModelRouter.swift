@@ -171,20 +171,43 @@ public struct ModelRouter: Sendable {
     /// The routes for `model`, best first for this request, never empty; `provider/model` addresses one
     /// provider directly.
     public func resolve(_ model: String) throws(GatewayError) -> [Route] {
+        try checkResidency(model)
+        if let plan = plans[model] { return plan.order() }
+        if let direct = try direct(model) { return [direct] }
+        throw GatewayError.modelNotFound(model)
+    }
+
+    /// The one route of `deployment` (`provider/model`: the deployment holding a conversation a request
+    /// continues), for a request that asked for `model` — which the data-residency policy checks, as for any
+    /// request; nil `deployment` resolves `model`.
+    func resolve(_ model: String, pinnedTo deployment: String?) throws(GatewayError) -> [Route] {
+        guard let deployment else { return try resolve(model) }
+        try checkResidency(model)
+        guard let direct = try direct(deployment) else { throw GatewayError.modelNotFound(deployment) }
+        return [direct]
+    }
+
+    /// The route of `deployment` (`provider/model`), outside any request (a stored response's holder); nil when
+    /// its provider is gone.
+    func route(of deployment: String) -> Route? {
+        try? direct(deployment)
+    }
+
+    private func checkResidency(_ model: String) throws(GatewayError) {
         guard residency.allows(model: model) else {
             refusals.increment()
             throw GatewayError.modelNotAllowed(model)
         }
-        if let plan = plans[model] { return plan.order() }
-        if let slash = model.firstIndex(of: "/") {
-            let providerName = String(model[..<slash])
-            let upstreamModel = String(model[model.index(after: slash)...])
-            if let entry = providers[providerName], !upstreamModel.isEmpty {
-                try Self.checkPathSafe(upstreamModel)
-                return [entry.route(model: upstreamModel, label: knownModels.contains(upstreamModel) ? upstreamModel : "other")]
-            }
-        }
-        throw GatewayError.modelNotFound(model)
+    }
+
+    /// The route `provider/model` names, if its provider is configured.
+    private func direct(_ model: String) throws(GatewayError) -> Route? {
+        guard let slash = model.firstIndex(of: "/") else { return nil }
+        let providerName = String(model[..<slash])
+        let upstreamModel = String(model[model.index(after: slash)...])
+        guard let entry = providers[providerName], !upstreamModel.isEmpty else { return nil }
+        try Self.checkPathSafe(upstreamModel)
+        return entry.route(model: upstreamModel, label: knownModels.contains(upstreamModel) ? upstreamModel : "other")
     }
 
     /// A client-chosen upstream model name goes into provider URLs (Gemini, Bedrock, Azure): `.` and `..`

@@ -20,7 +20,7 @@ struct ChatCompletionsEndpoint: Sendable {
         let tokens: Int
         do {
             request = try ChatCompletionRequest(body: body, limits: limits)
-            routes = try router.resolve(scope.dialect.pinnedRoute ?? request.model)
+            routes = try router.resolve(request.model, pinnedTo: scope.dialect.pinnedRoute)
             tokens = TokenEstimate.chat(request)
             try await limiter?.admitClient(scope: scope, tokens: tokens)
             try await budgets?.admit(scope: scope, tokens: tokens, routes: routes)

@@ -23,8 +23,9 @@ struct ResponsesEndpoint: Sendable {
             }
             if let deployment = record.deployment { pinned = deployment } else { previous = record.conversation }
         }
-        let (some, all) = passthroughDeployments(pinned ?? request.model)
-        if pinned != nil && !all {
+        let (some, all) = passthroughDeployments(request.model, pinnedTo: pinned)
+        // (A model the residency policy refuses is the chat pipeline's to refuse, with its 403.)
+        if pinned != nil && !all && router.residency.allows(model: request.model ?? "") {
             throw GatewayError.invalidRequest(
                 message: "Previous response with id '\(request.previousResponseID ?? "")' is held by a deployment that is no longer configured.",
                 param: "previous_response_id"
@@ -42,10 +43,12 @@ struct ResponsesEndpoint: Sendable {
         return (chat, .responses(echo))
     }
 
-    /// Whether some, and whether all, of the deployments `model` routes to pass `/v1/responses` through.
-    private func passthroughDeployments(_ model: String?) -> (some: Bool, all: Bool) {
+    /// Whether some, and whether all, of the deployments the request goes to pass `/v1/responses` through.
+    private func passthroughDeployments(_ model: String?, pinnedTo deployment: String?) -> (some: Bool, all: Bool) {
         // A model the residency policy refuses is refused (and counted) once, by the chat pipeline.
-        guard let model, router.residency.allows(model: model), let routes = try? router.resolve(model) else { return (false, false) }
+        guard let model, router.residency.allows(model: model), let routes = try? router.resolve(model, pinnedTo: deployment) else {
+            return (false, false)
+        }
         let passing = routes.count { $0.provider is any ResponsesPassthrough }
         return (passing > 0, passing == routes.count)
     }
@@ -83,7 +86,7 @@ struct ResponsesEndpoint: Sendable {
 
     /// The deployment's own answer to `GET` or `DELETE` of a response it holds; its 404 is the gateway's.
     private func fromDeployment(_ deployment: String, id: String, method: HTTPMethod) async throws(GatewayError) -> ByteBuffer {
-        guard let route = try? router.resolve(deployment).first, let provider = route.provider as? any ResponsesPassthrough else {
+        guard let provider = router.route(of: deployment)?.provider as? any ResponsesPassthrough else {
             throw .responseNotFound(id)
         }
         let (status, body) = try await provider.storedResponse(id: id, method: method)
