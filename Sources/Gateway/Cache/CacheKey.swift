@@ -22,6 +22,6 @@ enum CacheKey {
         for field in fields { canonical[field] = object[field] }
         // The identity is a field of its own, so no body can produce another client's key.
         canonical["~client"] = client.map(JSONValue.string) ?? .null
-        return SHA256.hash(data: Array(JSONValue.object(canonical).jsonText.utf8)).map { String(format: "%02x", $0) }.joined()
+        return SHA256.hash(data: Array(JSONValue.object(canonical).jsonText.utf8)).lowercaseHex
     }
 }

@@ -28,9 +28,6 @@ public struct ConfigSource: Sendable {
 
     /// The first 16 hex digits of the SHA-256 of `text` (`llm_config_info{hash}`; compare with `sha256sum`).
     public static func hash(_ text: String) -> String {
-        SHA256.hash(data: Data(text.utf8)).prefix(8).map { byte in
-            let digits = String(byte, radix: 16)
-            return digits.count == 1 ? "0" + digits : digits
-        }.joined()
+        SHA256.hash(data: Data(text.utf8)).prefix(8).lowercaseHex
     }
 }

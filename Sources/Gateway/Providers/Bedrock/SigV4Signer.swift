@@ -26,7 +26,7 @@ struct SigV4Signer: Sendable {
     /// `x-amz-security-token` with temporary credentials. `headers` are the ones sent (all are signed).
     func sign(method: String, url: URL, headers: [(String, String)], payload: [UInt8], date: Date = Date()) -> [(String, String)] {
         let amzDate = Self.amzDate(date)
-        let payloadHash = Self.hex(SHA256.hash(data: payload))
+        let payloadHash = SHA256.hash(data: payload).lowercaseHex
         var signed = headers.map { ($0.0.lowercased(), $0.1.trimmingCharacters(in: .whitespaces)) }
         signed.append(("x-amz-date", amzDate))
         if !signed.contains(where: { $0.0 == "host" }), let host = url.host {
@@ -53,12 +53,12 @@ struct SigV4Signer: Sendable {
         ].joined(separator: "\n")
         let day = String(amzDate.prefix(8))
         let scope = "\(day)/\(region)/\(service)/aws4_request"
-        let stringToSign = ["AWS4-HMAC-SHA256", amzDate, scope, Self.hex(SHA256.hash(data: Array(canonicalRequest.utf8)))].joined(separator: "\n")
+        let stringToSign = ["AWS4-HMAC-SHA256", amzDate, scope, SHA256.hash(data: Array(canonicalRequest.utf8)).lowercaseHex].joined(separator: "\n")
         var key = SymmetricKey(data: Array("AWS4\(credentials.secretAccessKey)".utf8))
         for part in [day, region, service, "aws4_request"] {
             key = SymmetricKey(data: Array(HMAC<SHA256>.authenticationCode(for: Array(part.utf8), using: key)))
         }
-        let signature = Self.hex(HMAC<SHA256>.authenticationCode(for: Array(stringToSign.utf8), using: key))
+        let signature = HMAC<SHA256>.authenticationCode(for: Array(stringToSign.utf8), using: key).lowercaseHex
         return "AWS4-HMAC-SHA256 Credential=\(credentials.accessKeyID)/\(scope), SignedHeaders=\(signedHeaders), Signature=\(signature)"
     }
 
@@ -90,8 +90,4 @@ struct SigV4Signer: Sendable {
 
     /// RFC 3986 encoding: everything but unreserved characters.
     static func uriEncode(_ text: String) -> String { text.addingPercentEncodingForPath() }
-
-    static func hex<Bytes: Sequence>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
-        bytes.map { String(format: "%02x", $0) }.joined()
-    }
 }
