@@ -17,13 +17,19 @@ public struct ConfigSource: Sendable {
 
     /// The file's text, validated as `check-config` validates it, and the hash of its bytes.
     public func load() throws(ConfigError) -> (config: GatewayConfig, hash: String) {
-        let text = try ConfigLoader.read(path: path)
-        return (try ConfigLoader.parse(yaml: text, environment: environment), Self.hash(text))
+        let file = try read()
+        return (try parse(file.text), file.hash)
     }
 
-    /// The hash of the file as it is now; nil when it cannot be read.
-    public func currentHash() -> String? {
-        (try? ConfigLoader.read(path: path)).map(Self.hash)
+    /// The file's text as it is now, and the hash of its bytes.
+    public func read() throws(ConfigError) -> (text: String, hash: String) {
+        let text = try ConfigLoader.read(path: path)
+        return (text, Self.hash(text))
+    }
+
+    /// `text` (the file's) validated as `check-config` validates it, with this source's environment.
+    public func parse(_ text: String) throws(ConfigError) -> GatewayConfig {
+        try ConfigLoader.parse(yaml: text, environment: environment)
     }
 
     /// The first 16 hex digits of the SHA-256 of `text` (`llm_config_info{hash}`; compare with `sha256sum`).

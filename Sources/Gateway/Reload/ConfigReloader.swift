@@ -48,9 +48,7 @@ final class ConfigReloader: Sendable {
         providerHealth = registry.gauge(MetricCatalog.providerHealthStatus)
         breakerStates = registry.gauge(MetricCatalog.circuitBreakerState)
         hashes = Mutex(Hashes(running: hash, tried: hash))
-        lastSuccessful.set(1)
-        lastSuccess.set(Double(WallClock.nowUnixNano() / 1_000_000) / 1000)
-        info.labels(hash).set(1)
+        markRunning(hash, replacing: nil)
     }
 
     /// The hash of the file the running configuration came from.
@@ -61,25 +59,33 @@ final class ConfigReloader: Sendable {
     @discardableResult
     func reload(trigger: String) -> Bool {
         guard let source else { return true }
+        do throws(ConfigError) {
+            return apply(try source.read(), from: source, trigger: trigger)
+        } catch {
+            refused(error, path: source.path, trigger: trigger)
+            return false
+        }
+    }
+
+    /// Reloads when the file's bytes differ from the ones last read (what the file watch calls).
+    func reloadIfChanged() {
+        guard let source, let file = try? source.read() else { return }
+        if hashes.withLock({ $0.tried != file.hash }) { apply(file, from: source, trigger: "file") }
+    }
+
+    /// Validates `file` and, when valid, swaps in the generation it describes.
+    @discardableResult
+    private func apply(_ file: (text: String, hash: String), from source: ConfigSource, trigger: String) -> Bool {
         // One reload at a time; building a generation does not suspend.
-        return hashes.withLock { hashes in
-            let loaded: (config: GatewayConfig, hash: String)
+        hashes.withLock { hashes in
+            hashes.tried = file.hash
+            var config: GatewayConfig
             do throws(ConfigError) {
-                loaded = try source.load()
+                config = try source.parse(file.text)
             } catch {
-                hashes.tried = source.currentHash() ?? hashes.tried
-                failed.increment()
-                lastSuccessful.set(0)
-                logger.error(
-                    "configuration reload refused; the running configuration stays",
-                    metadata: ["trigger": "\(trigger)", "path": "\(source.path)", "problems": "\(error.problems.count)"]
-                )
-                for problem in error.problems {
-                    logger.error("configuration problem", metadata: ["key": "\(problem.path)", "problem": "\(problem.message)"])
-                }
+                refused(error, path: source.path, trigger: trigger)
                 return false
             }
-            var config = loaded.config
             let running = active.current
             for key in RestartOnlySettings.pin(&config, to: running.config) {
                 logger.warning("configuration change needs a restart; the running value is kept", metadata: ["key": "\(key)"])
@@ -87,19 +93,14 @@ final class ConfigReloader: Sendable {
             let next = ConfigGeneration(config: config, shared: shared, previous: running)
             active.replace(with: next)
             forgetSeries(of: running, keptBy: next)
-            if loaded.hash != hashes.running {
-                info.remove([hashes.running])
-                info.labels(loaded.hash).set(1)
-            }
-            hashes = Hashes(running: loaded.hash, tried: loaded.hash)
+            markRunning(file.hash, replacing: hashes.running)
+            hashes.running = file.hash
             succeeded.increment()
-            lastSuccessful.set(1)
-            lastSuccess.set(Double(WallClock.nowUnixNano() / 1_000_000) / 1000)
             logger.notice(
                 "configuration reloaded",
                 metadata: [
                     "trigger": "\(trigger)",
-                    "hash": "\(loaded.hash)",
+                    "hash": "\(file.hash)",
                     "providers": "\(config.enabledProviders.map(\.name).joined(separator: ","))",
                     "models": "\(next.router.publicModels.joined(separator: ","))",
                 ]
@@ -108,10 +109,25 @@ final class ConfigReloader: Sendable {
         }
     }
 
-    /// Reloads when the file's bytes differ from the ones last read (what the file watch calls).
-    func reloadIfChanged() {
-        guard let source, let hash = source.currentHash() else { return }
-        if hashes.withLock({ $0.tried != hash }) { reload(trigger: "file") }
+    /// A file that could not be read or is not valid: counted, and every problem logged with its key path.
+    private func refused(_ error: ConfigError, path: String, trigger: String) {
+        failed.increment()
+        lastSuccessful.set(0)
+        logger.error(
+            "configuration reload refused; the running configuration stays",
+            metadata: ["trigger": "\(trigger)", "path": "\(path)", "problems": "\(error.problems.count)"]
+        )
+        for problem in error.problems {
+            logger.error("configuration problem", metadata: ["key": "\(problem.path)", "problem": "\(problem.message)"])
+        }
+    }
+
+    /// The series that say which file runs: its hash (the one it replaces no longer exposed), and that it loaded now.
+    private func markRunning(_ hash: String, replacing previous: String?) {
+        if let previous, previous != hash { info.remove([previous]) }
+        info.labels(hash).set(1)
+        lastSuccessful.set(1)
+        lastSuccess.set(WallClock.secondsSince1970())
     }
 
     /// Stops exposing the health of providers and the breaker state of deployments the new configuration no

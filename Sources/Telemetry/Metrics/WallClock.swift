@@ -15,8 +15,8 @@ public enum WallClock {
         unixNano(now())
     }
 
-    /// Seconds since 1970 (OpenMetrics exemplar timestamps).
-    static func secondsSince1970() -> Double {
+    /// Seconds since 1970 (OpenMetrics exemplar timestamps, timestamp gauges).
+    public static func secondsSince1970() -> Double {
         let time = now()
         return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
     }
