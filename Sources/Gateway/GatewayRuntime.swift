@@ -184,7 +184,13 @@ public final class GatewayRuntime: Sendable {
         return exporters + [TransportService(active: active, shared: sharedTransport)] + (redis.map { [$0] } ?? []) + [
             BudgetRefresher { active.current.budgets },
             ConfigReloadService(runtime: self),
-            HealthChecker(current: { (active.current.healthTargets, active.current.config.healthChecks) }, logger: logger),
+            HealthChecker(
+                current: {
+                    let generation = active.current
+                    return (generation.healthTargets, generation.config.healthChecks)
+                },
+                logger: logger
+            ),
             metricsListener(onBound: metricsBound),
             apiListener(onBound: apiBound),
             DrainService(drain: drain, delay: .milliseconds(Int64(server.drainDelaySeconds * 1000)), logger: logger),

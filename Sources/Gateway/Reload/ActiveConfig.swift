@@ -30,14 +30,11 @@ final class ActiveConfig: Sendable {
         }
     }
 
-    /// Makes `next` current; returns the generation it replaced.
-    @discardableResult
-    func replace(with next: ConfigGeneration) -> ConfigGeneration {
+    /// Makes `next` current; the generation it replaced retires.
+    func replace(with next: ConfigGeneration) {
         state.withLock {
-            let replaced = $0.current
-            $0.retiring.append(replaced)
+            $0.retiring.append($0.current)
             $0.current = next
-            return replaced
         }
     }
 
@@ -52,31 +49,27 @@ final class ActiveConfig: Sendable {
             let drained = state.retiring.filter { $0.requestsInFlight == 0 }
             guard !drained.isEmpty else { return [] }
             state.retiring.removeAll { generation in drained.contains { $0 === generation } }
-            let kept = state.retiring.map(\.transports) + [state.current.transports]
-            var unused: [ProviderTransport] = []
-            for generation in drained {
-                for transport in generation.transports.values
-                where !kept.contains(where: { $0.values.contains { $0.isSame(as: transport) } })
-                    && !unused.contains(where: { $0.isSame(as: transport) })
-                {
-                    unused.append(transport)
-                }
-            }
-            return unused
+            let kept = Self.transports(of: state.retiring + [state.current])
+            return Self.transports(of: drained).filter { transport in !kept.contains { $0.isSame(as: transport) } }
         }
     }
 
     /// Every upstream client of every generation, once each (at shutdown, after the listeners drained).
     func takeAll() -> [ProviderTransport] {
         state.withLock { state in
-            var all: [ProviderTransport] = []
-            for generation in state.retiring + [state.current] {
-                for transport in generation.transports.values where !all.contains(where: { $0.isSame(as: transport) }) {
-                    all.append(transport)
-                }
-            }
-            state.retiring = []
-            return all
+            defer { state.retiring = [] }
+            return Self.transports(of: state.retiring + [state.current])
         }
+    }
+
+    /// The upstream clients of `generations`, each once (a client a reload kept belongs to several).
+    private static func transports(of generations: [ConfigGeneration]) -> [ProviderTransport] {
+        var distinct: [ProviderTransport] = []
+        for generation in generations {
+            for transport in generation.transports.values where !distinct.contains(where: { $0.isSame(as: transport) }) {
+                distinct.append(transport)
+            }
+        }
+        return distinct
     }
 }
