@@ -27,13 +27,7 @@ struct ResponsesStreamWatcher: Sendable {
         case "response.created":
             summary.merge(try Self.response(of: event).summary)
         case "response.completed", "response.incomplete":
-            let final = try Self.response(of: event).summary
-            summary = ResponseSummary(
-                id: summary.id ?? final.id,
-                model: summary.model ?? final.model,
-                finishReasons: final.finishReasons,
-                usage: final.usage
-            )
+            summary.merge(try Self.response(of: event).summary)
             ended = true
         case "response.failed", "error":
             summary.streamError = summary.streamError ?? UpstreamErrors.streamEvent(event.data)
