@@ -27,6 +27,14 @@ enum ResponsesRequestMapping {
         previous: [ChatRequestWire.Message] = [],
         lenient: Bool = false
     ) throws(GatewayError) -> (body: ByteBuffer, echo: ResponsesEcho) {
+        // What translation refuses: thrown, or — lenient — left out (nil).
+        func translated<Value>(_ translate: () throws(GatewayError) -> Value) throws(GatewayError) -> Value? {
+            do throws(GatewayError) {
+                return try translate()
+            } catch  where lenient {
+                return nil
+            }
+        }
         let model = try RequestDecoding.requireModel(request.model)
         try RequestLimits.check(request.temperature, in: 0...2, param: "temperature")
         try RequestLimits.check(request.topP, in: 0...1, param: "top_p")
@@ -35,11 +43,7 @@ enum ResponsesRequestMapping {
         case .text(let text): messages.append(.init(role: "user", content: .text(text)))
         case .list(let items):
             for (index, item) in items.enumerated() {
-                do throws(GatewayError) {
-                    try append(item, at: index, to: &messages)
-                } catch  where lenient {
-                    continue
-                }
+                _ = try translated { () throws(GatewayError) in try append(item, at: index, to: &messages) }
             }
         case nil: throw GatewayError.invalidRequest(message: "Missing required parameter: 'input'.", param: "input")
         }
@@ -47,12 +51,12 @@ enum ResponsesRequestMapping {
         if let instructions = request.instructions { messages.insert(.init(role: "system", content: .text(instructions)), at: 0) }
         var tools: [ChatRequestWire.Tool] = []
         for (index, tool) in (request.tools ?? []).enumerated() {
-            if lenient {
-                if let tool = try? chatTool(tool, at: index) { tools.append(tool) }
-            } else {
-                tools.append(try chatTool(tool, at: index))
-            }
+            if let tool = try translated({ () throws(GatewayError) in try chatTool(tool, at: index) }) { tools.append(tool) }
         }
+        var choice: ChatRequestWire.ToolChoice?
+        if let requested = request.toolChoice { choice = try translated { () throws(GatewayError) in try toolChoice(requested) } }
+        var format: ChatRequestWire.ResponseFormat?
+        if let requested = request.text?.format { format = try translated { () throws(GatewayError) in try responseFormat(requested) } ?? nil }
         let stream = request.stream == true
         let chat = ChatRequestWire.Request(
             model: model,
@@ -63,8 +67,8 @@ enum ResponsesRequestMapping {
             stream: stream ? true : nil,
             streamOptions: stream ? .init(includeUsage: true) : nil,
             tools: tools.isEmpty ? nil : tools,
-            toolChoice: lenient ? request.toolChoice.flatMap { try? toolChoice($0) } : try request.toolChoice.map(toolChoice),
-            responseFormat: lenient ? request.text?.format.flatMap { try? responseFormat($0) } : try request.text?.format.flatMap(responseFormat),
+            toolChoice: choice,
+            responseFormat: format,
             user: request.user
         )
         var echo = ResponsesEcho(model: model)
