@@ -39,14 +39,11 @@ struct OpenAIRequestMapping: Sendable {
 
     /// `GET` or `DELETE` of a response the server stores (its Responses API).
     func storedResponse(id: String, method: HTTPMethod) -> UpstreamRequest {
-        var headers = HTTPHeaders()
-        headers.add(name: "accept", value: "application/json")
-        endpoint.authorize(&headers)
         let url = endpoint.url(for: .responses, model: "") + "/" + id.addingPercentEncodingForPath()
         return UpstreamRequest(
             url: url,
             method: method,
-            headers: headers,
+            headers: bodilessHeaders,
             body: ByteBuffer(),
             timeout: timeouts.firstByte,
             totalTimeout: timeouts.total
@@ -55,10 +52,15 @@ struct OpenAIRequestMapping: Sendable {
 
     /// The health probe: list the models (cheap, authenticated, no tokens spent).
     func probe(timeout: Duration) -> UpstreamRequest {
+        UpstreamRequest(url: endpoint.modelsURL, method: .GET, headers: bodilessHeaders, body: ByteBuffer(), timeout: timeout)
+    }
+
+    /// Headers of a request without a body that expects JSON back: `accept` and the key.
+    private var bodilessHeaders: HTTPHeaders {
         var headers = HTTPHeaders()
         headers.add(name: "accept", value: "application/json")
         endpoint.authorize(&headers)
-        return UpstreamRequest(url: endpoint.modelsURL, method: .GET, headers: headers, body: ByteBuffer(), timeout: timeout)
+        return headers
     }
 
     /// Rewrites the top-level `model` of a JSON object, keeping every other field.
