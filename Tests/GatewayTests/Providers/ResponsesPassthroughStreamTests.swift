@@ -62,3 +62,23 @@ struct ResponsesPassthroughStreamTests {
         await #expect(throws: GatewayError.self) { _ = try await Self.relay([ByteBuffer(string: garbled)], into: StreamSummary()) }
     }
 }
+
+@Suite("Responses API answers passed through: hostile bodies")
+struct ResponsesAnswerWireTests {
+    static func summary(_ json: String) throws(GatewayError) -> ResponseSummary {
+        try WireJSON.decode(ResponsesAnswerWire.self, from: ByteBuffer(string: json), expected: "a Responses API response").summary
+    }
+
+    @Test("counts from the provider are clamped, wrong types and malformed JSON are upstream_invalid_response")
+    func hostile() throws {
+        let huge = try Self.summary(
+            #"{"id":"r","status":"completed","usage":{"input_tokens":9223372036854775807,"output_tokens":-5,"input_tokens_details":{"cached_tokens":9223372036854775807}}}"#
+        )
+        #expect(huge.usage?.promptTokens == TokenUsage.maximumCount && huge.usage?.completionTokens == 0)
+        #expect(huge.usage?.cacheReadTokens == TokenUsage.maximumCount, "a breakdown never exceeds its total")
+        #expect(try Self.summary(#"{"status":"incomplete","incomplete_details":{"reason":"max_output_tokens"}}"#).finishReasons == ["length"])
+        for body in [#"{"usage":{"input_tokens":"ten"}}"#, #"{"id":7}"#, "[]", #"{"id":"r""#, "", String(repeating: "[", count: 100_000)] {
+            #expect(throws: GatewayError.invalidUpstreamResponse("expected a Responses API response")) { try Self.summary(body) }
+        }
+    }
+}
