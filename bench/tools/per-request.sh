@@ -5,7 +5,8 @@
 #       by swift_task_create (one task per request). Deterministic, so it compares builds on a noisy machine.
 #   per-request.sh cpu BINARY_A BINARY_B [quiet|full] [ROUNDS]
 #       user+sys CPU of each gateway (from /proc) per request while wrk -c16 runs 4 s, the builds alternating, and
-#       minor page faults per 1,000 requests (memory taken fresh from the kernel).
+#       minor page faults per 1,000 requests (memory taken fresh from the kernel). SIGNALS_B gives B other signals
+#       (one build against itself: what a signal costs per request).
 #   per-request.sh latency BINARY [ROUNDS] [SIGNALS…]
 #       wrk -c1 for 8 s against gateways of one build with each of SIGNALS (default: quiet full), alternating:
 #       requests/s, p50 and p99 of each (what the signals add to a lone client's tail).
@@ -112,7 +113,7 @@ counts)
 cpu)
     a=$1 b=$2 signals=${3:-full} rounds=${4:-5}
     start "$a" 18192 "$signals"
-    start "$b" 18193 "$signals"
+    start "$b" 18193 "${SIGNALS_B:-$signals}"
     declare -A results faults
     for _ in $(seq "$rounds"); do
         for port in 18192 18193; do

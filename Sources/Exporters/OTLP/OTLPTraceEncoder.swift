@@ -67,10 +67,10 @@ public struct OTLPTraceEncoder: Sendable {
     }
 
     private static func span(_ span: SpanRecord, into writer: inout ProtobufWriter) {
-        writer.hexBytes(1, span.traceID)
-        writer.hexBytes(2, span.spanID)
+        writer.id(1, span.traceID)
+        writer.id(2, span.spanID)
         if let state = span.traceState { writer.string(3, state) }
-        if let parent = span.parentSpanID { writer.hexBytes(4, parent) }
+        if let parent = span.parentSpanID { writer.id(4, parent) }
         writer.string(5, span.name)
         writer.uint(6, UInt64(span.kind.rawValue))
         writer.fixed64(7, span.startTimeUnixNano)
@@ -148,9 +148,9 @@ public struct OTLPTraceEncoder: Sendable {
             if quoted { JSONText.appendQuoted(value, to: &out) } else { out += Array(value.utf8) }
         }
         out += Array(#"{"traceId":"#.utf8)
-        JSONText.appendQuoted(span.traceID, to: &out)
-        field("spanId", span.spanID)
-        if let parent = span.parentSpanID { field("parentSpanId", parent) }
+        JSONText.appendQuoted(span.traceID.description, to: &out)
+        field("spanId", span.spanID.description)
+        if let parent = span.parentSpanID { field("parentSpanId", parent.description) }
         if let state = span.traceState, !state.isEmpty { field("traceState", state) }
         field("name", span.name)
         field("kind", String(span.kind.rawValue), quoted: false)

@@ -1,3 +1,5 @@
+import Telemetry
+
 /// Writes the protobuf wire format for the few OTLP messages the exporter sends.
 ///
 /// Only what OTLP traces need: varints, fixed64, doubles, strings, bytes and nested messages
@@ -85,30 +87,19 @@ struct ProtobufWriter {
         stringAlways(field, value)
     }
 
-    /// An id given as lowercase (or uppercase) hex, written as its bytes; not written when empty.
-    /// Characters that are not hex digits are skipped, as ids are only ever produced by the gateway.
-    mutating func hexBytes(_ field: Int, _ hex: String) {
-        guard !hex.isEmpty else { return }
+    /// A trace id as its 16 bytes.
+    mutating func id(_ field: Int, _ id: TraceID) {
         tag(field, .lengthDelimited)
-        let lengthAt = bytes.count
-        bytes.append(0)
-        var high: UInt8?
-        for character in hex.utf8 {
-            let nibble: UInt8
-            switch character {
-            case 48...57: nibble = character &- 48
-            case 97...102: nibble = character &- 87
-            case 65...70: nibble = character &- 55
-            default: continue
-            }
-            if let pending = high {
-                bytes.append(pending << 4 | nibble)
-                high = nil
-            } else {
-                high = nibble
-            }
-        }
-        closeLength(at: lengthAt)
+        varint(16)
+        withUnsafeBytes(of: id.high.bigEndian) { bytes.append(contentsOf: $0) }
+        withUnsafeBytes(of: id.low.bigEndian) { bytes.append(contentsOf: $0) }
+    }
+
+    /// A span id as its 8 bytes.
+    mutating func id(_ field: Int, _ id: SpanID) {
+        tag(field, .lengthDelimited)
+        varint(8)
+        withUnsafeBytes(of: id.value.bigEndian) { bytes.append(contentsOf: $0) }
     }
 
     // Members of a oneof are written even when they hold the default value: their presence is the value.

@@ -105,10 +105,11 @@ final class RateLimiter: Sendable {
     /// Admits a request under its client key's limit (when the key has one); throws the refusal otherwise.
     func admitClient(scope: RequestScope, tokens: Int) async throws(GatewayError) {
         guard let rule = rule(forKey: scope.clientName) else { return }
-        let verdict = await admit(rule, id: scope.trace.spanID, tokens: tokens)
+        let id = scope.trace.spanID.description
+        let verdict = await admit(rule, id: id, tokens: tokens)
         scope.outcome.update {
             $0.rateLimit = verdict
-            if verdict.allowed { $0.reservations.append(Reservation(rule: rule, id: scope.trace.spanID)) }
+            if verdict.allowed { $0.reservations.append(Reservation(rule: rule, id: id)) }
         }
         guard verdict.allowed else { throw refusal(verdict) }
     }

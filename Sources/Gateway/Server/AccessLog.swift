@@ -50,7 +50,7 @@ enum AccessLog {
         line.field("request_id", scope.requestID)
         line.field("route", route.rawValue)
         let trace = scope.trace
-        line.field("span_id", trace.spanID)
+        line.field("span_id", id: trace.spanID)
         line.field("status", status)
         line.field("stream", details.stream ? "true" : "false")
         if let usage = details.usage {
@@ -60,6 +60,6 @@ enum AccessLog {
             line.field("tokens_out", usage.completionTokens)
             if usage.reasoningTokens > 0 { line.field("tokens_reasoning", usage.reasoningTokens) }
         }
-        line.field("trace_id", trace.traceID)
+        line.field("trace_id", id: trace.traceID)
     }
 }

@@ -51,8 +51,8 @@ struct RequestScope: Sendable {
     var logger: Logger {
         var logger = fixed.baseLogger
         logger[metadataKey: "request_id"] = .string(requestID)
-        logger[metadataKey: "trace_id"] = .string(trace.traceID)
-        logger[metadataKey: "span_id"] = .string(trace.spanID)
+        logger[metadataKey: "trace_id"] = .string(trace.traceID.description)
+        logger[metadataKey: "span_id"] = .string(trace.spanID.description)
         return logger
     }
     /// The request's trace context (the one its span recording carries).
@@ -71,7 +71,7 @@ struct RequestScope: Sendable {
         let sampled = spans != nil && sampler.shouldSample(trace)
         trace.sampled = sampled || (spans == nil && trace.sampled)
         let tracing = RequestTracing(sink: sampled ? spans : nil, trace: trace, startUnixNano: sampled ? WallClock.nowUnixNano() : 0)
-        let requestID = incoming ?? trace.traceID
+        let requestID = incoming ?? trace.traceID.description
         fixed = Fixed(requestID: requestID, logger: logger, start: start, includeContent: includeContent, tracing: tracing)
     }
 

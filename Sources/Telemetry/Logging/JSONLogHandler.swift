@@ -110,7 +110,7 @@ public struct JSONLogHandler: LogHandler {
         let now = WallClock.now()
         var fields = JSONLogLine(line: opening(level: level, message: message, at: now), redactor: redactor)
         write(&fields)
-        emit(fields.line, level: level, at: now, traceID: fields.traceID, requestID: fields.requestID)
+        emit(fields.line, level: level, at: now, traceID: fields.traceID?.description, requestID: fields.requestID)
     }
 
     /// A line's first fields: `ts`, `level`, `msg` (as given) and `service`.
@@ -132,7 +132,14 @@ public struct JSONLogHandler: LogHandler {
         }
     }
 
-    private func emit(_ line: consuming JSONLine, level: Logger.Level, at now: timespec, traceID: String?, requestID: String?) {
+    /// Writes the line, and hands it to the shipper (which alone reads the ids: they are not made without one).
+    private func emit(
+        _ line: consuming JSONLine,
+        level: Logger.Level,
+        at now: timespec,
+        traceID: @autoclosure () -> String?,
+        requestID: @autoclosure () -> String?
+    ) {
         let bytes = line.finish()
         sink.write(bytes)
         if let shipper {
@@ -141,8 +148,8 @@ public struct JSONLogHandler: LogHandler {
                     timeUnixNano: WallClock.unixNano(now),
                     level: level.rawValue,
                     line: String(decoding: bytes.dropLast(), as: UTF8.self),
-                    traceID: traceID,
-                    requestID: requestID
+                    traceID: traceID(),
+                    requestID: requestID()
                 )
             )
         }
@@ -230,6 +237,13 @@ struct JSONLine {
         key.withUTF8Buffer { bytes.append(contentsOf: $0) }
         bytes.append(UInt8(ascii: "\""))
         bytes.append(UInt8(ascii: ":"))
+    }
+
+    /// An id's hex, as a JSON string (nothing in it to escape).
+    mutating func quotedHex(_ id: some HexIdentifier) {
+        bytes.append(UInt8(ascii: "\""))
+        id.appendHex(to: &bytes)
+        bytes.append(UInt8(ascii: "\""))
     }
 
     /// `value` in decimal, as a JSON string (`"42"`), digit by digit.

@@ -6,6 +6,8 @@ public protocol LogFieldWriter {
     mutating func field(_ key: StaticString, _ value: String, trusted: Bool)
     /// An integer field (written as a JSON string, like every other field of a line).
     mutating func field(_ key: StaticString, _ value: Int)
+    /// A trace or span id, as its lowercase hex.
+    mutating func field(_ key: StaticString, id: some HexIdentifier)
 }
 
 extension LogFieldWriter {
@@ -29,6 +31,10 @@ public struct LogFieldList: LogFieldWriter {
     public mutating func field(_ key: StaticString, _ value: Int) {
         fields.append(JSONLogHandler.Field(key.description, String(value)))
     }
+
+    public mutating func field(_ key: StaticString, id: some HexIdentifier) {
+        fields.append(JSONLogHandler.Field(key.description, id.description))
+    }
 }
 
 /// The fields of a JSON line written straight into its bytes: no field list, no string per number.
@@ -40,7 +46,7 @@ public struct JSONLogLine: LogFieldWriter {
     var line: JSONLine
     let redactor: LogRedactor
     /// Kept for a log shipper, which labels its records with them.
-    private(set) var traceID: String?
+    private(set) var traceID: TraceID?
     private(set) var requestID: String?
     #if DEBUG
     private var lastKey = ""
@@ -55,7 +61,7 @@ public struct JSONLogLine: LogFieldWriter {
         self.key(key)
         line.string(trusted ? value : redactor.redact(value))
         if Self.equal(key, "trace_id") {
-            traceID = value
+            traceID = TraceID(hex: value)
         } else if Self.equal(key, "request_id") {
             requestID = value
         }
@@ -64,6 +70,12 @@ public struct JSONLogLine: LogFieldWriter {
     public mutating func field(_ key: StaticString, _ value: Int) {
         self.key(key)
         line.quotedInteger(value)
+    }
+
+    public mutating func field(_ key: StaticString, id: some HexIdentifier) {
+        self.key(key)
+        line.quotedHex(id)
+        if let trace = id as? TraceID, Self.equal(key, "trace_id") { traceID = trace }
     }
 
     private mutating func key(_ key: StaticString) {

@@ -38,13 +38,13 @@ public final class GaugeCell: Sendable {
 
 /// A trace a sample came from, attached to histogram buckets in OpenMetrics exposition.
 public struct Exemplar: Sendable, Equatable {
-    public var traceID: String
-    public var spanID: String
+    public var traceID: TraceID
+    public var spanID: SpanID
     public var value: Double
     /// Seconds since 1970.
     public var timestamp: Double
 
-    public init(traceID: String, spanID: String, value: Double, timestamp: Double) {
+    public init(traceID: TraceID, spanID: SpanID, value: Double, timestamp: Double) {
         self.traceID = traceID
         self.spanID = spanID
         self.value = value
@@ -67,7 +67,7 @@ public final class HistogramCell: Sendable {
     }
 
     /// Records `value`; with a trace, it becomes the bucket's exemplar.
-    public func observe(_ value: Double, exemplar trace: (traceID: String, spanID: String)? = nil) {
+    public func observe(_ value: Double, exemplar trace: (traceID: TraceID, spanID: SpanID)? = nil) {
         let index = bucketIndex(for: value)
         bucketCounts[index].increment()
         sumBits.add(value)
@@ -77,7 +77,7 @@ public final class HistogramCell: Sendable {
         }
     }
 
-    public func observe(_ duration: Duration, exemplar trace: (traceID: String, spanID: String)? = nil) {
+    public func observe(_ duration: Duration, exemplar trace: (traceID: TraceID, spanID: SpanID)? = nil) {
         observe(duration.seconds, exemplar: trace)
     }
 

@@ -1,7 +1,7 @@
 /// A finished span as exporters see it: ids, timing, kind, attributes, events and status.
 ///
 /// Spans are recorded once they end and handed to a ``SpanSink``; nothing downstream can slow the request
-/// that produced them. Immutable, and a class: a span is a dozen strings and two arrays, and on its way from
+/// that produced them. Immutable, and a class: a span is a few strings and two arrays, and on its way from
 /// the request to the export body it is copied several times (into the sink, out of the batch) however it is
 /// passed — as a reference each copy is one retain, as a struct it was one per string (per traced request, with
 /// every signal on: 1,118.6 retains as a struct, 1,098 as a class, for 2 more mallocs; `per-request.sh counts`).
@@ -18,9 +18,9 @@ public final class SpanRecord: Sendable, Equatable {
         case error(String)
     }
 
-    public let traceID: String
-    public let spanID: String
-    public let parentSpanID: String?
+    public let traceID: TraceID
+    public let spanID: SpanID
+    public let parentSpanID: SpanID?
     public let traceState: String?
     public let name: String
     public let kind: Kind
@@ -32,9 +32,9 @@ public final class SpanRecord: Sendable, Equatable {
     public let status: Status
 
     public init(
-        traceID: String,
-        spanID: String,
-        parentSpanID: String?,
+        traceID: TraceID,
+        spanID: SpanID,
+        parentSpanID: SpanID?,
         traceState: String? = nil,
         name: String,
         kind: Kind,

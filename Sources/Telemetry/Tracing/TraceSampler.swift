@@ -36,7 +36,7 @@ public struct TraceSampler: Sendable, Equatable {
         case .never: return false
         case .ratio(let ratio):
             // The spec's approach: compare the trace id's low 8 bytes against the ratio's bound.
-            let low = UInt64(context.traceID.suffix(16), radix: 16) ?? 0
+            let low = context.traceID.low
             return Double(low >> 1) < ratio * Double(UInt64.max >> 1)
         }
     }

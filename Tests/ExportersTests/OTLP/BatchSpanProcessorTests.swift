@@ -44,8 +44,8 @@ struct BatchSpanProcessorTests {
 
     static func span(_ index: Int) -> SpanRecord {
         SpanRecord(
-            traceID: "4bf92f3577b34da6a3ce929d0e0e4736",
-            spanID: "00f067aa0ba902b\(index)",
+            traceID: TraceID(hex: "4bf92f3577b34da6a3ce929d0e0e4736")!,
+            spanID: SpanID(0x00f0_67aa_0ba9_02b0 + UInt64(index)),
             parentSpanID: nil,
             name: "span \(index)",
             kind: .server,

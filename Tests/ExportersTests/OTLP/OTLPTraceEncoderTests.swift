@@ -7,9 +7,9 @@ import Testing
 @Suite("OTLP encoding")
 struct OTLPTraceEncoderTests {
     static let span = SpanRecord(
-        traceID: "4bf92f3577b34da6a3ce929d0e0e4736",
-        spanID: "00f067aa0ba902b7",
-        parentSpanID: "b7ad6b7169203331",
+        traceID: TraceID(hex: "4bf92f3577b34da6a3ce929d0e0e4736")!,
+        spanID: SpanID(hex: "00f067aa0ba902b7")!,
+        parentSpanID: SpanID(hex: "b7ad6b7169203331"),
         name: "chat gpt-4o-mini",
         kind: .client,
         startTimeUnixNano: 1_700_000_000_000_000_000,
@@ -25,8 +25,11 @@ struct OTLPTraceEncoderTests {
         writer.uint(1, 300)
         #expect(writer.bytes == [0x08, 0xAC, 0x02])
         var id = ProtobufWriter()
-        id.hexBytes(2, "00f067aa0ba902b7")
+        id.id(2, SpanID(hex: "00f067aa0ba902b7")!)
         #expect(id.bytes == [0x12, 8, 0x00, 0xF0, 0x67, 0xAA, 0x0B, 0xA9, 0x02, 0xB7])
+        var trace = ProtobufWriter()
+        trace.id(1, TraceID(hex: "4bf92f3577b34da6a3ce929d0e0e4736")!)
+        #expect(trace.bytes == [0x0A, 16, 0x4B, 0xF9, 0x2F, 0x35, 0x77, 0xB3, 0x4D, 0xA6, 0xA3, 0xCE, 0x92, 0x9D, 0x0E, 0x0E, 0x47, 0x36])
         // A body longer than the one byte reserved for its length: 200 = 0xC8 0x01 as a varint.
         var long = ProtobufWriter()
         long.message(1) { $0.stringAlways(2, String(repeating: "x", count: 197)) }

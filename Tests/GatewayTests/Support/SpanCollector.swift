@@ -14,6 +14,6 @@ final class SpanCollector: SpanSink {
 
     /// CLIENT spans (one per upstream attempt) by trace id.
     func clientSpansByTrace() -> [String: Int] {
-        all.filter { $0.kind == .client }.reduce(into: [:]) { $0[$1.traceID, default: 0] += 1 }
+        all.filter { $0.kind == .client }.reduce(into: [:]) { $0[$1.traceID.description, default: 0] += 1 }
     }
 }

@@ -41,7 +41,7 @@ struct MetricsRegistryTests {
     func openMetrics() {
         let registry = MetricsRegistry(version: "v", revision: "r")
         registry.counter(MetricCatalog.httpRequestsTotal).labels("GET", "/health", "200").increment(by: 3)
-        let trace = (traceID: "4bf92f3577b34da6a3ce929d0e0e4736", spanID: "00f067aa0ba902b7")
+        let trace = (traceID: TraceID(hex: "4bf92f3577b34da6a3ce929d0e0e4736")!, spanID: SpanID(hex: "00f067aa0ba902b7")!)
         registry.histogram(MetricCatalog.httpRequestDuration).labels("GET", "/health").observe(0.02, exemplar: trace)
         let exposition = text(registry, .openMetrics)
         #expect(exposition.contains("# TYPE http_requests counter\n"))
