@@ -21,11 +21,14 @@ UPSTREAM_PORT=18081 HAPROXY_PORT=18082 GATEWAY_PORT=18083 METRICS_PORT=18084 QUI
 scenarios=("$@")
 ((${#scenarios[@]})) || scenarios=(tiny slow stream observability)
 work=$(mktemp -d)
+# The gateways' logs (an access line per request, gigabytes over a run) go to memory: on disk, the kernel's
+# writeback of them took the cores at random moments of the run, in whichever cell was running then.
+logs=$(mktemp -d -p /dev/shm)
 pids=()
 cleanup() {
     for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
     wait 2>/dev/null || true
-    rm -rf "$work"
+    rm -rf "$work" "$logs"
 }
 trap cleanup EXIT
 ulimit -n "$(ulimit -Hn)"
@@ -148,11 +151,11 @@ gateway_config $QUIET_PORT $QUIET_METRICS_PORT > "$work/quiet.yaml"
 # Every signal on: metrics, an access line per request, spans exported over OTLP/HTTP with gzip (nginx
 # answers the export POSTs with 200, standing in for a collector).
 OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:$COLLECTOR_PORT" OTEL_BSP_SCHEDULE_DELAY=1000 \
-    "$binary" serve --config "$work/gateway.yaml" > "$work/gateway.log" 2>&1 &
+    "$binary" serve --config "$work/gateway.yaml" > "$logs/gateway.log" 2>&1 &
 pids+=($!)
 gateway_pid=$!
 # The same build with neither: warnings only, no exporter.
-LOG_LEVEL=warning "$binary" serve --config "$work/quiet.yaml" > "$work/quiet.log" 2>&1 &
+LOG_LEVEL=warning "$binary" serve --config "$work/quiet.yaml" > "$logs/quiet.log" 2>&1 &
 pids+=($!)
 
 for port in $UPSTREAM_PORT $HAPROXY_PORT $GATEWAY_PORT $QUIET_PORT; do

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds llm-gateway with the Swift runtime and Foundation linked in statically (--static-swift-stdlib), so the
-# binary needs only glibc, libstdc++, zlib and hiredis at run time (what deployment/docker/Dockerfile installs).
+# binary needs only glibc, libstdc++, zlib, libdeflate and hiredis at run time (what deployment/docker/Dockerfile installs).
 # Foundation's static archives reference each other in cycles that the toolchain's link arguments leave
 # unresolved, so they are linked as one group.  Usage: scripts/build-static.sh [debug|release]
 set -euo pipefail

@@ -126,7 +126,7 @@ def test_images_follow_the_guide():
 
 # The shared libraries the runtime image provides: glibc (base image), and what the Dockerfile installs.
 RUNTIME_LIBRARIES = {"linux-vdso.so.1", "libc.so.6", "libm.so.6", "libdl.so.2", "libpthread.so.0", "librt.so.1",
-                     "ld-linux-x86-64.so.2", "libstdc++.so.6", "libgcc_s.so.1", "libz.so.1", "libhiredis.so.0.14"}
+                     "ld-linux-x86-64.so.2", "libstdc++.so.6", "libgcc_s.so.1", "libz.so.1", "libdeflate.so.0", "libhiredis.so.0.14"}
 
 
 def test_static_release_binary_needs_only_the_runtime_images_libraries(tmp_path):
@@ -139,7 +139,7 @@ def test_static_release_binary_needs_only_the_runtime_images_libraries(tmp_path)
     assert libraries <= RUNTIME_LIBRARIES, f"needs more than the runtime image has: {sorted(libraries - RUNTIME_LIBRARIES)}"
     assert not any("swift" in name.lower() or "foundation" in name.lower() for name in libraries)
     dockerfile = (DEPLOYMENT / "docker" / "Dockerfile").read_text()
-    for package in ("libhiredis0.14", "zlib1g", "libstdc++6"):
+    for package in ("libhiredis0.14", "zlib1g", "libdeflate0", "libstdc++6"):
         assert package in dockerfile, package
     port, metrics = free_port(), free_port()
     env = {"PATH": "/usr/bin:/bin", "SERVER_HOST": "127.0.0.1", "SERVER_PORT": str(port), "METRICS_PORT": str(metrics)}

@@ -47,7 +47,7 @@ public struct OTLPTraceEncoder: Sendable {
         var request = ProtobufWriter(reusing: consume buffer, capacity: 256 + spans.count * 512)
         request.message(1) { resourceSpans in
             resourceSpans.message(1) { resource in
-                for attribute in self.resource { resource.message(1) { Self.keyValue(attribute, into: &$0) } }
+                Self.attributes(self.resource, field: 1, into: &resource)
             }
             resourceSpans.message(2) { scopeSpans in
                 scopeSpans.message(1) { scope in
@@ -75,21 +75,15 @@ public struct OTLPTraceEncoder: Sendable {
         writer.uint(6, UInt64(span.kind.rawValue))
         writer.fixed64(7, span.startTimeUnixNano)
         writer.fixed64(8, span.endTimeUnixNano)
-        for index in span.attributes.indices {
-            let start = writer.beginMessage(9)
-            keyValue(span.attributes[index], into: &writer)
-            writer.endMessage(start)
-        }
-        for event in span.events.indices {
-            let start = writer.beginMessage(11)
-            writer.fixed64(1, span.events[event].timeUnixNano)
-            writer.string(2, span.events[event].name)
-            for index in span.events[event].attributes.indices {
-                let attribute = writer.beginMessage(3)
-                keyValue(span.events[event].attributes[index], into: &writer)
-                writer.endMessage(attribute)
+        attributes(span.attributes, field: 9, into: &writer)
+        span.events.withUnsafeBufferPointer { events in
+            for index in events.indices {
+                let start = writer.beginMessage(11)
+                writer.fixed64(1, events[index].timeUnixNano)
+                writer.string(2, events[index].name)
+                attributes(events[index].attributes, field: 3, into: &writer)
+                writer.endMessage(start)
             }
-            writer.endMessage(start)
         }
         switch span.status {
         case .unset: break
@@ -102,14 +96,26 @@ public struct OTLPTraceEncoder: Sendable {
         }
     }
 
-    private static func keyValue(_ attribute: SpanAttribute, into writer: inout ProtobufWriter) {
+    /// Each attribute as a `KeyValue` in `field`. Read through the array's buffer: its elements are borrowed where
+    /// they lie (an element read by subscript is a copy, a retain of its key and its value).
+    private static func attributes(_ attributes: [SpanAttribute], field: Int, into writer: inout ProtobufWriter) {
+        attributes.withUnsafeBufferPointer { attributes in
+            for index in attributes.indices {
+                let start = writer.beginMessage(field)
+                keyValue(attributes[index], into: &writer)
+                writer.endMessage(start)
+            }
+        }
+    }
+
+    private static func keyValue(_ attribute: borrowing SpanAttribute, into writer: inout ProtobufWriter) {
         writer.string(1, attribute.key)
         let start = writer.beginMessage(2)
         anyValue(attribute.value, into: &writer)
         writer.endMessage(start)
     }
 
-    private static func anyValue(_ value: SpanAttribute.Value, into writer: inout ProtobufWriter) {
+    private static func anyValue(_ value: borrowing SpanAttribute.Value, into writer: inout ProtobufWriter) {
         switch value {
         case .string(let text): writer.stringAlways(1, text)
         case .bool(let flag): writer.boolAlways(2, flag)

@@ -107,7 +107,10 @@ struct ProtobufWriter {
     mutating func stringAlways(_ field: Int, _ value: String) {
         tag(field, .lengthDelimited)
         varint(UInt64(value.utf8.count))
-        bytes.append(contentsOf: value.utf8)
+        // Through the string's own storage: appending its UTF8View would retain the string (once per attribute
+        // key and value of every span).
+        let copied: Void? = value.utf8.withContiguousStorageIfAvailable { bytes.append(contentsOf: $0) }
+        if copied == nil { bytes.append(contentsOf: value.utf8) }
     }
 
     mutating func boolAlways(_ field: Int, _ value: Bool) {

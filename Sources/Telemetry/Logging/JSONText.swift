@@ -5,9 +5,14 @@ public enum JSONText {
     /// Appends `text` as a quoted, escaped JSON string.
     public static func appendQuoted(_ text: String, to bytes: inout [UInt8]) {
         bytes.append(UInt8(ascii: "\""))
-        // Most strings need no escape (ids, numbers, names): one scan, then one copy.
-        if !text.utf8.contains(where: needsEscape) {
-            bytes.append(contentsOf: text.utf8)
+        // Most strings need no escape (ids, numbers, names): one scan, then one copy, through the string's own
+        // storage (going through its UTF8View retained the string twice, for every field of every line).
+        let plain = text.utf8.withContiguousStorageIfAvailable { utf8 -> Bool in
+            guard !utf8.contains(where: needsEscape) else { return false }
+            bytes.append(contentsOf: utf8)
+            return true
+        }
+        if plain == true {
             bytes.append(UInt8(ascii: "\""))
             return
         }
