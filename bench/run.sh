@@ -8,7 +8,7 @@
 #   slow           1,000 concurrent requests to an upstream that answers in 200 ms
 #   stream         2,000 concurrent SSE streams (first chunk after 200 ms, 20 chunks 50 ms apart)
 #   observability  the gateway with logs + OTLP against the same build with both off, 64 connections,
-#                  OBSERVABILITY_ROUNDS (3) rounds of the pair; the median cost
+#                  OBSERVABILITY_ROUNDS (5) rounds of the pair, the order alternating; the median cost
 #   soak           SOAK_SECONDS (600) of 2,000 streams, gateway RSS sampled every 30 s
 # COLLECTOR=own gives the OTLP collector stand-in an nginx of its own (default: the upstream's nginx answers).
 # Prints markdown tables and writes them to bench/results/.
@@ -198,7 +198,7 @@ compare() {
     local behaviour=$1 connections=$2 duration=$3 label=$4
     declare -A result
     for target in direct:$UPSTREAM_PORT haproxy:$HAPROXY_PORT gateway:$GATEWAY_PORT; do
-        measure "${target##*:}" "$behaviour" 2 2s >/dev/null # warm-up connections and pools
+        measure "${target##*:}" "$behaviour" "$connections" 2s >/dev/null # warm-up: connections and pools at the cell's size
         result[${target%%:*}]=$(measure "${target##*:}" "$behaviour" "$connections" "$duration")
         echo "  $label ${target%%:*}: ${result[${target%%:*}]}" >&2
     done
@@ -229,13 +229,19 @@ for scenario in "${scenarios[@]}"; do
     slow) compare slow 1000 "$LONG_DURATION" "Upstream answering in 200 ms" ;;
     stream) compare stream 2000 "$LONG_DURATION" "SSE streams (200 ms, then 20 chunks 50 ms apart)" ;;
     observability)
-        measure $QUIET_PORT tiny 2 2s >/dev/null
-        measure $GATEWAY_PORT tiny 2 2s >/dev/null
-        # Rounds of quiet-then-full, each pair back to back: one pair moved 8–26 % with the machine alone.
+        measure $QUIET_PORT tiny 64 2s >/dev/null
+        measure $GATEWAY_PORT tiny 64 2s >/dev/null
+        # Rounds of the pair back to back, the order alternating (quiet first, then full first) so that a machine
+        # speeding up or slowing down over the run favours neither: one pair moved 8–26 % with the machine alone.
         costs=() lines=()
-        for round in $(seq "${OBSERVABILITY_ROUNDS:-3}"); do
-            read -r quiet _ _ _ <<< "$(measure $QUIET_PORT tiny 64 "$DURATION")"
-            read -r full _ _ _ <<< "$(measure $GATEWAY_PORT tiny 64 "$DURATION")"
+        for round in $(seq "${OBSERVABILITY_ROUNDS:-5}"); do
+            if ((round % 2)); then
+                read -r quiet _ _ _ <<< "$(measure $QUIET_PORT tiny 64 "$DURATION")"
+                read -r full _ _ _ <<< "$(measure $GATEWAY_PORT tiny 64 "$DURATION")"
+            else
+                read -r full _ _ _ <<< "$(measure $GATEWAY_PORT tiny 64 "$DURATION")"
+                read -r quiet _ _ _ <<< "$(measure $QUIET_PORT tiny 64 "$DURATION")"
+            fi
             costs+=("$(awk -v q="$quiet" -v f="$full" 'BEGIN { printf "%.1f", (q - f) * 100 / q }')")
             lines+=("round $round: logs + OTLP off $quiet req/s, on $full req/s, cost ${costs[-1]} %")
         done
