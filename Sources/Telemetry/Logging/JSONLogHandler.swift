@@ -110,7 +110,7 @@ public struct JSONLogHandler: LogHandler {
         let now = WallClock.now()
         var fields = JSONLogLine(line: opening(level: level, message: message, at: now), redactor: redactor)
         write(&fields)
-        emit(fields.line, level: level, at: now, traceID: fields.traceID?.description, requestID: fields.requestID)
+        emit(fields.line, level: level, at: now, traceID: fields.traceID, requestID: fields.requestID)
     }
 
     /// A line's first fields: `ts`, `level`, `msg` (as given) and `service`.

@@ -45,8 +45,11 @@ public struct LogFieldList: LogFieldWriter {
 public struct JSONLogLine: LogFieldWriter {
     var line: JSONLine
     let redactor: LogRedactor
-    /// Kept for a log shipper, which labels its records with them.
-    private(set) var traceID: TraceID?
+    /// Kept for a log shipper, which labels its records with them: the trace id as the integer the access line
+    /// gives (its text is made only for a shipper) or as a string another caller gave.
+    private var traceIDValue: TraceID?
+    private var traceIDText: String?
+    var traceID: String? { traceIDText ?? traceIDValue?.description }
     private(set) var requestID: String?
     #if DEBUG
     private var lastKey = ""
@@ -61,7 +64,7 @@ public struct JSONLogLine: LogFieldWriter {
         self.key(key)
         line.string(trusted ? value : redactor.redact(value))
         if Self.equal(key, "trace_id") {
-            traceID = TraceID(hex: value)
+            traceIDText = value
         } else if Self.equal(key, "request_id") {
             requestID = value
         }
@@ -75,7 +78,7 @@ public struct JSONLogLine: LogFieldWriter {
     public mutating func field(_ key: StaticString, id: some HexIdentifier) {
         self.key(key)
         line.quotedHex(id)
-        if let trace = id as? TraceID, Self.equal(key, "trace_id") { traceID = trace }
+        if let trace = id as? TraceID, Self.equal(key, "trace_id") { traceIDValue = trace }
     }
 
     private mutating func key(_ key: StaticString) {

@@ -97,10 +97,11 @@ struct JSONLogHandlerTests {
                 line.field("attempts", 1)
                 line.field("model", "gpt for jane@example.com", trusted: false)
                 line.field("request_id", "req-1")
+                line.field("span_id", id: SpanID(0x00f0_67aa_0ba9_02b7))
                 line.field("status", 200)
                 line.field("tokens_in", Int.min)
                 line.field("tokens_out", 0)
-                line.field("trace_id", "4bf92f3577b34da6a3ce929d0e0e4736")
+                line.field("trace_id", id: TraceID(high: 0x4bf9_2f35_77b3_4da6, low: 0x0000_929d_0e0e_4736))
             }
             json.log(level: .trace, message: "below the level") { _ in Issue.record("a line below the level was built") }
         }
@@ -113,16 +114,21 @@ struct JSONLogHandlerTests {
         #expect(line["tokens_in"] as? String == String(Int.min))
         #expect(line["tokens_out"] as? String == "0")
         #expect(line["request_id"] as? String == "req-1")
+        #expect(line["span_id"] as? String == "00f067aa0ba902b7")
+        #expect(line["trace_id"] as? String == "4bf92f3577b34da60000929d0e0e4736")
         #expect(line["msg"] as? String == "request")
-        let keys: Set = ["ts", "level", "msg", "service", "attempts", "model", "request_id", "status", "tokens_in", "tokens_out", "trace_id"]
+        let keys: Set = [
+            "ts", "level", "msg", "service", "attempts", "model", "request_id", "span_id", "status", "tokens_in", "tokens_out", "trace_id",
+        ]
         #expect(Set(line.keys) == keys)
         // The list the other handlers get holds the same fields as strings.
         var list = LogFieldList()
         list.field("status", 200)
         list.field("model", "m", trusted: false)
-        #expect(list.fields.map(\.key) == ["status", "model"])
-        #expect(list.fields.map(\.value) == ["200", "m"])
-        #expect(list.fields.map(\.trusted) == [true, false])
+        list.field("span_id", id: SpanID(1))
+        #expect(list.fields.map(\.key) == ["status", "model", "span_id"])
+        #expect(list.fields.map(\.value) == ["200", "m", "0000000000000001"])
+        #expect(list.fields.map(\.trusted) == [true, false, true])
     }
 
     @Test("secrets and personal data are redacted in the message and in nested metadata")
