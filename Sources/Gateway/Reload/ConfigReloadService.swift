@@ -1,3 +1,4 @@
+import NIOPosix
 import ServiceLifecycle
 import UnixSignals
 
@@ -5,6 +6,10 @@ import UnixSignals
 /// `serve --watch-config-seconds`, whenever the file's bytes change (a Kubernetes ConfigMap update swaps a
 /// symlink under the mounted file). Until shutdown, it also closes the upstream clients of replaced
 /// configurations once their last request has finished.
+///
+/// Reading and hashing the file, parsing it and building a generation (a few milliseconds), and reading the
+/// certificates run on NIO's blocking-work pool: this service's tasks run on the event loops, where that work held
+/// up every request of the loop it landed on.
 struct ConfigReloadService: Service {
     /// How often replaced configurations are checked for their last request.
     static let drainCheck = Duration.seconds(1)
@@ -17,11 +22,11 @@ struct ConfigReloadService: Service {
         await cancelWhenGracefulShutdown {
             await withDiscardingTaskGroup { group in
                 group.addTask {
-                    for await _ in signals { runtime.reload(trigger: "signal") }
+                    for await _ in signals { await Self.offLoop { runtime.reload(trigger: "signal") } }
                 }
                 if let interval = runtime.watchInterval {
                     group.addTask {
-                        while (try? await Task.sleep(for: interval)) != nil { runtime.reloader.reloadIfChanged() }
+                        while (try? await Task.sleep(for: interval)) != nil { await Self.offLoop { runtime.reloader.reloadIfChanged() } }
                     }
                 }
                 group.addTask {
@@ -30,6 +35,15 @@ struct ConfigReloadService: Service {
                     }
                 }
             }
+        }
+    }
+
+    /// Runs `work` on the blocking-work pool (in place when the pool is not running, as in a process shutting down).
+    private static func offLoop(_ work: @escaping @Sendable () -> some Sendable) async {
+        do {
+            _ = try await NIOThreadPool.singleton.runIfActive(work)
+        } catch {
+            _ = work()
         }
     }
 }
