@@ -27,7 +27,7 @@ struct OpenAIRequestMapping: Sendable {
             headers.add(name: "traceparent", value: trace.traceparent)
             if let state = trace.traceState, !state.isEmpty { headers.add(name: "tracestate", value: state) }
         }
-        let outbound = model == requestedModel ? body : try Self.replacingModel(in: body, with: model)
+        let outbound = model == requestedModel ? body : try ModelRewrite.replacing(in: body, with: model)
         return UpstreamRequest(
             url: endpoint.url(for: operation, model: model),
             headers: headers,
@@ -61,13 +61,6 @@ struct OpenAIRequestMapping: Sendable {
         headers.add(name: "accept", value: "application/json")
         endpoint.authorize(&headers)
         return headers
-    }
-
-    /// Rewrites the top-level `model` of a JSON object, keeping every other field.
-    static func replacingModel(in body: ByteBuffer, with model: String) throws(GatewayError) -> ByteBuffer {
-        var object = try RequestDecoding.decode([String: JSONValue].self, from: body)
-        object["model"] = .string(model)
-        return WireJSON.encode(object)
     }
 }
 
