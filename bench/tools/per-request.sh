@@ -18,6 +18,8 @@
 #       records a probe (e.g. one the counts mode added) instead, with its callers: where jobs are enqueued.
 # quiet = logs at warning, no exporter; full = JSON access lines and OTLP export (to a second nginx); logs and
 # otlp = one of the two.
+# UPSTREAM_MODEL names the deployment's model differently from the public bench-model (the gateway then puts that
+# name into every body it forwards).
 # STREAM=1 proxies streamed requests to bench/upstream/stream.lua instead (200 ms, then 20 events 50 ms apart),
 # with CONNECTIONS (default 200) clients; counts and CPU are then per stream.
 # Needs root (perf probe), perf, wrk and nginx; writes nothing outside a temporary directory.
@@ -75,7 +77,7 @@ start() {
 server: {host: 127.0.0.1, port: $2, metrics_port: $(($2 + 100)), max_connections: 4096}
 connection_pool: {max_connections_per_provider: 4096}
 providers: {tiny: {type: openai, base_url: "http://127.0.0.1:$UPSTREAM$path", api_key: sk-bench}}
-models: {bench-model: [{provider: tiny, model: bench-model}]}
+models: {bench-model: [{provider: tiny, model: ${UPSTREAM_MODEL:-bench-model}}]}
 YAML
     local env=()
     case $3 in
