@@ -1,0 +1,54 @@
+import Foundation
+import NIOCore
+import Testing
+
+@testable import Gateway
+
+/// A JSON object read into ``JSONValue``s by the byte scan: what JSONDecoder reads, written back as the same text
+/// (which is what cache keys hash); what the scan leaves, JSONDecoder still reads or refuses.
+@Suite("JSON values by scan")
+struct JSONValueScanTests {
+    static func scanned(_ text: String) -> [String: JSONValue]? {
+        JSONValue.scannedObject(ByteBuffer(string: text))
+    }
+
+    static func decoded(_ text: String) throws -> [String: JSONValue] {
+        try JSONDecoder().decode([String: JSONValue].self, from: Data(text.utf8))
+    }
+
+    @Test(
+        "the same members, and the same text written back, as JSONDecoder's reading",
+        arguments: [
+            #"{"model":"gpt-4o","messages":[{"role":"user","content":"hi"}],"max_tokens":8,"temperature":0}"#,
+            #" { "a" : [ 1 , -2 , 3.5 , -0.25e2 , 1E3 , 12345678901234567890 , 9223372036854775807 , -9223372036854775808 ] } "#,
+            #"{"s":"line\nbreak \"quoted\" \\ \/ \u00e9 \ud83d\ude00 é","t":true,"f":false,"n":null,"o":{},"e":[]}"#,
+            #"{"deep":{"a":{"b":[{"c":[[[{"d":"x"}]]]}]}},"tools":[{"type":"function","function":{"name":"f","parameters":{"type":"object"}}}]}"#,
+        ]
+    )
+    func sameAsDecoder(text: String) throws {
+        let scanned = try #require(Self.scanned(text))
+        let decoded = try Self.decoded(text)
+        #expect(JSONValue.object(scanned).jsonText == JSONValue.object(decoded).jsonText)
+        #expect(Set(scanned.keys) == Set(decoded.keys))
+    }
+
+    @Test(
+        "not an object, not JSON, or a key with an escape: left to JSONDecoder",
+        arguments: [#"[1]"#, #""x""#, "", #"{"a":1"#, #"{"a":1} x"#, #"{"a":01}"#, #"{"a":1e999}"#, #"{"mod\u0065l":"a"}"#, #"{"a":"\ud800"}"#]
+    )
+    func leftToDecoder(text: String) {
+        #expect(Self.scanned(text) == nil)
+    }
+
+    @Test("a cache key is what the decoded body gave: key order, spacing and unread fields do not move it")
+    func cacheKeys() throws {
+        let body = #"{"model":"m","messages":[{"role":"user","content":"hi"}],"temperature":0.5,"user":"u1"}"#
+        let reordered = #"{ "user" : "u2", "temperature" : 0.5, "messages" : [ { "content" : "hi", "role" : "user" } ], "model" : "m" }"#
+        let key = try #require(CacheKey.chat(ByteBuffer(string: body), client: "a"))
+        #expect(CacheKey.chat(ByteBuffer(string: reordered), client: "a") == key)
+        #expect(CacheKey.chat(ByteBuffer(string: body), client: "b") != key)
+        #expect(CacheKey.chat(ByteBuffer(string: body.replacingOccurrences(of: "0.5", with: "0.6")), client: "a") != key)
+        // An escaped key takes JSONDecoder's reading, which resolves it: the same key as the plain spelling.
+        #expect(CacheKey.chat(ByteBuffer(string: body.replacingOccurrences(of: #""model""#, with: #""mod\u0065l""#)), client: "a") == key)
+    }
+}
