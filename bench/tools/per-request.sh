@@ -18,6 +18,7 @@
 #       records a probe (e.g. one the counts mode added) instead, with its callers: where jobs are enqueued.
 # quiet = logs at warning, no exporter; full = JSON access lines and OTLP export (to a second nginx); logs and
 # otlp = one of the two.
+# LIMITED=1 gives the requests a client key with a per-minute rate limit none reaches (what the limiter costs).
 # UPSTREAM_MODEL names the deployment's model differently from the public bench-model (the gateway then puts that
 # name into every body it forwards).
 # STREAM=1 proxies streamed requests to bench/upstream/stream.lua instead (200 ms, then 20 events 50 ms apart),
@@ -41,12 +42,13 @@ cleanup() {
 trap cleanup EXIT
 UPSTREAM=18181
 stream=${STREAM:-0}
-path="" lua="" stream_location="" wrk_args=(bench-model)
+path="" lua="" stream_location="" wrk_args=(bench-model whole)
 if [[ $stream == 1 ]]; then
     path=/stream wrk_args=(bench-model stream)
     stream_location="location /stream/ { content_by_lua_file $PWD/bench/upstream/stream.lua; }"
     lua="load_module /usr/lib/nginx/modules/ndk_http_module.so; load_module /usr/lib/nginx/modules/ngx_http_lua_module.so;"
 fi
+[[ ${LIMITED:-0} == 1 ]] && wrk_args+=(sk-bench-client)
 cat > "$work/nginx.conf" <<NGINX
 $lua
 worker_processes 1;
@@ -79,6 +81,9 @@ connection_pool: {max_connections_per_provider: 4096}
 providers: {tiny: {type: openai, base_url: "http://127.0.0.1:$UPSTREAM$path", api_key: sk-bench}}
 models: {bench-model: [{provider: tiny, model: ${UPSTREAM_MODEL:-bench-model}}]}
 YAML
+    # A client key with a rate limit no request reaches: the limiter's bookkeeping on every request.
+    [[ ${LIMITED:-0} == 1 ]] &&
+        echo "auth: {api_keys: [{name: bench, key: sk-bench-client, rate_limit: {requests_per_minute: 100000000, tokens_per_minute: 100000000000}}]}" >> "$work/gw-$2.yaml"
     local env=()
     case $3 in
     full) env=(OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:$COLLECTOR OTEL_BSP_SCHEDULE_DELAY=1000) ;;
