@@ -1,4 +1,4 @@
--- wrk script: POST one small chat completion request (OpenAI shape) per call.
+-- wrk script: POST one small chat completion request (OpenAI shape) per call, the same every time.
 -- Arguments (after `--`): the model (default bench-model), "stream" for a streamed request (anything else for a
 -- whole answer), and a client key to send as a bearer token.
 wrk.method = "POST"

@@ -18,6 +18,7 @@
 #       records a probe (e.g. one the counts mode added) instead, with its callers: where jobs are enqueued.
 # quiet = logs at warning, no exporter; full = JSON access lines and OTLP export (to a second nginx); logs and
 # otlp = one of the two.
+# CACHE=1 turns the response cache on and sends every request a prompt of its own (all misses).
 # LIMITED=1 gives the requests a client key with a per-minute rate limit none reaches (what the limiter costs).
 # UPSTREAM_MODEL names the deployment's model differently from the public bench-model (the gateway then puts that
 # name into every body it forwards).
@@ -48,6 +49,8 @@ if [[ $stream == 1 ]]; then
     stream_location="location /stream/ { content_by_lua_file $PWD/bench/upstream/stream.lua; }"
     lua="load_module /usr/lib/nginx/modules/ndk_http_module.so; load_module /usr/lib/nginx/modules/ngx_http_lua_module.so;"
 fi
+script=bench/chat.lua
+[[ ${CACHE:-0} == 1 ]] && script=bench/chat-unique.lua
 [[ ${LIMITED:-0} == 1 ]] && wrk_args+=(sk-bench-client)
 cat > "$work/nginx.conf" <<NGINX
 $lua
@@ -81,6 +84,8 @@ connection_pool: {max_connections_per_provider: 4096}
 providers: {tiny: {type: openai, base_url: "http://127.0.0.1:$UPSTREAM$path", api_key: sk-bench}}
 models: {bench-model: [{provider: tiny, model: ${UPSTREAM_MODEL:-bench-model}}]}
 YAML
+    # The response cache, every request a miss (each prompt is new): the key and the store on every request.
+    [[ ${CACHE:-0} == 1 ]] && echo "cache: {enabled: true, ttl_seconds: 3600, max_size_mb: 64}" >> "$work/gw-$2.yaml"
     # A client key with a rate limit no request reaches: the limiter's bookkeeping on every request.
     [[ ${LIMITED:-0} == 1 ]] &&
         echo "auth: {api_keys: [{name: bench, key: sk-bench-client, rate_limit: {requests_per_minute: 100000000, tokens_per_minute: 100000000000}}]}" >> "$work/gw-$2.yaml"
@@ -99,7 +104,7 @@ YAML
 load() {
     local connections=$2
     [[ $stream == 1 ]] && connections=${CONNECTIONS:-200}
-    wrk -t1 -c"$connections" -d"$3" -s bench/chat.lua "http://127.0.0.1:$1/v1/chat/completions" -- "${wrk_args[@]}"
+    wrk -t1 -c"$connections" -d"$3" -s "$script" "http://127.0.0.1:$1/v1/chat/completions" -- "${wrk_args[@]}"
 }
 
 case $mode in
@@ -168,7 +173,7 @@ latency)
     for _ in $(seq "$rounds"); do
         for index in "${!variants[@]}"; do
             port=$((18195 + index * 2)) signals=${variants[$index]}
-            wrk -t1 -c1 -d8s --latency -s bench/chat.lua "http://127.0.0.1:$port/v1/chat/completions" -- "${wrk_args[@]}" |
+            wrk -t1 -c1 -d8s --latency -s "$script" "http://127.0.0.1:$port/v1/chat/completions" -- "${wrk_args[@]}" |
                 awk -v s="$signals" '/Requests\/sec/{r=$2} /^ +50%/{p50=$2} /^ +99%/{p99=$2} END {print s, r " req/s", "p50 " p50, "p99 " p99}'
         done
     done

@@ -22,6 +22,8 @@ enum CacheKey {
         for field in fields { canonical[field] = object[field] }
         // The identity is a field of its own, so no body can produce another client's key.
         canonical["~client"] = client.map(JSONValue.string) ?? .null
-        return SHA256.hash(data: Array(JSONValue.object(canonical).jsonText.utf8)).lowercaseHex
+        var text: [UInt8] = []
+        JSONValue.object(canonical).write(to: &text)
+        return SHA256.hash(data: text).lowercaseHex
     }
 }

@@ -32,6 +32,18 @@ struct JSONValueScanTests {
         #expect(Set(scanned.keys) == Set(decoded.keys))
     }
 
+    @Test("the text written back is compact JSON with sorted keys that reads back as the same value")
+    func writtenText() throws {
+        let body = #"{"z":[1,-2.5,1e3,12345678901234567890,true,null],"a":{"y":"line\nbreak \"q\" \\ / \u0001 é 😀","b":{}},"m":"x"}"#
+        let value = JSONValue.object(try Self.decoded(body))
+        let text = value.jsonText
+        #expect(text.hasPrefix(#"{"a":{"b":{},"y":"line\nbreak \"q\" \\ / \u0001 é 😀"},"m":"x","z":[1,-2.5,1000,"#))
+        let reread = try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
+        #expect(reread.jsonText == text)
+        let original = try #require(JSONSerialization.jsonObject(with: Data(body.utf8)) as? NSDictionary)
+        #expect(try #require(JSONSerialization.jsonObject(with: Data(text.utf8)) as? NSDictionary) == original)
+    }
+
     @Test(
         "not an object, not JSON, or a key with an escape: left to JSONDecoder",
         arguments: [#"[1]"#, #""x""#, "", #"{"a":1"#, #"{"a":1} x"#, #"{"a":01}"#, #"{"a":1e999}"#, #"{"mod\u0065l":"a"}"#, #"{"a":"\ud800"}"#]
