@@ -50,6 +50,27 @@ struct RateLimitStoreTests {
         try await Self.checkTokens(store, name: "m2")
     }
 
+    /// A window that holds many requests (a high limit, a busy key) costs each request the same: a store that copied
+    /// its window per request took minutes for this (quadratic), where it takes well under a second. The bound is
+    /// generous on purpose: it tells a linear store from a quadratic one, not one fast machine from another.
+    @Test("in memory: 100,000 requests in one window, each settled, take linear time and are all counted")
+    func memoryLargeWindow() async throws {
+        let store = MemoryRateLimitStore()
+        let rule = RateLimitRule(scope: "key", name: "busy", requests: 1_000_000, tokens: 1_000_000_000, window: .seconds(60))
+        let deadline = ContinuousClock.now + .seconds(30)
+        for index in 0..<100_000 {
+            let id = "r\(index)"
+            #expect(try await store.acquire(rule, id: id, tokens: 10).allowed)
+            try await store.settle(rule, id: id, tokens: 5)
+            if index % 1_000 == 0, ContinuousClock.now > deadline {
+                Issue.record("30 s were not enough for \(index) admissions")
+                return
+            }
+        }
+        let last = try await store.acquire(rule, id: "last", tokens: 10)
+        #expect(last.requestsUsed == 100_001 && last.tokensUsed == 100_000 * 5 + 10)
+    }
+
     @Test("in Redis (password, db index): the same semantics")
     func redis() async throws {
         let server = try await RedisServer.start(password: "s3cret")
