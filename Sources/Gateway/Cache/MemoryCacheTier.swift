@@ -2,7 +2,9 @@ import NIOCore
 import Synchronization
 
 /// The in-process tier: least recently used entries go first once the bytes held would exceed `capacity`;
-/// entries also expire after the TTL. Never holds more than `capacity` bytes of answers.
+/// entries also expire after the TTL. Never holds more than `capacity` bytes, counting each entry's key and its
+/// bookkeeping besides the answer (``cost(key:value:)``): with answers of a few hundred bytes, counting the answers
+/// alone let the process hold about twice what `max_size_mb` says.
 final class MemoryCacheTier: Sendable {
     private final class Node: @unchecked Sendable {
         let key: String
@@ -42,7 +44,7 @@ final class MemoryCacheTier: Sendable {
         mutating func remove(_ node: Node) {
             unlink(node)
             nodes[node.key] = nil
-            bytes -= node.value.readableBytes
+            bytes -= MemoryCacheTier.cost(key: node.key, value: node.value)
         }
     }
 
@@ -54,6 +56,12 @@ final class MemoryCacheTier: Sendable {
     }
 
     var bytesHeld: Int { store.withLock { $0.bytes } }
+
+    /// What an entry takes: its answer, its key, and about what its node, the node's weak link and its dictionary
+    /// slot take besides.
+    static func cost(key: String, value: ByteBuffer) -> Int {
+        value.readableBytes + key.utf8.count + 192
+    }
 
     func get(_ key: String, now: ContinuousClock.Instant = .now) -> ByteBuffer? {
         store.withLock { store in
@@ -69,16 +77,19 @@ final class MemoryCacheTier: Sendable {
     }
 
     /// Stores `value` unless it alone is larger than an eighth of the capacity (one answer must not flush the
-    /// rest); returns how many older entries it pushed out (nil when it was not stored).
+    /// rest); returns how many older entries it pushed out (nil when it was not stored). What is kept is a copy of
+    /// just its bytes: a buffer with room to spare (a collected body) would hold more than it is counted for.
     @discardableResult
     func set(_ key: String, _ value: ByteBuffer, ttl: Duration, now: ContinuousClock.Instant = .now) -> Int? {
-        guard value.readableBytes <= capacity / 8 else { return nil }
+        let cost = Self.cost(key: key, value: value)
+        guard cost <= capacity / 8 else { return nil }
+        let kept = value.capacity > value.readableBytes ? ByteBuffer(bytes: value.readableBytesView) : value
         return store.withLock { store in
             if let existing = store.nodes[key] { store.remove(existing) }
-            let node = Node(key: key, value: value, expires: now + ttl)
+            let node = Node(key: key, value: kept, expires: now + ttl)
             store.nodes[key] = node
             store.pushNewest(node)
-            store.bytes += value.readableBytes
+            store.bytes += cost
             var evicted = 0
             while store.bytes > capacity, let oldest = store.oldest {
                 store.remove(oldest)

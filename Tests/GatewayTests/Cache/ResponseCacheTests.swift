@@ -20,18 +20,27 @@ struct ResponseCacheTests {
 
     @Test("the memory tier evicts the least recently used and never holds more than its capacity")
     func lru() {
-        let tier = MemoryCacheTier(capacityBytes: 1000)
         let entry = ByteBuffer(repeating: 0x61, count: 100)
+        // Every key below is two or three characters; an entry counts its key and its bookkeeping too.
+        let cost = MemoryCacheTier.cost(key: "k0", value: entry)
+        #expect(cost > 100 + 2)
+        let tier = MemoryCacheTier(capacityBytes: 10 * cost)
         for index in 0..<10 { tier.set("k\(index)", entry, ttl: .seconds(60)) }
-        #expect(tier.bytesHeld == 1000)
+        #expect(tier.bytesHeld == 10 * cost)
         _ = tier.get("k0")
         tier.set("k10", entry, ttl: .seconds(60))
         #expect(tier.get("k0") != nil, "recently used stays")
         #expect(tier.get("k1") == nil, "least recently used went")
         for index in 11..<100 { tier.set("k\(index)", entry, ttl: .seconds(60)) }
-        #expect(tier.bytesHeld <= 1000)
-        tier.set("huge", ByteBuffer(repeating: 0x62, count: 200), ttl: .seconds(60))
+        #expect(tier.bytesHeld <= 10 * cost)
+        tier.set("huge", ByteBuffer(repeating: 0x62, count: 2 * cost), ttl: .seconds(60))
         #expect(tier.get("huge") == nil, "one answer may not take more than an eighth")
+        // A buffer with room to spare is kept as just its bytes (what it is counted for).
+        var roomy = ByteBuffer()
+        roomy.reserveCapacity(4096)
+        roomy.writeBytes(Array(repeating: UInt8(0x63), count: 100))
+        tier.set("k9", roomy, ttl: .seconds(60))
+        #expect(tier.get("k9").map { $0.capacity < 4096 && $0.readableBytesView.elementsEqual(roomy.readableBytesView) } == true)
         let start = ContinuousClock.now
         tier.set("short", entry, ttl: .seconds(1), now: start)
         #expect(tier.get("short", now: start + .seconds(2)) == nil, "expired")
