@@ -1,7 +1,5 @@
 /// JSON string quoting as RFC 8259 requires, shared by the log handler and the exporters' JSON encoders.
 public enum JSONText {
-    private static let hexDigits = Array("0123456789abcdef".utf8)
-
     /// Appends `text` as a quoted, escaped JSON string.
     public static func appendQuoted(_ text: String, to bytes: inout [UInt8]) {
         bytes.append(UInt8(ascii: "\""))
@@ -24,7 +22,7 @@ public enum JSONText {
             case UInt8(ascii: "\r"): bytes.append(contentsOf: [92, 114])
             case UInt8(ascii: "\t"): bytes.append(contentsOf: [92, 116])
             case 0..<0x20:
-                bytes.append(contentsOf: [92, 117, 48, 48, hexDigits[Int(byte >> 4)], hexDigits[Int(byte & 0x0f)]])
+                bytes.append(contentsOf: [92, 117, 48, 48, HexDigits.digit(UInt64(byte >> 4)), HexDigits.digit(UInt64(byte))])
             default: bytes.append(byte)
             }
         }

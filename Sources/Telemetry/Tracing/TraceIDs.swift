@@ -79,9 +79,21 @@ public protocol HexIdentifier: Sendable, CustomStringConvertible {
     func appendHex(to bytes: inout [UInt8])
 }
 
-/// Fixed-width lowercase hex for the ids: 16 digits per 64-bit word, most significant first.
+/// Lowercase hex digits: the ids' fixed-width form (16 digits per 64-bit word, most significant first), and the
+/// digit of a nibble for anything else in this module that writes hex (JSON's `\u00XX` escapes).
 enum HexDigits {
-    private static let digits: StaticString = "0123456789abcdef"
+    /// The lowercase hex digit of `value`'s low four bits.
+    @inline(__always)
+    static func digit(_ value: UInt64) -> UInt8 {
+        let nibble = UInt8(truncatingIfNeeded: value & 0xf)
+        return nibble < 10 ? UInt8(ascii: "0") &+ nibble : UInt8(ascii: "a") &+ nibble &- 10
+    }
+
+    /// The `index`th of `word`'s 16 digits, most significant first.
+    @inline(__always)
+    private static func digit(of word: UInt64, at index: Int) -> UInt8 {
+        digit(word >> UInt64(60 - 4 * index))
+    }
 
     /// The value of 16 lowercase hex digits; nil when one is not one.
     static func value(of utf8: some Collection<UInt8>) -> UInt64? {
@@ -99,28 +111,16 @@ enum HexDigits {
     }
 
     static func append(_ word: UInt64, to bytes: inout [UInt8]) {
-        digits.withUTF8Buffer { table in
-            var shift = 60
-            while shift >= 0 {
-                bytes.append(table[Int(truncatingIfNeeded: word >> UInt64(shift)) & 0xf])
-                shift -= 4
-            }
-        }
+        for index in 0..<16 { bytes.append(digit(of: word, at: index)) }
     }
 
     /// The digits of `first`, then of `second` when given, as a string (no intermediate array).
     static func string(_ first: UInt64, _ second: UInt64? = nil) -> String {
         String(unsafeUninitializedCapacity: second == nil ? 16 : 32) { buffer in
-            digits.withUTF8Buffer { table in
-                func write(_ word: UInt64, at start: Int) {
-                    for index in 0..<16 {
-                        buffer[start + index] = table[Int(truncatingIfNeeded: word >> UInt64(60 - 4 * index)) & 0xf]
-                    }
-                }
-                write(first, at: 0)
-                if let second { write(second, at: 16) }
-                return second == nil ? 16 : 32
-            }
+            for index in 0..<16 { buffer[index] = digit(of: first, at: index) }
+            guard let second else { return 16 }
+            for index in 0..<16 { buffer[16 + index] = digit(of: second, at: index) }
+            return 32
         }
     }
 }
