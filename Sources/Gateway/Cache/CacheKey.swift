@@ -17,7 +17,7 @@ enum CacheKey {
     /// Nil when the body is not a JSON object (it would have been refused before anyway).
     /// - Parameter client: the client key's name, or nil when the entry is shared by every client.
     static func chat(_ body: ByteBuffer, client: String?) -> String? {
-        guard let object = try? RequestDecoding.decode([String: JSONValue].self, from: body, scan: JSONValue.scannedObject) else { return nil }
+        guard let object = try? JSONValue.members(of: body) else { return nil }
         var canonical: [String: JSONValue] = [:]
         for field in fields { canonical[field] = object[field] }
         // The identity is a field of its own, so no body can produce another client's key.

@@ -1,6 +1,12 @@
 import NIOCore
 
 extension JSONValue {
+    /// A request body's members: the byte scan's reading, or JSONDecoder's (with its 400 naming what is wrong) where
+    /// the scan leaves the body. The body must be UTF-8, as ``RequestDecoding/decode(_:from:scan:)`` requires.
+    static func members(of body: ByteBuffer) throws(GatewayError) -> [String: JSONValue] {
+        try RequestDecoding.decode([String: JSONValue].self, from: body, scan: scannedObject)
+    }
+
     /// A JSON object read with the byte scanner: the members ``JSONValue``'s `Decodable` conformance reads
     /// (integers exact as `Int64`, other numbers as `Double`), without its way of trying each type in turn and
     /// catching the error of every miss, which made a small chat body cost tens of microseconds.

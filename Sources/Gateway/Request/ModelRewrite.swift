@@ -24,7 +24,7 @@ enum ModelRewrite {
             out.writeBytes(view[(start + range.upperBound)...])
             return out
         }
-        var object = try RequestDecoding.decode([String: JSONValue].self, from: body, scan: JSONValue.scannedObject)
+        var object = try JSONValue.members(of: body)
         object["model"] = .string(model)
         return WireJSON.encode(object)
     }

@@ -14,7 +14,7 @@ enum StreamUsageRequest {
 
     static func askingForUsage(_ body: ByteBuffer) throws(GatewayError) -> ByteBuffer {
         if !names(body, key), let spliced = splice(body) { return spliced }
-        var object = try RequestDecoding.decode([String: JSONValue].self, from: body, scan: JSONValue.scannedObject)
+        var object = try JSONValue.members(of: body)
         var options: [String: JSONValue] = [:]
         if case .object(let given) = object["stream_options"] { options = given }
         options["include_usage"] = .bool(true)
