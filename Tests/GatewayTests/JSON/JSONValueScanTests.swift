@@ -52,6 +52,15 @@ struct JSONValueScanTests {
         #expect(Self.scanned(text) == nil)
     }
 
+    @Test("hostile bodies: nesting past the scanner's bound and a megabyte of members are refused or read, never a crash")
+    func hostile() throws {
+        let deep = #"{"a":"# + String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000) + "}"
+        #expect(Self.scanned(deep) == nil)
+        #expect(throws: GatewayError.self) { try JSONValue.members(of: ByteBuffer(string: deep)) }
+        let wide = "{" + (0..<50_000).map { #""k\#($0)":[\#($0),-\#($0).5,"v"]"# }.joined(separator: ",") + "}"
+        #expect(Self.scanned(wide)?.count == 50_000)
+    }
+
     @Test("a cache key is what the decoded body gave: key order, spacing and unread fields do not move it")
     func cacheKeys() throws {
         let body = #"{"model":"m","messages":[{"role":"user","content":"hi"}],"temperature":0.5,"user":"u1"}"#

@@ -44,7 +44,13 @@ struct ModelRewriteTests {
         #expect(try Self.members(out)["messages"] != nil || !body.contains("messages"))
     }
 
-    @Test("a body that is not a JSON object is refused as invalid", arguments: [#"{"model":"a""#, "[1]", "", #"{"model":"a"} x"#])
+    @Test(
+        "a body that is not a JSON object, or nests past every reader's bound, is refused as invalid",
+        arguments: [
+            #"{"model":"a""#, "[1]", "", #"{"model":"a"} x"#,
+            #"{"model":"a","x":"# + String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000) + "}",
+        ]
+    )
     func refuses(body: String) {
         #expect(throws: GatewayError.self) { try Self.rewrite(body, "deploy") }
     }
