@@ -9,7 +9,7 @@ struct RequestTracing: Sendable {
 
     /// The SERVER span, submitted once the response is complete. Probes are not traced: a kubelet
     /// polling `/health/*` every few seconds would bury the requests in noise.
-    func finishServerSpan(method: String, route: APIRoute, path: String, status: Int, scope: RequestScope) {
+    func finishServerSpan(method: String, route: APIRoute, path: String, status: Int, scope: RequestScope, details: RequestOutcome.Details) {
         guard let sink, ![.health, .healthLive, .healthReady].contains(route) else { return }
         var attributes: [SpanAttribute] = []
         attributes.reserveCapacity(12)
@@ -20,7 +20,6 @@ struct RequestTracing: Sendable {
         attributes.append(.string("llm_gateway.request_id", scope.requestID))
         if route != .other { attributes.append(.string("http.route", route.rawValue)) }
         if let client = scope.clientName { attributes.append(.string("llm_gateway.client", client)) }
-        let details = scope.outcome.details
         if let cache = details.cache { attributes.append(.string("llm_gateway.cache", cache.rawValue)) }
         if let cost = details.cost {
             // OpenTelemetry has no stable cost attribute yet: these are the names proposed for it.
@@ -31,7 +30,7 @@ struct RequestTracing: Sendable {
             attributes.append(.string("llm_gateway.rate_limit.scope", verdict.rule.scope))
             attributes.append(.string("llm_gateway.rate_limit.result", verdict.result))
         }
-        if let errorType = scope.outcome.details.errorType, status >= 400 { attributes.append(.string("error.type", errorType)) }
+        if let errorType = details.errorType, status >= 400 { attributes.append(.string("error.type", errorType)) }
         sink.submit(
             SpanRecord(
                 traceID: trace.traceID,

@@ -4,20 +4,27 @@ import Telemetry
 /// Writes the one access line per request: method, route, status, duration, provider, model, stream,
 /// tokens, cache, attempts, client key alias (never the key) and error type. Probes log at debug so
 /// they do not drown the requests.
-enum AccessLog {
-    static func write(scope: RequestScope, method: String, route: APIRoute, status: Int, duration: Duration) {
+struct AccessLog: Sendable {
+    private let logger: Logger
+    /// The logger's handler when it is the JSON one: looked up once, not cast out of the logger per request.
+    private let json: JSONLogHandler?
+
+    init(logger: Logger) {
+        self.logger = logger
+        json = logger.handler as? JSONLogHandler
+    }
+
+    func write(scope: RequestScope, details: RequestOutcome.Details, method: String, route: APIRoute, status: Int, duration: Duration) {
         let level: Logger.Level = route.isProbe ? .debug : .info
-        let logger = scope.fixed.baseLogger
         guard level >= logger.logLevel else { return }
-        let details = scope.outcome.details
-        if let json = logger.handler as? JSONLogHandler, json.writesFieldsInPlace {
+        if let json, json.writesFieldsInPlace {
             return json.log(level: level, message: "request") { line in
-                fields(scope: scope, details: details, method: method, route: route, status: status, duration: duration, to: &line)
+                Self.fields(scope: scope, details: details, method: method, route: route, status: status, duration: duration, to: &line)
             }
         }
         var list = LogFieldList()
-        fields(scope: scope, details: details, method: method, route: route, status: status, duration: duration, to: &list)
-        if let json = logger.handler as? JSONLogHandler {
+        Self.fields(scope: scope, details: details, method: method, route: route, status: status, duration: duration, to: &list)
+        if let json {
             return json.log(level: level, message: "request", fields: list.fields)
         }
         // Any other handler (the text format) gets the same fields, ids included, as swift-log metadata.
@@ -40,7 +47,7 @@ enum AccessLog {
         if let client = scope.clientName { line.field("client", client, trusted: false) }
         if let completion = details.completion { line.field("completion", completion, trusted: false) }
         if let cost = details.cost { line.field("cost_usd", cost.decimal) }
-        line.field("duration_s", String(duration.seconds))
+        line.field("duration_s", seconds: duration)
         if let errorType = details.errorType { line.field("error_type", errorType) }
         line.field("method", method)
         if let model = details.model { line.field("model", model, trusted: false) }

@@ -21,6 +21,7 @@ final class GatewayHandler: Sendable {
     let spans: (any SpanSink)?
     let sampler: TraceSampler
     let logger: Logger
+    let accessLog: AccessLog
 
     init(
         active: ActiveConfig,
@@ -40,6 +41,7 @@ final class GatewayHandler: Sendable {
         self.spans = spans
         self.sampler = sampler
         self.logger = logger
+        accessLog = AccessLog(logger: logger)
     }
 
     /// Answers one request and records it in `http_requests_total`, `http_request_duration_seconds`
@@ -59,10 +61,18 @@ final class GatewayHandler: Sendable {
             handles.statuses.counter(for: status).increment()
             handles.duration.cell.observe(duration, exemplar: (scope.trace.traceID, scope.trace.spanID))
             metrics.overhead(route: route)?.observe(max(.zero, duration - scope.outcome.upstreamTime))
-            AccessLog.write(scope: scope, method: request.method.rawValue, route: route, status: status, duration: duration)
-            scope.tracing.finishServerSpan(method: request.method.rawValue, route: route, path: request.path, status: status, scope: scope)
+            // Read once, under the outcome's lock, for the line, the span and the settling.
+            let details = scope.outcome.details
+            accessLog.write(scope: scope, details: details, method: request.method.rawValue, route: route, status: status, duration: duration)
+            scope.tracing.finishServerSpan(
+                method: request.method.rawValue,
+                route: route,
+                path: request.path,
+                status: status,
+                scope: scope,
+                details: details
+            )
             if generation.limiter != nil || generation.budgets != nil {
-                let details = scope.outcome.details
                 generation.limiter?.settle(details.reservations, tokens: details.usage?.totalTokens ?? 0)
                 generation.budgets?.settle(details.budget, cost: details.cost, tokens: details.usage?.totalTokens ?? 0)
             }

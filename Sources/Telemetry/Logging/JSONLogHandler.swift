@@ -175,9 +175,12 @@ public struct JSONLogHandler: LogHandler {
 
     /// Writes `time` as RFC 3339 (UTC, nanoseconds) digit by digit: no formatter, no intermediate string.
     static func appendTimestamp(_ time: timespec, to bytes: inout [UInt8]) {
-        var parts = tm()
-        var seconds = time.tv_sec
-        gmtime_r(&seconds, &parts)
+        // The date by integer arithmetic (UTCCalendar), not gmtime_r: that takes the C library's time-zone lock,
+        // shared by the event loops, for every line.
+        let seconds = Int64(time.tv_sec)
+        let days = UTCCalendar.floorDivide(seconds, 86_400)
+        let (year, month, day) = UTCCalendar.civil(fromDays: days)
+        let secondOfDay = Int(seconds - days * 86_400)
         func digits(_ value: Int, _ count: Int, then separator: UInt8?) {
             var divisor = 1
             for _ in 1..<count { divisor *= 10 }
@@ -189,12 +192,12 @@ public struct JSONLogHandler: LogHandler {
             }
             if let separator { bytes.append(separator) }
         }
-        digits(Int(parts.tm_year) + 1900, 4, then: UInt8(ascii: "-"))
-        digits(Int(parts.tm_mon) + 1, 2, then: UInt8(ascii: "-"))
-        digits(Int(parts.tm_mday), 2, then: UInt8(ascii: "T"))
-        digits(Int(parts.tm_hour), 2, then: UInt8(ascii: ":"))
-        digits(Int(parts.tm_min), 2, then: UInt8(ascii: ":"))
-        digits(Int(parts.tm_sec), 2, then: UInt8(ascii: "."))
+        digits(Int(year), 4, then: UInt8(ascii: "-"))
+        digits(Int(month), 2, then: UInt8(ascii: "-"))
+        digits(Int(day), 2, then: UInt8(ascii: "T"))
+        digits(secondOfDay / 3600, 2, then: UInt8(ascii: ":"))
+        digits(secondOfDay / 60 % 60, 2, then: UInt8(ascii: ":"))
+        digits(secondOfDay % 60, 2, then: UInt8(ascii: "."))
         digits(Int(time.tv_nsec), 9, then: UInt8(ascii: "Z"))
     }
 }
@@ -237,6 +240,13 @@ struct JSONLine {
         key.withUTF8Buffer { bytes.append(contentsOf: $0) }
         bytes.append(UInt8(ascii: "\""))
         bytes.append(UInt8(ascii: ":"))
+    }
+
+    /// A duration's decimal seconds, as a JSON string.
+    mutating func quotedSeconds(_ duration: Duration) {
+        bytes.append(UInt8(ascii: "\""))
+        DecimalSeconds.append(duration, to: &bytes)
+        bytes.append(UInt8(ascii: "\""))
     }
 
     /// An id's hex, as a JSON string (nothing in it to escape).

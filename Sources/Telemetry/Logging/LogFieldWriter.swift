@@ -8,6 +8,8 @@ public protocol LogFieldWriter {
     mutating func field(_ key: StaticString, _ value: Int)
     /// A trace or span id, as its lowercase hex.
     mutating func field(_ key: StaticString, id: some HexIdentifier)
+    /// A duration, as decimal seconds (``DecimalSeconds``).
+    mutating func field(_ key: StaticString, seconds: Duration)
 }
 
 extension LogFieldWriter {
@@ -34,6 +36,10 @@ public struct LogFieldList: LogFieldWriter {
 
     public mutating func field(_ key: StaticString, id: some HexIdentifier) {
         fields.append(JSONLogHandler.Field(key.description, id.description))
+    }
+
+    public mutating func field(_ key: StaticString, seconds: Duration) {
+        fields.append(JSONLogHandler.Field(key.description, DecimalSeconds.text(seconds)))
     }
 }
 
@@ -79,6 +85,11 @@ public struct JSONLogLine: LogFieldWriter {
         self.key(key)
         line.quotedHex(id)
         if let trace = id as? TraceID, Self.equal(key, "trace_id") { traceIDValue = trace }
+    }
+
+    public mutating func field(_ key: StaticString, seconds: Duration) {
+        self.key(key)
+        line.quotedSeconds(seconds)
     }
 
     private mutating func key(_ key: StaticString) {

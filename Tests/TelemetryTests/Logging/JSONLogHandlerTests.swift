@@ -95,6 +95,7 @@ struct JSONLogHandlerTests {
             #expect(json.writesFieldsInPlace)
             json.log(level: .info, message: "request") { line in
                 line.field("attempts", 1)
+                line.field("duration_s", seconds: .nanoseconds(1_234_500))
                 line.field("model", "gpt for jane@example.com", trusted: false)
                 line.field("request_id", "req-1")
                 line.field("span_id", id: SpanID(0x00f0_67aa_0ba9_02b7))
@@ -110,6 +111,7 @@ struct JSONLogHandlerTests {
         #expect(lines.count == 1)
         #expect(line["model"] as? String == "gpt for [REDACTED:email]")
         #expect(line["attempts"] as? String == "1")
+        #expect(line["duration_s"] as? String == "0.0012345")
         #expect(line["status"] as? String == "200")
         #expect(line["tokens_in"] as? String == String(Int.min))
         #expect(line["tokens_out"] as? String == "0")
@@ -118,7 +120,8 @@ struct JSONLogHandlerTests {
         #expect(line["trace_id"] as? String == "4bf92f3577b34da60000929d0e0e4736")
         #expect(line["msg"] as? String == "request")
         let keys: Set = [
-            "ts", "level", "msg", "service", "attempts", "model", "request_id", "span_id", "status", "tokens_in", "tokens_out", "trace_id",
+            "ts", "level", "msg", "service", "attempts", "duration_s", "model", "request_id", "span_id", "status", "tokens_in", "tokens_out",
+            "trace_id",
         ]
         #expect(Set(line.keys) == keys)
         // The list the other handlers get holds the same fields as strings.
@@ -126,9 +129,55 @@ struct JSONLogHandlerTests {
         list.field("status", 200)
         list.field("model", "m", trusted: false)
         list.field("span_id", id: SpanID(1))
-        #expect(list.fields.map(\.key) == ["status", "model", "span_id"])
-        #expect(list.fields.map(\.value) == ["200", "m", "0000000000000001"])
-        #expect(list.fields.map(\.trusted) == [true, false, true])
+        list.field("duration_s", seconds: .seconds(2))
+        #expect(list.fields.map(\.key) == ["status", "model", "span_id", "duration_s"])
+        #expect(list.fields.map(\.value) == ["200", "m", "0000000000000001", "2.0"])
+        #expect(list.fields.map(\.trusted) == [true, false, true, true])
+    }
+
+    @Test("timestamps name the C library's UTC date and time (leap days, century years, year ends, random seconds)")
+    func timestampsMatchGmtime() {
+        var generator = SystemRandomNumberGenerator()
+        let fixed: [Int] = [0, 59, 86_399, 86_400, 951_782_400, 951_868_799, 4_107_542_399, 4_107_542_400, 1_735_689_599, 1_798_761_600]
+        let random = (0..<2_000).map { _ in Int.random(in: 0...253_402_300_799, using: &generator) }
+        for second in fixed + random {
+            let nanosecond = Int.random(in: 0..<1_000_000_000, using: &generator)
+            var parts = tm()
+            var seconds = second
+            gmtime_r(&seconds, &parts)
+            let expected = String(
+                format: "%04d-%02d-%02dT%02d:%02d:%02d.%09dZ",
+                Int(parts.tm_year) + 1900,
+                Int(parts.tm_mon) + 1,
+                Int(parts.tm_mday),
+                Int(parts.tm_hour),
+                Int(parts.tm_min),
+                Int(parts.tm_sec),
+                nanosecond
+            )
+            #expect(JSONLogHandler.timestamp(timespec(tv_sec: second, tv_nsec: nanosecond)) == expected)
+        }
+    }
+
+    @Test("durations are written as exact decimal seconds, without trailing zeros")
+    func decimalSeconds() throws {
+        let cases: [(Duration, String)] = [
+            (.zero, "0.0"), (.seconds(1), "1.0"), (.milliseconds(1500), "1.5"), (.nanoseconds(123_456), "0.000123456"),
+            (.nanoseconds(1), "0.000000001"), (.seconds(12) + .milliseconds(340), "12.34"), (.seconds(86_400 * 365), "31536000.0"),
+            (.nanoseconds(-2_500_000_000), "-2.5"),
+        ]
+        for (duration, text) in cases { #expect(DecimalSeconds.text(duration) == text) }
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<2_000 {
+            let nanoseconds = Int64.random(in: 0...(1 << 50), using: &generator)
+            let text = DecimalSeconds.text(.nanoseconds(nanoseconds))
+            // Read back exactly: the digits after the point, padded to nine, are the nanoseconds.
+            let parts = text.split(separator: ".")
+            #expect(parts.count == 2)
+            let fraction = try #require(Int64(parts[1].padding(toLength: 9, withPad: "0", startingAt: 0)))
+            #expect(try #require(Int64(parts[0])) * 1_000_000_000 + fraction == nanoseconds, "\(text)")
+            #expect(parts[1].count == 1 || !parts[1].hasSuffix("0"), "\(text)")
+        }
     }
 
     @Test("secrets and personal data are redacted in the message and in nested metadata")

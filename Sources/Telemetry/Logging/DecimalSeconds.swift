@@ -1,0 +1,44 @@
+/// A duration as decimal seconds, exact to the nanosecond: `0.000123456`, `1.5`, `0.0`.
+///
+/// The access line's `duration_s`. Written digit by digit from the integer nanoseconds, where formatting a
+/// `Double` (shortest round-trip digits) was a tenth of the line's cost — and a double only approximated them.
+public enum DecimalSeconds {
+    /// Appends `duration`: the whole seconds, a point, then the nanoseconds without trailing zeros (one digit
+    /// at least). Durations past ~292 years saturate.
+    public static func append(_ duration: Duration, to bytes: inout [UInt8]) {
+        let nanoseconds = duration.nanosecondsClamped
+        if nanoseconds < 0 { bytes.append(UInt8(ascii: "-")) }
+        let magnitude = nanoseconds.magnitude
+        var whole = magnitude / 1_000_000_000
+        var fraction = magnitude % 1_000_000_000
+        // Whole seconds, most significant digit first.
+        var divisor: UInt64 = 1
+        while divisor <= whole / 10 { divisor *= 10 }
+        while divisor > 0 {
+            bytes.append(UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: whole / divisor))
+            whole %= divisor
+            divisor /= 10
+        }
+        bytes.append(UInt8(ascii: "."))
+        var digits = 9
+        while digits > 1 && fraction % 10 == 0 {
+            fraction /= 10
+            digits -= 1
+        }
+        divisor = 1
+        for _ in 1..<digits { divisor *= 10 }
+        while divisor > 0 {
+            bytes.append(UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: fraction / divisor))
+            fraction %= divisor
+            divisor /= 10
+        }
+    }
+
+    /// The same, as a string.
+    public static func text(_ duration: Duration) -> String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(24)
+        append(duration, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}
