@@ -8,7 +8,8 @@
 #   slow           1,000 concurrent requests to an upstream that answers in 200 ms
 #   stream         2,000 concurrent SSE streams (first chunk after 200 ms, 20 chunks 50 ms apart)
 #   observability  the gateway with logs + OTLP against the same build with both off, 64 connections,
-#                  OBSERVABILITY_ROUNDS (5) rounds of the pair, the order alternating; the median cost
+#                  OBSERVABILITY_ROUNDS (15) pairs of OBSERVABILITY_CELL (3s) cells, the order alternating; the
+#                  median cost, and each gateway's CPU per request
 #   soak           SOAK_SECONDS (600) of 2,000 streams, gateway RSS sampled every 30 s
 # COLLECTOR=own gives the OTLP collector stand-in an nginx of its own (default: the upstream's nginx answers).
 # Prints markdown tables and writes them to bench/results/.
@@ -157,6 +158,7 @@ gateway_pid=$!
 # The same build with neither: warnings only, no exporter.
 LOG_LEVEL=warning "$binary" serve --config "$work/quiet.yaml" > "$logs/quiet.log" 2>&1 &
 pids+=($!)
+quiet_pid=$!
 
 for port in $UPSTREAM_PORT $HAPROXY_PORT $GATEWAY_PORT $QUIET_PORT; do
     for _ in $(seq 100); do
@@ -186,6 +188,18 @@ measure() {
             /Non-2xx/ { errors += $NF }
             /Socket errors/ { gsub(/,/, ""); errors += $4 + $6 + $8 + $10 }
             END { printf "%.0f %.0f %.0f %d\n", rps, p50, p99, errors }'
+}
+# CPU ticks (user + system) a process has used so far.
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+# measure_cpu PORT PID DURATION: the tiny-upstream measurement at 64 connections, with the gateway's CPU per request
+# (µs): "req/s cpu_µs_per_request".
+measure_cpu() {
+    local before after rps
+    before=$(cpu_ticks "$2")
+    read -r rps _ _ _ <<< "$(measure "$1" tiny 64 "$3")"
+    after=$(cpu_ticks "$2")
+    awk -v r="$rps" -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" -v d="${3%s}" \
+        'BEGIN { printf "%s %.1f\n", r, t * 1000000 / hz / (r * d) }'
 }
 rss_mib() { awk -v key="$2" '$1 == key":" { printf "%d", $2 / 1024 }' "/proc/$1/status"; }
 
@@ -231,28 +245,36 @@ for scenario in "${scenarios[@]}"; do
     observability)
         measure $QUIET_PORT tiny 64 2s >/dev/null
         measure $GATEWAY_PORT tiny 64 2s >/dev/null
+        # Short cells, many pairs: this machine's speed wanders by a third within a minute (the quiet gateway's
+        # CPU per request went 49 → 82 µs over one 5 × 10 s run), and a pair of short cells sees the same speed.
+        cell=${OBSERVABILITY_CELL:-3s}
         # Rounds of the pair back to back, the order alternating (quiet first, then full first) so that a machine
         # speeding up or slowing down over the run favours neither: one pair moved 8–26 % with the machine alone.
-        costs=() lines=()
-        for round in $(seq "${OBSERVABILITY_ROUNDS:-5}"); do
+        costs=() lines=() quiet_cpus=() full_cpus=()
+        for round in $(seq "${OBSERVABILITY_ROUNDS:-15}"); do
             if ((round % 2)); then
-                read -r quiet _ _ _ <<< "$(measure $QUIET_PORT tiny 64 "$DURATION")"
-                read -r full _ _ _ <<< "$(measure $GATEWAY_PORT tiny 64 "$DURATION")"
+                read -r quiet quiet_cpu <<< "$(measure_cpu $QUIET_PORT "$quiet_pid" "$cell")"
+                read -r full full_cpu <<< "$(measure_cpu $GATEWAY_PORT "$gateway_pid" "$cell")"
             else
-                read -r full _ _ _ <<< "$(measure $GATEWAY_PORT tiny 64 "$DURATION")"
-                read -r quiet _ _ _ <<< "$(measure $QUIET_PORT tiny 64 "$DURATION")"
+                read -r full full_cpu <<< "$(measure_cpu $GATEWAY_PORT "$gateway_pid" "$cell")"
+                read -r quiet quiet_cpu <<< "$(measure_cpu $QUIET_PORT "$quiet_pid" "$cell")"
             fi
             costs+=("$(awk -v q="$quiet" -v f="$full" 'BEGIN { printf "%.1f", (q - f) * 100 / q }')")
-            lines+=("round $round: logs + OTLP off $quiet req/s, on $full req/s, cost ${costs[-1]} %")
+            quiet_cpus+=("$quiet_cpu") full_cpus+=("$full_cpu")
+            # The gateway's own CPU per request beside the throughput: what the signals cost it, whatever the
+            # machine's speed in that round.
+            lines+=("round $round: logs + OTLP off $quiet req/s ($quiet_cpu µs CPU/request), on $full req/s ($full_cpu µs), cost ${costs[-1]} %")
         done
-        median=$(printf '%s\n' "${costs[@]}" | sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }')
+        median_of() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+        median=$(median_of "${costs[@]}")
         {
             echo
-            echo "### Observability cost — tiny upstream, 64 connections, $DURATION per cell, ${#costs[@]} rounds"
+            echo "### Observability cost — tiny upstream, 64 connections, $cell per cell, ${#costs[@]} rounds"
             echo
             printf -- '- %s\n' "${lines[@]}"
             echo
-            echo "Logs + OTLP cost: median $median % of throughput."
+            echo "Logs + OTLP cost: median $median % of throughput. Gateway CPU per request, medians: off" \
+                "$(median_of "${quiet_cpus[@]}") µs, on $(median_of "${full_cpus[@]}") µs."
         } | tee -a "$out"
         ;;
     soak)
