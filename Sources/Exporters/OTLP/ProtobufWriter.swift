@@ -161,13 +161,14 @@ struct ProtobufWriter {
             bytes[lengthAt] = UInt8(length)
             return
         }
-        var prefix: [UInt8] = []
-        while length >= 0x80 {
-            prefix.append(UInt8(truncatingIfNeeded: length) | 0x80)
+        // Room for the varint's other bytes (no buffer of its own: every span's length takes this path), then
+        // the varint written over the reserved byte and the room.
+        var width = 1
+        while length >> (7 * UInt64(width)) != 0 { width += 1 }
+        bytes.insert(contentsOf: repeatElement(0, count: width - 1), at: lengthAt + 1)
+        for index in lengthAt..<(lengthAt + width) {
+            bytes[index] = UInt8(truncatingIfNeeded: length) | (index == lengthAt + width - 1 ? 0 : 0x80)
             length >>= 7
         }
-        prefix.append(UInt8(length))
-        bytes[lengthAt] = prefix[0]
-        bytes.insert(contentsOf: prefix[1...], at: lengthAt + 1)
     }
 }

@@ -35,6 +35,21 @@ struct OTLPTraceEncoderTests {
         long.message(1) { $0.stringAlways(2, String(repeating: "x", count: 197)) }
         #expect(Array(long.bytes.prefix(5)) == [0x0A, 0xC8, 0x01, 0x12, 0xC5])
         #expect(long.bytes.count == 203)
+        // Bodies at each varint width's edges: the length prefix is the body's length as a varint, the body intact.
+        for length in [127, 128, 16_383, 16_384, 2_097_151, 2_097_152] {
+            var nested = ProtobufWriter()
+            nested.message(3) { $0.bytesForTest(length) }
+            var expected: [UInt8] = [0x1A]
+            var rest = UInt64(length)
+            while rest >= 0x80 {
+                expected.append(UInt8(truncatingIfNeeded: rest) | 0x80)
+                rest >>= 7
+            }
+            expected.append(UInt8(rest))
+            #expect(Array(nested.bytes.prefix(expected.count)) == expected, "length \(length)")
+            #expect(nested.bytes.count == expected.count + length)
+            #expect(nested.bytes.dropFirst(expected.count).allSatisfy { $0 == 0x7F })
+        }
         let encoder = OTLPTraceEncoder(resource: [.string("service.name", "llm-gateway")], scopeName: "llm-gateway", scopeVersion: "0.1.0")
         let bytes = encoder.encode([Self.span], as: .protobuf)
         // ExportTraceServiceRequest.resource_spans (field 1, length-delimited) comes first.
@@ -117,5 +132,12 @@ struct OTLPTraceEncoderTests {
         let output = stdout.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         return Array(output)
+    }
+}
+
+extension ProtobufWriter {
+    /// Appends `count` raw 0x7F bytes (a body of a given length for the length-prefix tests).
+    fileprivate mutating func bytesForTest(_ count: Int) {
+        for _ in 0..<count { varint(0x7F) }
     }
 }
