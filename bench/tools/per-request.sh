@@ -12,6 +12,10 @@
 #   per-request.sh latency BINARY [ROUNDS] [SIGNALS…]
 #       wrk -c1 for 8 s against gateways of one build with each of SIGNALS (default: quiet full), alternating:
 #       requests/s, p50 and p99 of each (what the signals add to a lone client's tail).
+#   per-request.sh system BINARY [ROUNDS]
+#       the quiet and the full gateway of one build at 64 connections, 3 s cells alternating: CPU µs per request of
+#       the gateway (by thread, with context switches per request), the upstream nginx, the collector nginx and the
+#       whole machine (the rest: wrk and the kernel's softirqs) — what the signals cost the other processes too.
 #   per-request.sh profile BINARY [quiet|full] [OUT]
 #       perf record (cpu-clock, call graphs) of the gateway while wrk -c16 runs 4 s; prints the top symbols by
 #       self time and writes perf.data to OUT (default /tmp/gateway.perf.data) for perf report. EVENT=probe_…:…
@@ -178,6 +182,41 @@ latency)
         done
     done
     ;;
+system)
+    binary=$1 rounds=${2:-5}
+    start "$binary" 18192 quiet
+    start "$binary" 18193 full
+    upstream=$(pgrep -P "$(cat "$work/nginx.pid")" | head -1)
+    collector=$(pgrep -P "$(cat "$work/collector.pid")" | head -1)
+    ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+    machine() { awk 'NR == 1 { print $2 + $3 + $4 + $6 + $7 + $8 }' /proc/stat; }
+    # Per thread name of PID: CPU ticks, voluntary and involuntary context switches.
+    threads() {
+        for task in /proc/"$1"/task/*; do
+            name=$(sed -E 's/^[0-9]+ \((.*)\) .*/\1/' "$task/stat" | tr -c 'A-Za-z\n' '-')
+            echo "$name $(sed -E 's/^[0-9]+ \(.*\) //' "$task/stat" | awk '{ print $12 + $13 }')" \
+                "$(awk '/^voluntary_ctxt_switches/ { v = $2 } /^nonvoluntary_ctxt_switches/ { n = $2 } END { print v, n }' "$task/status")"
+        done | awk '{ t[$1] += $2; v[$1] += $3; n[$1] += $4 } END { for (k in t) print k, t[k], v[k], n[k] }' | sort
+    }
+    for port in 18192 18193; do load "$port" 64 1s > /dev/null; done
+    for _ in $(seq "$rounds"); do
+        for port in 18192 18193; do
+            pid=$(pgrep -f "$work/gw-$port.yaml" | head -1)
+            g0=$(ticks "$pid") u0=$(ticks "$upstream") c0=$(ticks "$collector") m0=$(machine) t0=$(threads "$pid")
+            requests=$(load "$port" 64 3s | awk '/requests in/ { print $1 }')
+            g1=$(ticks "$pid") u1=$(ticks "$upstream") c1=$(ticks "$collector") m1=$(machine) t1=$(threads "$pid")
+            awk -v name="$([[ $port == 18192 ]] && echo quiet || echo full)" -v n="$requests" -v hz="$(getconf CLK_TCK)" \
+                -v g=$((g1 - g0)) -v u=$((u1 - u0)) -v c=$((c1 - c0)) -v m=$((m1 - m0)) 'BEGIN {
+                    f = 1000000 / hz / n
+                    printf "%-5s %6.0f req/s  CPU µs/request: gateway %.1f, upstream %.1f, collector %.1f, rest %.1f, machine %.1f\n",
+                        name, n / 3, g * f, u * f, c * f, (m - g - u - c) * f, m * f
+                }'
+            join <(echo "$t0") <(echo "$t1") | awk -v n="$requests" -v hz="$(getconf CLK_TCK)" '
+                $5 > $2 || $7 > $4 { printf "      %s %.1f µs, %.3f + %.3f switches", $1, ($5 - $2) * 1000000 / hz / n, ($6 - $3) / n, ($7 - $4) / n }
+                END { print "" }'
+        done
+    done
+    ;;
 profile)
     binary=$1 signals=${2:-full} out=${3:-/tmp/gateway.perf.data}
     start "$binary" 18194 "$signals"
@@ -193,5 +232,5 @@ profile)
     wait "$loader"
     perf report -i "$out" --no-children --sort symbol --stdio 2> /dev/null | grep -E '^ +[0-9]' | head -60
     ;;
-*) echo "usage: per-request.sh counts BINARY [quiet|full] | cpu BINARY_A BINARY_B [quiet|full] [ROUNDS] | profile BINARY [quiet|full] [OUT]" >&2; exit 2 ;;
+*) echo "usage: per-request.sh counts BINARY [quiet|full] | cpu BINARY_A BINARY_B [quiet|full] [ROUNDS] | system BINARY [ROUNDS] | profile BINARY [quiet|full] [OUT]" >&2; exit 2 ;;
 esac
