@@ -193,9 +193,11 @@ system)
     # Per thread name of PID: CPU ticks, voluntary and involuntary context switches.
     threads() {
         for task in /proc/"$1"/task/*; do
-            name=$(sed -E 's/^[0-9]+ \((.*)\) .*/\1/' "$task/stat" | tr -c 'A-Za-z\n' '-')
-            echo "$name $(sed -E 's/^[0-9]+ \(.*\) //' "$task/stat" | awk '{ print $12 + $13 }')" \
-                "$(awk '/^voluntary_ctxt_switches/ { v = $2 } /^nonvoluntary_ctxt_switches/ { n = $2 } END { print v, n }' "$task/status")"
+            # Threads come and go (the runtime's dispatch workers): one that is gone is skipped.
+            stat=$(cat "$task/stat" 2>/dev/null) && status=$(cat "$task/status" 2>/dev/null) || continue
+            name=$(sed -E 's/^[0-9]+ \((.*)\) .*/\1/' <<< "$stat" | tr -c 'A-Za-z\n' '-')
+            echo "$name $(sed -E 's/^[0-9]+ \(.*\) //' <<< "$stat" | awk '{ print $12 + $13 }')" \
+                "$(awk '/^voluntary_ctxt_switches/ { v = $2 } /^nonvoluntary_ctxt_switches/ { n = $2 } END { print v, n }' <<< "$status")"
         done | awk '{ t[$1] += $2; v[$1] += $3; n[$1] += $4 } END { for (k in t) print k, t[k], v[k], n[k] }' | sort
     }
     for port in 18192 18193; do load "$port" 64 1s > /dev/null; done
