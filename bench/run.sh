@@ -205,7 +205,10 @@ rss_mib() { awk -v key="$2" '$1 == key":" { printf "%d", $2 / 1024 }' "/proc/$1/
 
 mkdir -p bench/results
 out="bench/results/$(date -u +%Y%m%dT%H%M%SZ).md"
-echo "Commit $(git rev-parse --short HEAD)$(git diff --quiet || echo '+changes'); $(nproc) cores; $(date -u +%FT%TZ)." | tee "$out"
+# The harness is the checkout's; the gateway is the checkout's build unless LLM_GATEWAY_BIN names another one.
+gateway_build="this checkout's build"
+[[ -n ${LLM_GATEWAY_BIN:-} ]] && gateway_build="$LLM_GATEWAY_BIN (sha256 $(sha256sum "$binary" | cut -c1-12))"
+echo "Commit $(git rev-parse --short HEAD)$(git diff --quiet || echo '+changes'); gateway: $gateway_build; $(nproc) cores; $(date -u +%FT%TZ)." | tee "$out"
 
 # One table: each target at `connections`, ratios against direct and haproxy, added latency against direct.
 compare() {
