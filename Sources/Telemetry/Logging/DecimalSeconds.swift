@@ -9,29 +9,15 @@ public enum DecimalSeconds {
         let nanoseconds = duration.nanosecondsClamped
         if nanoseconds < 0 { bytes.append(UInt8(ascii: "-")) }
         let magnitude = nanoseconds.magnitude
-        var whole = magnitude / 1_000_000_000
-        var fraction = magnitude % 1_000_000_000
-        // Whole seconds, most significant digit first.
-        var divisor: UInt64 = 1
-        while divisor <= whole / 10 { divisor *= 10 }
-        while divisor > 0 {
-            bytes.append(UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: whole / divisor))
-            whole %= divisor
-            divisor /= 10
-        }
+        DecimalDigits.append(magnitude / 1_000_000_000, to: &bytes)
         bytes.append(UInt8(ascii: "."))
+        var fraction = magnitude % 1_000_000_000
         var digits = 9
         while digits > 1 && fraction % 10 == 0 {
             fraction /= 10
             digits -= 1
         }
-        divisor = 1
-        for _ in 1..<digits { divisor *= 10 }
-        while divisor > 0 {
-            bytes.append(UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: fraction / divisor))
-            fraction %= divisor
-            divisor /= 10
-        }
+        DecimalDigits.append(fraction, width: digits, to: &bytes)
     }
 
     /// The same, as a string.

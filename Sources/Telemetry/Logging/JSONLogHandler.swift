@@ -182,14 +182,7 @@ public struct JSONLogHandler: LogHandler {
         let (year, month, day) = UTCCalendar.civil(fromDays: days)
         let secondOfDay = Int(seconds - days * 86_400)
         func digits(_ value: Int, _ count: Int, then separator: UInt8?) {
-            var divisor = 1
-            for _ in 1..<count { divisor *= 10 }
-            var rest = value
-            while divisor > 0 {
-                bytes.append(UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: rest / divisor))
-                rest %= divisor
-                divisor /= 10
-            }
+            DecimalDigits.append(UInt64(clamping: value), width: count, to: &bytes)
             if let separator { bytes.append(separator) }
         }
         digits(Int(year), 4, then: UInt8(ascii: "-"))
@@ -261,13 +254,7 @@ struct JSONLine {
         bytes.append(UInt8(ascii: "\""))
         if value < 0 { bytes.append(UInt8(ascii: "-")) }
         // The magnitude as unsigned: Int.min has none as a signed value.
-        let magnitude = value.magnitude
-        var divisor: UInt = 1
-        while divisor <= magnitude / 10 { divisor *= 10 }
-        while divisor > 0 {
-            bytes.append(UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: magnitude / divisor % 10))
-            divisor /= 10
-        }
+        DecimalDigits.append(UInt64(value.magnitude), to: &bytes)
         bytes.append(UInt8(ascii: "\""))
     }
 
