@@ -14,9 +14,23 @@ struct AccessLog: Sendable {
         json = logger.handler as? JSONLogHandler
     }
 
-    func write(scope: RequestScope, details: RequestOutcome.Details, method: String, route: APIRoute, status: Int, duration: Duration) {
+    /// The level `route`'s line is written at, or nil when the logger drops lines of that level (then nothing of
+    /// the line need be gathered).
+    func level(for route: APIRoute) -> Logger.Level? {
         let level: Logger.Level = route.isProbe ? .debug : .info
-        guard level >= logger.logLevel else { return }
+        return level >= logger.logLevel ? level : nil
+    }
+
+    /// Writes the line at `level`, which ``level(for:)`` gave.
+    func write(
+        at level: Logger.Level,
+        scope: RequestScope,
+        details: RequestOutcome.Details,
+        method: String,
+        route: APIRoute,
+        status: Int,
+        duration: Duration
+    ) {
         if let json, json.writesFieldsInPlace {
             return json.log(level: level, message: "request") { line in
                 Self.fields(scope: scope, details: details, method: method, route: route, status: status, duration: duration, to: &line)

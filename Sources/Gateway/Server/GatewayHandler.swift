@@ -61,20 +61,21 @@ final class GatewayHandler: Sendable {
             handles.statuses.counter(for: status).increment()
             handles.duration.cell.observe(duration, exemplar: (scope.trace.traceID, scope.trace.spanID))
             metrics.overhead(route: route)?.observe(max(.zero, duration - scope.outcome.upstreamTime))
-            // Read once, under the outcome's lock, for the line, the span and the settling.
-            let details = scope.outcome.details
-            accessLog.write(scope: scope, details: details, method: request.method.rawValue, route: route, status: status, duration: duration)
-            scope.tracing.finishServerSpan(
-                method: request.method.rawValue,
-                route: route,
-                path: request.path,
-                status: status,
-                scope: scope,
-                details: details
-            )
-            if generation.limiter != nil || generation.budgets != nil {
-                generation.limiter?.settle(details.reservations, tokens: details.usage?.totalTokens ?? 0)
-                generation.budgets?.settle(details.budget, cost: details.cost, tokens: details.usage?.totalTokens ?? 0)
+            let lineLevel = accessLog.level(for: route)
+            let settles = generation.limiter != nil || generation.budgets != nil
+            // The outcome's details, read once under its lock, and only when the line, the span or the settling takes
+            // them (a gateway without any of the three copies nothing).
+            if lineLevel != nil || scope.tracing.sink != nil || settles {
+                let details = scope.outcome.details
+                let method = request.method.rawValue
+                if let lineLevel {
+                    accessLog.write(at: lineLevel, scope: scope, details: details, method: method, route: route, status: status, duration: duration)
+                }
+                scope.tracing.finishServerSpan(method: method, route: route, path: request.path, status: status, scope: scope, details: details)
+                if settles {
+                    generation.limiter?.settle(details.reservations, tokens: details.usage?.totalTokens ?? 0)
+                    generation.budgets?.settle(details.budget, cost: details.cost, tokens: details.usage?.totalTokens ?? 0)
+                }
             }
             generation.leave()
         }
