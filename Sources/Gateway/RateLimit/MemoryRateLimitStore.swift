@@ -15,7 +15,8 @@ final class MemoryRateLimitStore: RateLimitStore {
         var head = 0
         var sum = 0
 
-        mutating func prune(before cutoff: ContinuousClock.Instant) {
+        /// Drops the entries at or before `cutoff`; returns the sum of those left.
+        mutating func prune(before cutoff: ContinuousClock.Instant) -> Int {
             while head < entries.count, entries[head].time <= cutoff {
                 sum -= entries[head].amount
                 head += 1
@@ -24,15 +25,16 @@ final class MemoryRateLimitStore: RateLimitStore {
                 entries.removeFirst(head)
                 head = 0
             }
+            return sum
         }
 
-        func reset(window: Duration, now: ContinuousClock.Instant) -> Duration {
-            head < entries.count ? entries[head].time + window - now : .zero
-        }
-
-        mutating func add(_ entry: Entry) {
-            entries.append(entry)
-            sum += entry.amount
+        /// Adds `entry` when there is one; returns what the window holds then and when its oldest entry leaves.
+        mutating func record(_ entry: Entry?, window: Duration, now: ContinuousClock.Instant) -> (used: Int, reset: Duration) {
+            if let entry {
+                entries.append(entry)
+                sum += entry.amount
+            }
+            return (sum, head < entries.count ? entries[head].time + window - now : .zero)
         }
 
         /// Replaces the amount of `id`'s entry (the latest one of that id still in the window).
@@ -67,23 +69,28 @@ final class MemoryRateLimitStore: RateLimitStore {
         return logs.withLock { logs in
             let requestKey = LogKey(rule, tokens: false)
             let tokenKey = LogKey(rule, tokens: true)
-            logs[requestKey, default: Log()].prune(before: now - rule.window)
-            logs[tokenKey, default: Log()].prune(before: now - rule.window)
+            // Each log is reached twice through the dictionary, both times in place: to prune, then to record.
+            let requestsHeld = logs[requestKey, default: Log()].prune(before: now - rule.window)
+            let tokensHeld = logs[tokenKey, default: Log()].prune(before: now - rule.window)
             var allowed = true
-            if let limit = rule.requests, (logs[requestKey]?.sum ?? 0) + 1 > limit { allowed = false }
-            if let limit = rule.tokens, (logs[tokenKey]?.sum ?? 0).addingSaturated(tokens) > limit { allowed = false }
-            if allowed {
-                if rule.requests != nil { logs[requestKey, default: Log()].add(Entry(time: now, id: id, amount: 1)) }
-                if rule.tokens != nil { logs[tokenKey, default: Log()].add(Entry(time: now, id: id, amount: tokens)) }
-            }
-            let requests = logs[requestKey] ?? Log()
-            let tokenLog = logs[tokenKey] ?? Log()
+            if let limit = rule.requests, requestsHeld + 1 > limit { allowed = false }
+            if let limit = rule.tokens, tokensHeld.addingSaturated(tokens) > limit { allowed = false }
+            let requests = logs[requestKey, default: Log()].record(
+                allowed && rule.requests != nil ? Entry(time: now, id: id, amount: 1) : nil,
+                window: rule.window,
+                now: now
+            )
+            let tokenLog = logs[tokenKey, default: Log()].record(
+                allowed && rule.tokens != nil ? Entry(time: now, id: id, amount: tokens) : nil,
+                window: rule.window,
+                now: now
+            )
             return RateLimitDecision(
                 allowed: allowed,
-                requestsUsed: requests.sum,
-                requestsReset: requests.reset(window: rule.window, now: now),
-                tokensUsed: tokenLog.sum,
-                tokensReset: tokenLog.reset(window: rule.window, now: now)
+                requestsUsed: requests.used,
+                requestsReset: requests.reset,
+                tokensUsed: tokenLog.used,
+                tokensReset: tokenLog.reset
             )
         }
     }
