@@ -111,6 +111,21 @@ load() {
     wrk -t1 -c"$connections" -d"$3" -s "$script" "http://127.0.0.1:$1/v1/chat/completions" -- "${wrk_args[@]}"
 }
 
+# Per thread name of PID (event loops, the encoding thread, the log writer), summed: CPU ticks, voluntary and
+# involuntary context switches.
+threads() {
+    for task in /proc/"$1"/task/*; do
+        # Threads come and go (the runtime's dispatch workers): one that is gone is skipped.
+        stat=$(cat "$task/stat" 2>/dev/null) && status=$(cat "$task/status" 2>/dev/null) || continue
+        sed -E 's/^[0-9]+ \((.*)\) /\1\t/' <<< "$stat" | awk -F'\t' -v status="$status" '{
+            split($2, f, " "); name = $1; gsub(/[^A-Za-z]+/, "-", name)
+            v = status; sub(/.*\nvoluntary_ctxt_switches:[ \t]*/, "", v); sub(/\n.*/, "", v)
+            n = status; sub(/.*nonvoluntary_ctxt_switches:[ \t]*/, "", n); sub(/\n.*/, "", n)
+            print name, f[12] + f[13], v + 0, n + 0
+        }'
+    done | awk '{ t[$1] += $2; v[$1] += $3; n[$1] += $4 } END { for (k in t) print k, t[k], v[k], n[k] }' | sort
+}
+
 case $mode in
 counts)
     binary=$1 signals=${2:-quiet}
@@ -134,25 +149,19 @@ cpu)
     a=$1 b=$2 signals=${3:-full} rounds=${4:-5}
     start "$a" 18192 "$signals"
     start "$b" 18193 "${SIGNALS_B:-$signals}"
-    declare -A results faults threads
-    # CPU ticks of each thread of PID, summed by thread name (event loops, the encoding thread, the log writer).
-    by_thread() {
-        for stat in /proc/"$1"/task/*/stat; do
-            sed -E 's/^[0-9]+ \((.*)\) /\1\t/' "$stat" | awk -F'\t' '{split($2, f, " "); n=$1; gsub(/[^A-Za-z]+/, "-", n); print n, f[12] + f[13]}'
-        done | awk '{t[$1]+=$2} END {for (n in t) print n, t[n]}' | sort
-    }
+    declare -A results faults thread_costs
     for _ in $(seq "$rounds"); do
         for port in 18192 18193; do
             pid=$(pgrep -f "$work/gw-$port.yaml" | head -1)
             read -r f0 u0 s0 < <(awk '{print $10, $14, $15}' "/proc/$pid/stat")
-            before=$(by_thread "$pid")
+            before=$(threads "$pid")
             requests=$(load "$port" 16 4s | awk '/requests in/{print $1}')
             read -r f1 u1 s1 < <(awk '{print $10, $14, $15}' "/proc/$pid/stat")
             ticks=$(getconf CLK_TCK)
             results[$port]+="$(((u1 - u0 + s1 - s0) * 1000000 / ticks / requests)) "
             faults[$port]+="$(((f1 - f0) * 1000 / requests)) "
-            threads[$port]+=$(join <(echo "$before") <(by_thread "$pid") |
-                awk -v r="$requests" -v t="$ticks" '{printf "%s=%.1f ", $1, ($3 - $2) * 1000000 / t / r}')$'\n'
+            thread_costs[$port]+=$(join <(echo "$before") <(threads "$pid") |
+                awk -v r="$requests" -v t="$ticks" '{printf "%s=%.1f ", $1, ($5 - $2) * 1000000 / t / r}')$'\n'
         done
     done
     sorted() { tr ' ' '\n' <<< "$1" | sort -n | tr '\n' ' '; }
@@ -161,7 +170,7 @@ cpu)
     # Per thread name, the median over the rounds (µs per request).
     for port in 18192 18193; do
         printf '%s by thread:' "$([[ $port == 18192 ]] && echo A || echo B)"
-        tr ' ' '\n' <<< "${threads[$port]}" | awk -F= 'NF == 2 {v[$1] = v[$1] " " $2} END {for (n in v) print n, v[n]}' |
+        tr ' ' '\n' <<< "${thread_costs[$port]}" | awk -F= 'NF == 2 {v[$1] = v[$1] " " $2} END {for (n in v) print n, v[n]}' |
             while read -r name values; do
                 printf ' %s %s' "$name" "$(tr ' ' '\n' <<< "$values" | sort -n | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}')"
             done
@@ -190,16 +199,6 @@ system)
     collector=$(pgrep -P "$(cat "$work/collector.pid")" | head -1)
     ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
     machine() { awk 'NR == 1 { print $2 + $3 + $4 + $6 + $7 + $8 }' /proc/stat; }
-    # Per thread name of PID: CPU ticks, voluntary and involuntary context switches.
-    threads() {
-        for task in /proc/"$1"/task/*; do
-            # Threads come and go (the runtime's dispatch workers): one that is gone is skipped.
-            stat=$(cat "$task/stat" 2>/dev/null) && status=$(cat "$task/status" 2>/dev/null) || continue
-            name=$(sed -E 's/^[0-9]+ \((.*)\) .*/\1/' <<< "$stat" | tr -c 'A-Za-z\n' '-')
-            echo "$name $(sed -E 's/^[0-9]+ \(.*\) //' <<< "$stat" | awk '{ print $12 + $13 }')" \
-                "$(awk '/^voluntary_ctxt_switches/ { v = $2 } /^nonvoluntary_ctxt_switches/ { n = $2 } END { print v, n }' <<< "$status")"
-        done | awk '{ t[$1] += $2; v[$1] += $3; n[$1] += $4 } END { for (k in t) print k, t[k], v[k], n[k] }' | sort
-    }
     for port in 18192 18193; do load "$port" 64 1s > /dev/null; done
     for _ in $(seq "$rounds"); do
         for port in 18192 18193; do
