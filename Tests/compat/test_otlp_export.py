@@ -266,6 +266,9 @@ def test_retry_shows_as_a_second_attempt_span_with_a_retry_event(start_gateway, 
         assert first.status.code == 2 and attributes(first.attributes)["error.type"] == "server_error"
         assert attributes(second.attributes)["llm_gateway.attempt"] == 2
         assert [event.name for event in second.events] == ["llm_gateway.retry"]
+        # The event carries why the attempt was retried, at the attempt's start.
+        assert attributes(second.events[0].attributes) == {"error.type": "server_error"}
+        assert second.events[0].time_unix_nano == second.start_time_unix_nano
         assert first.parent_span_id == second.parent_span_id  # both children of the one server span
         # Each attempt sent its own span as the upstream's parent.
         assert [h["traceparent"].split("-")[2] for _, h, _ in flaky.requests] == [first.span_id.hex(), second.span_id.hex()]

@@ -9,7 +9,7 @@ import Telemetry
 public final class BatchSpanProcessor: SpanSink, Service {
     private let configuration: OTLPExporterConfiguration
     private let exporter: OTLPHTTPSpanExporter
-    private let queue: ExportQueue<SpanRecord>
+    private let queue: ExportQueue<any FinishedSpan>
     /// Wakes the export loop: every tick, and when a submitted span fills a batch. One wake-up is kept while
     /// the loop is busy, so a batch filled during an export is not left for the next tick.
     private let wakes: AsyncStream<Void>
@@ -37,7 +37,7 @@ public final class BatchSpanProcessor: SpanSink, Service {
         (wakes, wake) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(1))
     }
 
-    public func submit(_ span: consuming SpanRecord) {
+    public func submit(_ span: any FinishedSpan) {
         // Counts rise one at a time under the queue's lock: exactly one span sees the batch fill.
         if queue.append(span) == configuration.maxExportBatchSize { wake.yield() }
     }

@@ -31,7 +31,7 @@ public struct OTLPHTTPSpanExporter: Sendable {
     /// Delivers `spans` within `deadline`. They are encoded (and let go) off the event loops, giving way to the
     /// requests while `mayYield` (the queue behind them is not filling up).
     public func export(
-        _ spans: consuming [SpanRecord],
+        _ spans: consuming [any FinishedSpan],
         deadline: ContinuousClock.Instant,
         mayYield: @escaping @Sendable () -> Bool = { true }
     ) async -> Outcome {

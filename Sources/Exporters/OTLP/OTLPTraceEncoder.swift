@@ -21,7 +21,7 @@ public struct OTLPTraceEncoder: Sendable {
     }
 
     /// - Parameter pause: called after every `slice` spans (the exporters' encoding thread gives way there).
-    public func encode(_ spans: [SpanRecord], as format: WireFormat, slice: Int = .max, pause: () -> Void = {}) -> [UInt8] {
+    public func encode(_ spans: [any FinishedSpan], as format: WireFormat, slice: Int = .max, pause: () -> Void = {}) -> [UInt8] {
         var bytes: [UInt8] = []
         encode(spans, as: format, into: &bytes, slice: slice, pause: pause)
         return bytes
@@ -29,103 +29,37 @@ public struct OTLPTraceEncoder: Sendable {
 
     /// Encodes into `bytes`, replacing what it held but keeping its storage when that is large enough (the
     /// exporters' encoding thread reuses one buffer for every batch).
-    public func encode(_ spans: [SpanRecord], as format: WireFormat, into bytes: inout [UInt8], slice: Int = .max, pause: () -> Void = {}) {
+    public func encode(_ spans: [any FinishedSpan], as format: WireFormat, into bytes: inout [UInt8], slice: Int = .max, pause: () -> Void = {}) {
         switch format {
         case .protobuf:
             var storage: [UInt8] = []
             swap(&storage, &bytes)
             bytes = protobuf(spans, reusing: consume storage, slice: slice, pause: pause)
-        case .json: bytes = json(spans)
+        case .json: bytes = json(spans.flatMap(SpanRecord.records(of:)))
         }
     }
 
     // MARK: protobuf (opentelemetry/proto/collector/trace/v1, trace/v1, common/v1, resource/v1)
 
-    func protobuf(_ spans: [SpanRecord], reusing buffer: consuming [UInt8] = [], slice: Int = .max, pause: () -> Void = {}) -> [UInt8] {
+    func protobuf(_ spans: [any FinishedSpan], reusing buffer: consuming [UInt8] = [], slice: Int = .max, pause: () -> Void = {}) -> [UInt8] {
         // About what a gateway's spans take: a reused buffer is already large enough, and sizing the batch
         // exactly walked every attribute of every span once more.
-        var request = ProtobufWriter(reusing: consume buffer, capacity: 256 + spans.count * 512)
-        request.message(1) { resourceSpans in
-            resourceSpans.message(1) { resource in
-                Self.attributes(self.resource, field: 1, into: &resource)
-            }
-            resourceSpans.message(2) { scopeSpans in
-                scopeSpans.message(1) { scope in
-                    scope.string(1, scopeName)
-                    scope.string(2, scopeVersion)
-                }
-                // Read in place, not copied out of the batch (as a for-in or a capturing closure would).
-                for index in spans.indices {
-                    let start = scopeSpans.beginMessage(2)
-                    Self.span(spans[index], into: &scopeSpans)
-                    scopeSpans.endMessage(start)
-                    if (index + 1) % slice == 0 { pause() }
-                }
-            }
+        var writer = OTLPSpanWriter(ProtobufWriter(reusing: consume buffer, capacity: 256 + spans.count * 512))
+        let resourceSpans = writer.protobuf.beginMessage(1)
+        writer.resource(resource)
+        let scopeSpans = writer.protobuf.beginMessage(2)
+        writer.protobuf.message(1) { scope in
+            scope.string(1, scopeName)
+            scope.string(2, scopeVersion)
         }
-        return request.take()
-    }
-
-    private static func span(_ span: SpanRecord, into writer: inout ProtobufWriter) {
-        writer.id(1, span.traceID)
-        writer.id(2, span.spanID)
-        if let state = span.traceState { writer.string(3, state) }
-        if let parent = span.parentSpanID { writer.id(4, parent) }
-        writer.string(5, span.name)
-        writer.uint(6, UInt64(span.kind.rawValue))
-        writer.fixed64(7, span.startTimeUnixNano)
-        writer.fixed64(8, span.endTimeUnixNano)
-        attributes(span.attributes, field: 9, into: &writer)
-        span.events.withUnsafeBufferPointer { events in
-            for index in events.indices {
-                let start = writer.beginMessage(11)
-                writer.fixed64(1, events[index].timeUnixNano)
-                writer.string(2, events[index].name)
-                attributes(events[index].attributes, field: 3, into: &writer)
-                writer.endMessage(start)
-            }
+        // Read in place, not copied out of the batch (as a for-in or a capturing closure would).
+        for index in spans.indices {
+            spans[index].write(to: &writer)
+            if (index + 1) % slice == 0 { pause() }
         }
-        switch span.status {
-        case .unset: break
-        case .ok: writer.message(15) { $0.uint(3, 1) }
-        case .error(let message):
-            writer.message(15) { status in
-                status.string(2, message)
-                status.uint(3, 2)
-            }
-        }
-    }
-
-    /// Each attribute as a `KeyValue` in `field`. Read through the array's buffer: its elements are borrowed where
-    /// they lie (an element read by subscript is a copy, a retain of its key and its value).
-    private static func attributes(_ attributes: [SpanAttribute], field: Int, into writer: inout ProtobufWriter) {
-        attributes.withUnsafeBufferPointer { attributes in
-            for index in attributes.indices {
-                let start = writer.beginMessage(field)
-                keyValue(attributes[index], into: &writer)
-                writer.endMessage(start)
-            }
-        }
-    }
-
-    private static func keyValue(_ attribute: borrowing SpanAttribute, into writer: inout ProtobufWriter) {
-        writer.string(1, attribute.key)
-        let start = writer.beginMessage(2)
-        anyValue(attribute.value, into: &writer)
-        writer.endMessage(start)
-    }
-
-    private static func anyValue(_ value: borrowing SpanAttribute.Value, into writer: inout ProtobufWriter) {
-        switch value {
-        case .string(let text): writer.stringAlways(1, text)
-        case .bool(let flag): writer.boolAlways(2, flag)
-        case .int(let number): writer.int64Always(3, number)
-        case .double(let number): writer.double(4, number)
-        case .stringArray(let items):
-            writer.message(5) { array in
-                for item in items { array.message(1) { $0.stringAlways(1, item) } }
-            }
-        }
+        writer.protobuf.endMessage(scopeSpans)
+        writer.protobuf.endMessage(resourceSpans)
+        return writer.protobuf.take()
     }
 
     // MARK: OTLP/JSON

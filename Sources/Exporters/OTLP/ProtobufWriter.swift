@@ -107,10 +107,9 @@ struct ProtobufWriter {
     mutating func stringAlways(_ field: Int, _ value: String) {
         tag(field, .lengthDelimited)
         varint(UInt64(value.utf8.count))
-        // Through the string's own storage: appending its UTF8View would retain the string (once per attribute
-        // key and value of every span).
-        let copied: Void? = value.utf8.withContiguousStorageIfAvailable { bytes.append(contentsOf: $0) }
-        if copied == nil { bytes.append(contentsOf: value.utf8) }
+        // Through a span of the string's own storage: its UTF8View (appended, or asked for contiguous storage)
+        // retains the string, once per attribute key and value of every span, on a thread that did not make it.
+        value.utf8Span.span.withUnsafeBufferPointer { bytes.append(contentsOf: $0) }
     }
 
     mutating func boolAlways(_ field: Int, _ value: Bool) {

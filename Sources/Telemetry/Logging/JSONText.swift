@@ -3,27 +3,22 @@ public enum JSONText {
     /// Appends `text` as a quoted, escaped JSON string.
     public static func appendQuoted(_ text: String, to bytes: inout [UInt8]) {
         bytes.append(UInt8(ascii: "\""))
-        // Most strings need no escape (ids, numbers, names): one scan, then one copy, through the string's own
-        // storage (going through its UTF8View retained the string twice, for every field of every line).
-        let plain = text.utf8.withContiguousStorageIfAvailable { utf8 -> Bool in
-            guard !utf8.contains(where: needsEscape) else { return false }
-            bytes.append(contentsOf: utf8)
-            return true
-        }
-        if plain == true {
-            bytes.append(UInt8(ascii: "\""))
-            return
-        }
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): bytes.append(contentsOf: [92, 34])
-            case UInt8(ascii: "\\"): bytes.append(contentsOf: [92, 92])
-            case UInt8(ascii: "\n"): bytes.append(contentsOf: [92, 110])
-            case UInt8(ascii: "\r"): bytes.append(contentsOf: [92, 114])
-            case UInt8(ascii: "\t"): bytes.append(contentsOf: [92, 116])
-            case 0..<0x20:
-                bytes.append(contentsOf: [92, 117, 48, 48, HexDigits.digit(UInt64(byte >> 4)), HexDigits.digit(UInt64(byte))])
-            default: bytes.append(byte)
+        // Read through a span of the string's own storage: its UTF8View retained the string (twice when copied
+        // from), for every field of every line. Most strings need no escape (ids, numbers, names): one scan,
+        // then one copy.
+        text.utf8Span.span.withUnsafeBufferPointer { utf8 in
+            guard utf8.contains(where: needsEscape) else { return bytes.append(contentsOf: utf8) }
+            for byte in utf8 {
+                switch byte {
+                case UInt8(ascii: "\""): bytes.append(contentsOf: [92, 34])
+                case UInt8(ascii: "\\"): bytes.append(contentsOf: [92, 92])
+                case UInt8(ascii: "\n"): bytes.append(contentsOf: [92, 110])
+                case UInt8(ascii: "\r"): bytes.append(contentsOf: [92, 114])
+                case UInt8(ascii: "\t"): bytes.append(contentsOf: [92, 116])
+                case 0..<0x20:
+                    bytes.append(contentsOf: [92, 117, 48, 48, HexDigits.digit(UInt64(byte >> 4)), HexDigits.digit(UInt64(byte))])
+                default: bytes.append(byte)
+                }
             }
         }
         bytes.append(UInt8(ascii: "\""))

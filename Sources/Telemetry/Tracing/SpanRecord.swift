@@ -1,4 +1,6 @@
-/// A finished span as exporters see it: ids, timing, kind, attributes, events and status.
+/// A finished span with every field built: ids, timing, kind, attributes, events and status — what spans
+/// started through the tracing API become, and what tests read (``SpanRecord/records(of:)``). The gateway's own
+/// spans are ``FinishedSpan``s that build none of this and write their fields straight into the export.
 ///
 /// Spans are recorded once they end and handed to a ``SpanSink``; nothing downstream can slow the request
 /// that produced them. Immutable, and a class: a span is a few strings and two arrays, and on its way from
@@ -105,8 +107,8 @@ public struct SpanEvent: Sendable, Equatable {
 
 /// Where finished spans go. Implementations must return at once (queue, never block).
 public protocol SpanSink: Sendable {
-    /// Takes the span (moved in: a sink keeps it without copying its strings).
-    func submit(_ span: consuming SpanRecord)
+    /// Takes the span; it is written out (``FinishedSpan/write(to:)``) by whoever exports it.
+    func submit(_ span: any FinishedSpan)
 }
 
 extension SpanRecord {

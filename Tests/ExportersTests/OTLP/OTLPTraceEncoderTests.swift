@@ -117,6 +117,61 @@ struct OTLPTraceEncoderTests {
         #expect(buffer.capacity == largest)
     }
 
+    /// A span that writes itself as the gateway's do: every attribute type, events with and without attributes.
+    final class WrittenSpan: FinishedSpan {
+        let status: SpanRecord.Status
+        init(status: SpanRecord.Status) { self.status = status }
+        var estimatedBytes: Int { 512 }
+
+        func write<Writer: SpanWriter>(to writer: inout Writer) {
+            writer.beginSpan(
+                SpanHeader(
+                    traceID: TraceID(hex: "4bf92f3577b34da6a3ce929d0e0e4736")!,
+                    spanID: SpanID(hex: "00f067aa0ba902b7")!,
+                    parentSpanID: nil,
+                    traceState: "vendor=1",
+                    name: "POST /v1/chat/completions",
+                    kind: .server,
+                    startTimeUnixNano: 1_700_000_000_000_000_000,
+                    endTimeUnixNano: 1_700_000_000_250_000_000
+                )
+            )
+            writer.attribute("url.path", "/v1/chat/completions")
+            writer.attribute("llm_gateway.client", "tëam-ü " + String(repeating: "ä", count: 40))
+            writer.attribute("http.response.status_code", 200)
+            writer.attribute("gen_ai.usage.cost.amount", 0.25)
+            writer.attribute("gen_ai.request.stream", true)
+            writer.attribute("gen_ai.response.finish_reasons", ["stop", "length"])
+            writer.beginEvent("llm_gateway.failover", at: 1_700_000_000_010_000_000)
+            writer.attribute("llm_gateway.failover.from", "primary")
+            writer.attribute("error.type", "timeout")
+            writer.endEvent()
+            writer.beginEvent("gen_ai.first_token", at: 1_700_000_000_020_000_000)
+            writer.endEvent()
+            writer.endSpan(status: status)
+        }
+    }
+
+    @Test("a span that writes itself is encoded as the record it materialises into, in both formats")
+    func writtenSpans() throws {
+        let encoder = OTLPTraceEncoder(resource: [.string("service.name", "llm-gateway")], scopeName: "llm-gateway", scopeVersion: "1")
+        let spans: [any FinishedSpan] = [WrittenSpan(status: .unset), Self.span, WrittenSpan(status: .error("HTTP 502")), WrittenSpan(status: .ok)]
+        let records = spans.flatMap(SpanRecord.records(of:))
+        #expect(records.count == 4)
+        #expect(records[1] === Self.span)
+        let written = try #require(records.first)
+        #expect(written.attributes.count == 6)
+        #expect(written.attributes[1] == .string("llm_gateway.client", "tëam-ü " + String(repeating: "ä", count: 40)))
+        #expect(written.attributes[5] == .init("gen_ai.response.finish_reasons", .stringArray(["stop", "length"])))
+        #expect(written.events.map(\.name) == ["llm_gateway.failover", "gen_ai.first_token"])
+        #expect(written.events[0].attributes == [.string("llm_gateway.failover.from", "primary"), .string("error.type", "timeout")])
+        #expect(written.events[1].attributes.isEmpty)
+        #expect(records[2].status == .error("HTTP 502"))
+        for format in [OTLPTraceEncoder.WireFormat.protobuf, .json] {
+            #expect(encoder.encode(spans, as: format) == encoder.encode(records, as: format), "\(format)")
+        }
+    }
+
     /// What `gzip -dc` makes of `compressed`.
     static func gunzip(_ compressed: [UInt8]) throws -> [UInt8] {
         let process = Process()

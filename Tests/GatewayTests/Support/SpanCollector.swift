@@ -5,9 +5,9 @@ import Telemetry
 final class SpanCollector: SpanSink {
     private let spans = Mutex<[SpanRecord]>([])
 
-    func submit(_ span: consuming SpanRecord) {
-        let record = span
-        spans.withLock { $0.append(record) }
+    func submit(_ span: any FinishedSpan) {
+        let records = SpanRecord.records(of: span)
+        spans.withLock { $0.append(contentsOf: records) }
     }
 
     var all: [SpanRecord] { spans.withLock { $0 } }

@@ -8,9 +8,9 @@ import Tracing
 struct GatewayTracerTests {
     final class CollectingSink: SpanSink {
         let spans = Mutex<[SpanRecord]>([])
-        func submit(_ span: consuming SpanRecord) {
-            let record = span
-            spans.withLock { $0.append(record) }
+        func submit(_ span: any FinishedSpan) {
+            let records = SpanRecord.records(of: span)
+            spans.withLock { $0.append(contentsOf: records) }
         }
     }
 
