@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Work per proxied request, two ways, against a fixed tiny upstream (nginx) on this machine:
 #   per-request.sh counts BINARY [quiet|full]
-#       uprobes on swift_job_run, malloc, swift_retain, swift_allocObject while wrk -c4 runs; each count divided
+#       uprobes on swift_job_run, malloc, swift_retain, swift_allocObject, and the system calls and context
+#       switches of the gateway's threads, while wrk -c4 runs; each count divided
 #       by swift_task_create (one task per request). Deterministic, so it compares builds on a noisy machine.
 #   per-request.sh cpu BINARY_A BINARY_B [quiet|full] [ROUNDS]
 #       user+sys CPU of each gateway (from /proc) per request while wrk -c16 runs 4 s, the builds alternating, and
@@ -141,9 +142,10 @@ counts)
     sleep 0.5
     pid=$(pgrep -f "$work/gw-18191.yaml" | head -1)
     perf stat -x, -o "$work/counts" -e probe_libswiftCore:swift_retain,probe_libswiftCore:swift_allocObject \
-        -e probe_libswift_Concurrency:swift_job_run,probe_libswift_Concurrency:swift_task_create,probe_libc:malloc -p "$pid" -- sleep 2
+        -e probe_libswift_Concurrency:swift_job_run,probe_libswift_Concurrency:swift_task_create,probe_libc:malloc \
+        -e raw_syscalls:sys_enter,context-switches -p "$pid" -- sleep 2
     wait "$loader"
-    awk -F, '/swift_task_create/{n=$1} /probe/{v[$3]=$1} END {for (k in v) if (k !~ /task_create/) printf "%s %.1f per request\n", substr(k, index(k, ":") + 1), v[k] / n}' "$work/counts"
+    awk -F, '/swift_task_create/{n=$1} NF >= 3 && $1 ~ /^[0-9]/ {v[$3]=$1} END {for (k in v) if (k !~ /task_create/) printf "%s %.1f per request\n", substr(k, index(k, ":") + 1), v[k] / n}' "$work/counts"
     ;;
 cpu)
     a=$1 b=$2 signals=${3:-full} rounds=${4:-5}

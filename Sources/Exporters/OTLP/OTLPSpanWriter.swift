@@ -2,7 +2,7 @@ import Telemetry
 
 /// Writes what ``FinishedSpan``s tell it as OTLP protobuf `Span` messages (field 2 of a `ScopeSpans` the caller
 /// has opened), straight into the export body: no attribute or event list is built on the way.
-struct OTLPSpanWriter: SpanWriter {
+struct OTLPSpanWriter: SpanWriter, ~Copyable {
     /// The request being written; the caller opens and closes the messages around the spans.
     var protobuf: ProtobufWriter
     private var span: ProtobufWriter.MessageStart?

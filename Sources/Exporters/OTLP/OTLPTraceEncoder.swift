@@ -42,9 +42,8 @@ public struct OTLPTraceEncoder: Sendable {
     // MARK: protobuf (opentelemetry/proto/collector/trace/v1, trace/v1, common/v1, resource/v1)
 
     func protobuf(_ spans: [any FinishedSpan], reusing buffer: consuming [UInt8] = [], slice: Int = .max, pause: () -> Void = {}) -> [UInt8] {
-        // About what a gateway's spans take: a reused buffer is already large enough, and sizing the batch
-        // exactly walked every attribute of every span once more.
-        var writer = OTLPSpanWriter(ProtobufWriter(reusing: consume buffer, capacity: 256 + spans.count * 512))
+        // About what a gateway's spans take: sizing the batch exactly would walk every span once more.
+        var writer = OTLPSpanWriter(ProtobufWriter(capacity: 256 + spans.count * 512))
         let resourceSpans = writer.protobuf.beginMessage(1)
         writer.resource(resource)
         let scopeSpans = writer.protobuf.beginMessage(2)
@@ -59,7 +58,11 @@ public struct OTLPTraceEncoder: Sendable {
         }
         writer.protobuf.endMessage(scopeSpans)
         writer.protobuf.endMessage(resourceSpans)
-        return writer.protobuf.take()
+        // Copied into the caller's buffer, whose storage (large enough after the first batches) is kept.
+        var bytes = consume buffer
+        bytes.removeAll(keepingCapacity: true)
+        writer.protobuf.withBytes { bytes.append(contentsOf: $0) }
+        return bytes
     }
 
     // MARK: OTLP/JSON

@@ -67,7 +67,7 @@ final class FinishedAttempt: FinishedSpan {
 
     var estimatedBytes: Int { 768 + (summary?.id?.utf8.count ?? 0) + (error?.message.utf8.count ?? 0) }
 
-    func write<Writer: SpanWriter>(to writer: inout Writer) {
+    func write<Writer: SpanWriter & ~Copyable>(to writer: inout Writer) {
         writer.beginSpan(
             SpanHeader(
                 context: span.context,
@@ -102,7 +102,7 @@ final class FinishedAttempt: FinishedSpan {
         writer.endSpan(status: error.map { .error($0.message) } ?? .unset)
     }
 
-    private func write<Writer: SpanWriter>(_ summary: ResponseSummary, to writer: inout Writer) {
+    private func write<Writer: SpanWriter & ~Copyable>(_ summary: ResponseSummary, to writer: inout Writer) {
         if let model = summary.model { writer.attribute("gen_ai.response.model", model) }
         if let id = summary.id { writer.attribute("gen_ai.response.id", id) }
         if !summary.finishReasons.isEmpty { writer.attribute("gen_ai.response.finish_reasons", summary.finishReasons) }
@@ -130,7 +130,7 @@ enum AttemptReason: Sendable {
     }
 
     /// The attributes of the attempt's retry or failover event.
-    func write<Writer: SpanWriter>(to writer: inout Writer) {
+    func write<Writer: SpanWriter & ~Copyable>(to writer: inout Writer) {
         switch self {
         case .retry(let error): writer.attribute("error.type", error.errorTypeLabel)
         case .failover(let from, let error):

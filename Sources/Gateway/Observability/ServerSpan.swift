@@ -45,7 +45,7 @@ final class ServerSpan: FinishedSpan {
 
     var estimatedBytes: Int { 640 + path.utf8.count + requestID.utf8.count + (client?.utf8.count ?? 0) }
 
-    func write<Writer: SpanWriter>(to writer: inout Writer) {
+    func write<Writer: SpanWriter & ~Copyable>(to writer: inout Writer) {
         writer.beginSpan(
             SpanHeader(
                 context: trace,

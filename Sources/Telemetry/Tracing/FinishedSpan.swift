@@ -12,7 +12,7 @@ public protocol FinishedSpan: AnyObject, Sendable {
 
     /// Writes the span: ``SpanWriter/beginSpan(_:)``, its attributes, its events (each opened, given its
     /// attributes and closed) and ``SpanWriter/endSpan(status:)``.
-    func write<Writer: SpanWriter>(to writer: inout Writer)
+    func write<Writer: SpanWriter & ~Copyable>(to writer: inout Writer)
 }
 
 /// The fields every span has, given to ``SpanWriter/beginSpan(_:)``.
@@ -63,8 +63,9 @@ public struct SpanHeader: Sendable {
 }
 
 /// What a ``FinishedSpan`` writes itself into: an export encoding, or ``SpanRecordBuilder``. Attributes given
-/// between ``beginEvent(_:at:)`` and ``endEvent()`` belong to the event, the others to the span.
-public protocol SpanWriter {
+/// between ``beginEvent(_:at:)`` and ``endEvent()`` belong to the event, the others to the span. It may be
+/// non-copyable (an encoding that owns its buffer).
+public protocol SpanWriter: ~Copyable {
     mutating func beginSpan(_ header: SpanHeader)
     mutating func attribute(_ key: String, _ value: String)
     mutating func attribute(_ key: String, _ value: Int64)
@@ -76,7 +77,7 @@ public protocol SpanWriter {
     mutating func endSpan(status: SpanRecord.Status)
 }
 
-extension SpanWriter {
+extension SpanWriter where Self: ~Copyable {
     public mutating func attribute(_ key: String, _ value: Int) {
         attribute(key, Int64(value))
     }
@@ -101,7 +102,7 @@ extension SpanWriter {
 }
 
 extension SpanRecord: FinishedSpan {
-    public func write<Writer: SpanWriter>(to writer: inout Writer) {
+    public func write<Writer: SpanWriter & ~Copyable>(to writer: inout Writer) {
         writer.beginSpan(
             SpanHeader(
                 traceID: traceID,

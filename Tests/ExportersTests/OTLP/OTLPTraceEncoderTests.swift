@@ -123,7 +123,7 @@ struct OTLPTraceEncoderTests {
         init(status: SpanRecord.Status) { self.status = status }
         var estimatedBytes: Int { 512 }
 
-        func write<Writer: SpanWriter>(to writer: inout Writer) {
+        func write<Writer: SpanWriter & ~Copyable>(to writer: inout Writer) {
             writer.beginSpan(
                 SpanHeader(
                     traceID: TraceID(hex: "4bf92f3577b34da6a3ce929d0e0e4736")!,
