@@ -54,7 +54,7 @@ struct AccessLog: Sendable {
         route: APIRoute,
         status: Int,
         duration: Duration,
-        to line: inout some LogFieldWriter
+        to line: inout some LogFieldWriter & ~Copyable
     ) {
         line.field("attempts", details.attempts)
         line.field("cache", details.cache?.rawValue ?? "off")

@@ -5,12 +5,12 @@
 public enum DecimalSeconds {
     /// Appends `duration`: the whole seconds, a point, then the nanoseconds without trailing zeros (one digit
     /// at least). Durations past ~292 years saturate.
-    public static func append(_ duration: Duration, to bytes: inout [UInt8]) {
+    public static func append<Sink: ByteSink & ~Copyable>(_ duration: Duration, to bytes: inout Sink) {
         let nanoseconds = duration.nanosecondsClamped
-        if nanoseconds < 0 { bytes.append(UInt8(ascii: "-")) }
+        if nanoseconds < 0 { bytes.write(UInt8(ascii: "-")) }
         let magnitude = nanoseconds.magnitude
         DecimalDigits.append(magnitude / 1_000_000_000, to: &bytes)
-        bytes.append(UInt8(ascii: "."))
+        bytes.write(UInt8(ascii: "."))
         var fraction = magnitude % 1_000_000_000
         var digits = 9
         while digits > 1 && fraction % 10 == 0 {

@@ -110,7 +110,9 @@ public struct JSONLogHandler: LogHandler {
         let now = WallClock.now()
         var fields = JSONLogLine(line: opening(level: level, message: message, at: now), redactor: redactor)
         write(&fields)
-        emit(fields.line, level: level, at: now, traceID: fields.traceID, requestID: fields.requestID)
+        // The ids are read before the line is taken (only a shipper labels its records with them).
+        let (traceID, requestID) = shipper == nil ? (nil, nil) : (fields.traceID, fields.requestID)
+        emit(fields.line, level: level, at: now, traceID: traceID, requestID: requestID)
     }
 
     /// A line's first fields: `ts`, `level`, `msg` (as given) and `service`.
@@ -141,13 +143,13 @@ public struct JSONLogHandler: LogHandler {
         requestID: @autoclosure () -> String?
     ) {
         let bytes = line.finish()
-        sink.write(bytes)
+        bytes.withBytes { sink.write($0) }
         if let shipper {
             shipper.submit(
                 LogRecord(
                     timeUnixNano: WallClock.unixNano(now),
                     level: level.rawValue,
-                    line: String(decoding: bytes.dropLast(), as: UTF8.self),
+                    line: bytes.withBytes { String(decoding: $0.dropLast(), as: UTF8.self) },
                     traceID: traceID(),
                     requestID: requestID()
                 )
@@ -174,7 +176,7 @@ public struct JSONLogHandler: LogHandler {
     }
 
     /// Writes `time` as RFC 3339 (UTC, nanoseconds) digit by digit: no formatter, no intermediate string.
-    static func appendTimestamp(_ time: timespec, to bytes: inout [UInt8]) {
+    static func appendTimestamp<Sink: ByteSink & ~Copyable>(_ time: timespec, to bytes: inout Sink) {
         // The date by integer arithmetic (UTCCalendar), not gmtime_r: that takes the C library's time-zone lock,
         // shared by the event loops, for every line.
         let seconds = Int64(time.tv_sec)
@@ -183,7 +185,7 @@ public struct JSONLogHandler: LogHandler {
         let secondOfDay = Int(seconds - days * 86_400)
         func digits(_ value: Int, _ count: Int, then separator: UInt8?) {
             DecimalDigits.append(UInt64(clamping: value), width: count, to: &bytes)
-            if let separator { bytes.append(separator) }
+            if let separator { bytes.write(separator) }
         }
         digits(Int(year), 4, then: UInt8(ascii: "-"))
         digits(Int(month), 2, then: UInt8(ascii: "-"))
@@ -195,22 +197,21 @@ public struct JSONLogHandler: LogHandler {
     }
 }
 
-/// Builds one JSON object as bytes, escaping as RFC 8259 requires.
-struct JSONLine {
-    private var bytes: [UInt8]
+/// Builds one JSON object as bytes, escaping as RFC 8259 requires. Written into ``OwnedBytes``: a line is
+/// about a hundred small writes.
+struct JSONLine: ~Copyable {
+    private var bytes = OwnedBytes(capacity: 512)
     private var first = true
 
     init() {
-        bytes = []
-        bytes.reserveCapacity(512)
-        bytes.append(UInt8(ascii: "{"))
+        bytes.write(UInt8(ascii: "{"))
     }
 
     /// The value of the key just written: `time` as an RFC 3339 string.
     mutating func timestamp(_ time: timespec) {
-        bytes.append(UInt8(ascii: "\""))
+        bytes.write(UInt8(ascii: "\""))
         JSONLogHandler.appendTimestamp(time, to: &bytes)
-        bytes.append(UInt8(ascii: "\""))
+        bytes.write(UInt8(ascii: "\""))
     }
 
     mutating func field(_ key: String, _ value: String) {
@@ -219,43 +220,43 @@ struct JSONLine {
     }
 
     mutating func key(_ key: String) {
-        if !first { bytes.append(UInt8(ascii: ",")) }
+        if !first { bytes.write(UInt8(ascii: ",")) }
         first = false
         string(key)
-        bytes.append(UInt8(ascii: ":"))
+        bytes.write(UInt8(ascii: ":"))
     }
 
     /// A key the gateway names itself (nothing in it to escape).
     mutating func key(_ key: StaticString) {
-        if !first { bytes.append(UInt8(ascii: ",")) }
+        if !first { bytes.write(UInt8(ascii: ",")) }
         first = false
-        bytes.append(UInt8(ascii: "\""))
-        key.withUTF8Buffer { bytes.append(contentsOf: $0) }
-        bytes.append(UInt8(ascii: "\""))
-        bytes.append(UInt8(ascii: ":"))
+        bytes.write(UInt8(ascii: "\""))
+        bytes.write(key)
+        bytes.write(UInt8(ascii: "\""))
+        bytes.write(UInt8(ascii: ":"))
     }
 
     /// A duration's decimal seconds, as a JSON string.
     mutating func quotedSeconds(_ duration: Duration) {
-        bytes.append(UInt8(ascii: "\""))
+        bytes.write(UInt8(ascii: "\""))
         DecimalSeconds.append(duration, to: &bytes)
-        bytes.append(UInt8(ascii: "\""))
+        bytes.write(UInt8(ascii: "\""))
     }
 
     /// An id's hex, as a JSON string (nothing in it to escape).
     mutating func quotedHex(_ id: some HexIdentifier) {
-        bytes.append(UInt8(ascii: "\""))
+        bytes.write(UInt8(ascii: "\""))
         id.appendHex(to: &bytes)
-        bytes.append(UInt8(ascii: "\""))
+        bytes.write(UInt8(ascii: "\""))
     }
 
     /// `value` in decimal, as a JSON string (`"42"`), digit by digit.
     mutating func quotedInteger(_ value: Int) {
-        bytes.append(UInt8(ascii: "\""))
-        if value < 0 { bytes.append(UInt8(ascii: "-")) }
+        bytes.write(UInt8(ascii: "\""))
+        if value < 0 { bytes.write(UInt8(ascii: "-")) }
         // The magnitude as unsigned: Int.min has none as a signed value.
         DecimalDigits.append(UInt64(value.magnitude), to: &bytes)
-        bytes.append(UInt8(ascii: "\""))
+        bytes.write(UInt8(ascii: "\""))
     }
 
     mutating func value(_ value: Logger.Metadata.Value, redactor: LogRedactor) {
@@ -263,20 +264,20 @@ struct JSONLine {
         case .string(let text): string(redactor.redact(text))
         case .stringConvertible(let convertible): string(redactor.redact(convertible.description))
         case .array(let items):
-            bytes.append(UInt8(ascii: "["))
+            bytes.write(UInt8(ascii: "["))
             for (index, item) in items.enumerated() {
-                if index > 0 { bytes.append(UInt8(ascii: ",")) }
+                if index > 0 { bytes.write(UInt8(ascii: ",")) }
                 self.value(item, redactor: redactor)
             }
-            bytes.append(UInt8(ascii: "]"))
+            bytes.write(UInt8(ascii: "]"))
         case .dictionary(let dictionary):
             var nested = JSONLine()
             for key in dictionary.keys.sorted() {
                 nested.key(key)
                 nested.value(dictionary[key]!, redactor: redactor)
             }
-            nested.bytes.append(UInt8(ascii: "}"))
-            bytes.append(contentsOf: nested.bytes)
+            nested.bytes.write(UInt8(ascii: "}"))
+            nested.bytes.withBytes { bytes.write($0) }
         }
     }
 
@@ -284,9 +285,10 @@ struct JSONLine {
         JSONText.appendQuoted(text, to: &bytes)
     }
 
-    consuming func finish() -> [UInt8] {
-        bytes.append(UInt8(ascii: "}"))
-        bytes.append(UInt8(ascii: "\n"))
+    /// The line's bytes, closed and ended with a newline.
+    consuming func finish() -> OwnedBytes {
+        bytes.write(UInt8(ascii: "}"))
+        bytes.write(UInt8(ascii: "\n"))
         return bytes
     }
 }

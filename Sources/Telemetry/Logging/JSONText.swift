@@ -1,27 +1,38 @@
 /// JSON string quoting as RFC 8259 requires, shared by the log handler and the exporters' JSON encoders.
 public enum JSONText {
     /// Appends `text` as a quoted, escaped JSON string.
-    public static func appendQuoted(_ text: String, to bytes: inout [UInt8]) {
-        bytes.append(UInt8(ascii: "\""))
+    public static func appendQuoted<Sink: ByteSink & ~Copyable>(_ text: String, to bytes: inout Sink) {
+        bytes.write(UInt8(ascii: "\""))
         // Read through a span of the string's own storage: its UTF8View retained the string (twice when copied
         // from), for every field of every line. Most strings need no escape (ids, numbers, names): one scan,
         // then one copy.
         text.utf8Span.span.withUnsafeBufferPointer { utf8 in
-            guard utf8.contains(where: needsEscape) else { return bytes.append(contentsOf: utf8) }
+            guard utf8.contains(where: needsEscape) else { return bytes.write(utf8) }
             for byte in utf8 {
-                switch byte {
-                case UInt8(ascii: "\""): bytes.append(contentsOf: [92, 34])
-                case UInt8(ascii: "\\"): bytes.append(contentsOf: [92, 92])
-                case UInt8(ascii: "\n"): bytes.append(contentsOf: [92, 110])
-                case UInt8(ascii: "\r"): bytes.append(contentsOf: [92, 114])
-                case UInt8(ascii: "\t"): bytes.append(contentsOf: [92, 116])
-                case 0..<0x20:
-                    bytes.append(contentsOf: [92, 117, 48, 48, HexDigits.digit(UInt64(byte >> 4)), HexDigits.digit(UInt64(byte))])
-                default: bytes.append(byte)
+                if let letter = shortEscape(byte) {
+                    bytes.write(UInt8(ascii: "\\"))
+                    bytes.write(letter)
+                } else if byte < 0x20 {
+                    bytes.write("\\u00")
+                    bytes.write(HexDigits.digit(UInt64(byte >> 4)))
+                    bytes.write(HexDigits.digit(UInt64(byte)))
+                } else {
+                    bytes.write(byte)
                 }
             }
         }
-        bytes.append(UInt8(ascii: "\""))
+        bytes.write(UInt8(ascii: "\""))
+    }
+
+    /// The letter after the backslash of `byte`'s two-character escape, if it has one.
+    private static func shortEscape(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"): byte
+        case UInt8(ascii: "\n"): UInt8(ascii: "n")
+        case UInt8(ascii: "\r"): UInt8(ascii: "r")
+        case UInt8(ascii: "\t"): UInt8(ascii: "t")
+        default: nil
+        }
     }
 
     /// A byte JSON cannot hold as it is inside a string: a quote, a backslash or a control character.

@@ -1,7 +1,7 @@
 /// Takes the fields of one log line, in key order, as their producer has them: a line that writes them
 /// straight into its bytes (``JSONLogLine``) or a list for any other handler (``LogFieldList``). One function
 /// that lists a line's fields serves both.
-public protocol LogFieldWriter {
+public protocol LogFieldWriter: ~Copyable {
     /// A string field; `trusted` ones (produced by the gateway: ids, enums) skip the redactor.
     mutating func field(_ key: StaticString, _ value: String, trusted: Bool)
     /// An integer field (written as a JSON string, like every other field of a line).
@@ -12,7 +12,7 @@ public protocol LogFieldWriter {
     mutating func field(_ key: StaticString, seconds: Duration)
 }
 
-extension LogFieldWriter {
+extension LogFieldWriter where Self: ~Copyable {
     public mutating func field(_ key: StaticString, _ value: String) {
         field(key, value, trusted: true)
     }
@@ -48,7 +48,7 @@ public struct LogFieldList: LogFieldWriter {
 /// Made by ``JSONLogHandler/log(level:message:writing:)``, which has written `ts`, `level`, `msg` and `service`;
 /// the caller adds its fields in key order (the handler has no metadata of its own on this path, so nothing is
 /// merged in between).
-public struct JSONLogLine: LogFieldWriter {
+public struct JSONLogLine: LogFieldWriter, ~Copyable {
     var line: JSONLine
     let redactor: LogRedactor
     /// Kept for a log shipper, which labels its records with them: the trace id as the integer the access line
@@ -61,7 +61,7 @@ public struct JSONLogLine: LogFieldWriter {
     private var lastKey = ""
     #endif
 
-    init(line: JSONLine, redactor: LogRedactor) {
+    init(line: consuming JSONLine, redactor: LogRedactor) {
         self.line = line
         self.redactor = redactor
     }

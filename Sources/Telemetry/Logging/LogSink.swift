@@ -49,7 +49,8 @@ public final class LogSink: Sendable {
         }
     }
 
-    func write(_ bytes: [UInt8]) {
+    /// Copies `bytes` (one or more whole lines) into the buffer.
+    func write(_ bytes: UnsafeBufferPointer<UInt8>) {
         let (signal, start) = state.withLock { state -> (Bool, Bool) in
             guard state.pending.count + bytes.count <= capacityBytes else {
                 state.dropped += 1

@@ -32,6 +32,6 @@ public struct TextLogHandler: LogHandler {
         // One event, one line: line breaks inside values are escaped.
         var bytes = Array(line.replacing("\n", with: "\\n").utf8)
         bytes.append(UInt8(ascii: "\n"))
-        sink.write(bytes)
+        bytes.withUnsafeBufferPointer { sink.write($0) }
     }
 }

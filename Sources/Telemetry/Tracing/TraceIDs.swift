@@ -35,7 +35,7 @@ public struct TraceID: HexIdentifier, Hashable {
     public var description: String { HexDigits.string(high, low) }
 
     /// Appends the 32 lowercase hex digits.
-    public func appendHex(to bytes: inout [UInt8]) {
+    public func appendHex<Sink: ByteSink & ~Copyable>(to bytes: inout Sink) {
         HexDigits.append(high, to: &bytes)
         HexDigits.append(low, to: &bytes)
     }
@@ -69,14 +69,14 @@ public struct SpanID: HexIdentifier, Hashable {
     public var description: String { HexDigits.string(value) }
 
     /// Appends the 16 lowercase hex digits.
-    public func appendHex(to bytes: inout [UInt8]) {
+    public func appendHex<Sink: ByteSink & ~Copyable>(to bytes: inout Sink) {
         HexDigits.append(value, to: &bytes)
     }
 }
 
 /// An id shown as fixed-width lowercase hex (its `description`), which it can also append to bytes in place.
 public protocol HexIdentifier: Sendable, CustomStringConvertible {
-    func appendHex(to bytes: inout [UInt8])
+    func appendHex<Sink: ByteSink & ~Copyable>(to bytes: inout Sink)
 }
 
 /// Lowercase hex digits: the ids' fixed-width form (16 digits per 64-bit word, most significant first), and the
@@ -110,8 +110,8 @@ enum HexDigits {
         return value
     }
 
-    static func append(_ word: UInt64, to bytes: inout [UInt8]) {
-        for index in 0..<16 { bytes.append(digit(of: word, at: index)) }
+    static func append<Sink: ByteSink & ~Copyable>(_ word: UInt64, to bytes: inout Sink) {
+        for index in 0..<16 { bytes.write(digit(of: word, at: index)) }
     }
 
     /// The digits of `first`, then of `second` when given, as a string (no intermediate array).

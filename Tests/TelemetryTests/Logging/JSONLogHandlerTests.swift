@@ -30,6 +30,10 @@ struct JSONLogHandlerTests {
             JSONText.appendQuoted(text, to: &bytes)
             #expect(try JSONDecoder().decode(String.self, from: Data(bytes)) == text)
             #expect(!bytes.dropFirst().dropLast().contains { $0 < 0x20 })
+            // The same bytes into the owned buffer log lines are written in (from its smallest capacity).
+            var owned = OwnedBytes(capacity: 1)
+            JSONText.appendQuoted(text, to: &owned)
+            #expect(owned.array == bytes)
         }
     }
 
