@@ -84,7 +84,7 @@ public struct JSONLogLine: LogFieldWriter, ~Copyable {
     public mutating func field(_ key: StaticString, id: some HexIdentifier) {
         self.key(key)
         line.quotedHex(id)
-        if let trace = id as? TraceID, Self.equal(key, "trace_id") { traceIDValue = trace }
+        if let trace = id.asTraceID, Self.equal(key, "trace_id") { traceIDValue = trace }
     }
 
     public mutating func field(_ key: StaticString, seconds: Duration) {

@@ -45,14 +45,20 @@ public struct TraceContext: Sendable, Equatable {
 
     /// The `traceparent` header naming this span as the parent of the next hop.
     public var traceparent: String {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(55)
-        bytes.append(contentsOf: "00-".utf8)
-        traceID.appendHex(to: &bytes)
-        bytes.append(UInt8(ascii: "-"))
-        spanID.appendHex(to: &bytes)
-        bytes.append(contentsOf: (sampled ? "-01" : "-00").utf8)
-        return String(decoding: bytes, as: UTF8.self)
+        // `00-{trace id}-{span id}-{flags}`, written into the string's own storage.
+        String(unsafeUninitializedCapacity: 55) { buffer in
+            buffer[0] = UInt8(ascii: "0")
+            buffer[1] = UInt8(ascii: "0")
+            buffer[2] = UInt8(ascii: "-")
+            HexDigits.write(traceID.high, into: buffer, at: 3)
+            HexDigits.write(traceID.low, into: buffer, at: 19)
+            buffer[35] = UInt8(ascii: "-")
+            HexDigits.write(spanID.value, into: buffer, at: 36)
+            buffer[52] = UInt8(ascii: "-")
+            buffer[53] = UInt8(ascii: "0")
+            buffer[54] = sampled ? UInt8(ascii: "1") : UInt8(ascii: "0")
+            return 55
+        }
     }
 
     /// Parses version 00 (and, per the spec, higher versions' first four fields).

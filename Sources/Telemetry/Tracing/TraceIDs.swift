@@ -34,6 +34,8 @@ public struct TraceID: HexIdentifier, Hashable {
     /// The 32 lowercase hex digits.
     public var description: String { HexDigits.string(high, low) }
 
+    public var asTraceID: TraceID? { self }
+
     /// Appends the 32 lowercase hex digits.
     public func appendHex<Sink: ByteSink & ~Copyable>(to bytes: inout Sink) {
         HexDigits.append(high, to: &bytes)
@@ -68,6 +70,8 @@ public struct SpanID: HexIdentifier, Hashable {
     /// The 16 lowercase hex digits.
     public var description: String { HexDigits.string(value) }
 
+    public var asTraceID: TraceID? { nil }
+
     /// Appends the 16 lowercase hex digits.
     public func appendHex<Sink: ByteSink & ~Copyable>(to bytes: inout Sink) {
         HexDigits.append(value, to: &bytes)
@@ -76,6 +80,8 @@ public struct SpanID: HexIdentifier, Hashable {
 
 /// An id shown as fixed-width lowercase hex (its `description`), which it can also append to bytes in place.
 public protocol HexIdentifier: Sendable, CustomStringConvertible {
+    /// The id when it is a trace id: what a log line keeps for its shipper, without a dynamic cast.
+    var asTraceID: TraceID? { get }
     func appendHex<Sink: ByteSink & ~Copyable>(to bytes: inout Sink)
 }
 
@@ -117,10 +123,15 @@ enum HexDigits {
     /// The digits of `first`, then of `second` when given, as a string (no intermediate array).
     static func string(_ first: UInt64, _ second: UInt64? = nil) -> String {
         String(unsafeUninitializedCapacity: second == nil ? 16 : 32) { buffer in
-            for index in 0..<16 { buffer[index] = digit(of: first, at: index) }
+            write(first, into: buffer, at: 0)
             guard let second else { return 16 }
-            for index in 0..<16 { buffer[16 + index] = digit(of: second, at: index) }
+            write(second, into: buffer, at: 16)
             return 32
         }
+    }
+
+    /// Writes `word`'s 16 digits into `buffer` from `offset`.
+    static func write(_ word: UInt64, into buffer: UnsafeMutableBufferPointer<UInt8>, at offset: Int) {
+        for index in 0..<16 { buffer[offset + index] = digit(of: word, at: index) }
     }
 }
