@@ -63,51 +63,24 @@ struct OTLPSpanWriter: SpanWriter, ~Copyable {
 
     // Each attribute is a `KeyValue` whose value is an `AnyValue` (a oneof: written even when it is the default).
 
-    mutating func attribute(_ key: String, _ value: String) {
-        let opened = open(key)
-        protobuf.stringAlways(1, value)
-        close(opened)
-    }
-
-    mutating func attribute(_ key: String, _ value: Bool) {
-        let opened = open(key)
-        protobuf.boolAlways(2, value)
-        close(opened)
-    }
-
-    mutating func attribute(_ key: String, _ value: Int64) {
-        let opened = open(key)
-        protobuf.int64Always(3, value)
-        close(opened)
-    }
-
-    mutating func attribute(_ key: String, _ value: Double) {
-        let opened = open(key)
-        protobuf.double(4, value)
-        close(opened)
-    }
+    mutating func attribute(_ key: String, _ value: String) { keyValue(key) { $0.stringAlways(1, value) } }
+    mutating func attribute(_ key: String, _ value: Bool) { keyValue(key) { $0.boolAlways(2, value) } }
+    mutating func attribute(_ key: String, _ value: Int64) { keyValue(key) { $0.int64Always(3, value) } }
+    mutating func attribute(_ key: String, _ value: Double) { keyValue(key) { $0.double(4, value) } }
 
     mutating func attribute(_ key: String, _ values: [String]) {
-        let opened = open(key)
-        let array = protobuf.beginMessage(5)
-        for index in values.indices {
-            let item = protobuf.beginMessage(1)
-            protobuf.stringAlways(1, values[index])
-            protobuf.endMessage(item)
+        keyValue(key) { protobuf in
+            protobuf.message(5) { array in
+                for index in values.indices { array.message(1) { $0.stringAlways(1, values[index]) } }
+            }
         }
-        protobuf.endMessage(array)
-        close(opened)
     }
 
-    /// Opens a `KeyValue` with `key` and its `AnyValue`.
-    private mutating func open(_ key: String) -> (pair: ProtobufWriter.MessageStart, value: ProtobufWriter.MessageStart) {
+    /// A `KeyValue` with `key`, in the field of what is open (span, event or resource), whose `AnyValue` `value` writes.
+    private mutating func keyValue(_ key: String, _ value: (inout ProtobufWriter) -> Void) {
         let pair = protobuf.beginMessage(attributeField)
         protobuf.string(1, key)
-        return (pair, protobuf.beginMessage(2))
-    }
-
-    private mutating func close(_ opened: (pair: ProtobufWriter.MessageStart, value: ProtobufWriter.MessageStart)) {
-        protobuf.endMessage(opened.value)
-        protobuf.endMessage(opened.pair)
+        protobuf.message(2, value)
+        protobuf.endMessage(pair)
     }
 }

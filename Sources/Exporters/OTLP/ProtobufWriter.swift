@@ -12,9 +12,6 @@ struct ProtobufWriter: ~Copyable {
         out = OwnedBytes(capacity: capacity)
     }
 
-    /// How many bytes are written.
-    var count: Int { out.count }
-
     /// A copy of the bytes written.
     var bytes: [UInt8] { out.array }
 

@@ -16,7 +16,7 @@ public protocol FinishedSpan: AnyObject, Sendable {
 }
 
 /// The fields every span has, given to ``SpanWriter/beginSpan(_:)``.
-public struct SpanHeader: Sendable {
+public struct SpanHeader: Sendable, Equatable {
     public var traceID: TraceID
     public var spanID: SpanID
     public var parentSpanID: SpanID?
@@ -103,18 +103,7 @@ extension SpanWriter where Self: ~Copyable {
 
 extension SpanRecord: FinishedSpan {
     public func write<Writer: SpanWriter & ~Copyable>(to writer: inout Writer) {
-        writer.beginSpan(
-            SpanHeader(
-                traceID: traceID,
-                spanID: spanID,
-                parentSpanID: parentSpanID,
-                traceState: traceState,
-                name: name,
-                kind: kind,
-                startTimeUnixNano: startTimeUnixNano,
-                endTimeUnixNano: endTimeUnixNano
-            )
-        )
+        writer.beginSpan(header)
         writer.attributes(attributes)
         events.withUnsafeBufferPointer { events in
             for index in events.indices {
@@ -171,20 +160,6 @@ public struct SpanRecordBuilder: SpanWriter {
 
     public mutating func endSpan(status: SpanRecord.Status) {
         guard let header = header.take() else { return }
-        records.append(
-            SpanRecord(
-                traceID: header.traceID,
-                spanID: header.spanID,
-                parentSpanID: header.parentSpanID,
-                traceState: header.traceState,
-                name: header.name,
-                kind: header.kind,
-                startTimeUnixNano: header.startTimeUnixNano,
-                endTimeUnixNano: header.endTimeUnixNano,
-                attributes: attributes,
-                events: events,
-                status: status
-            )
-        )
+        records.append(SpanRecord(header: header, attributes: attributes, events: events, status: status))
     }
 }

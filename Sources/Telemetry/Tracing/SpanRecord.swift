@@ -20,20 +20,30 @@ public final class SpanRecord: Sendable, Equatable {
         case error(String)
     }
 
-    public let traceID: TraceID
-    public let spanID: SpanID
-    public let parentSpanID: SpanID?
-    public let traceState: String?
-    public let name: String
-    public let kind: Kind
-    /// Nanoseconds since 1970.
-    public let startTimeUnixNano: UInt64
-    public let endTimeUnixNano: UInt64
+    /// Ids, name, kind and times.
+    public let header: SpanHeader
     public let attributes: [SpanAttribute]
     public let events: [SpanEvent]
     public let status: Status
 
-    public init(
+    public var traceID: TraceID { header.traceID }
+    public var spanID: SpanID { header.spanID }
+    public var parentSpanID: SpanID? { header.parentSpanID }
+    public var traceState: String? { header.traceState }
+    public var name: String { header.name }
+    public var kind: Kind { header.kind }
+    /// Nanoseconds since 1970.
+    public var startTimeUnixNano: UInt64 { header.startTimeUnixNano }
+    public var endTimeUnixNano: UInt64 { header.endTimeUnixNano }
+
+    public init(header: SpanHeader, attributes: [SpanAttribute] = [], events: [SpanEvent] = [], status: Status = .unset) {
+        self.header = header
+        self.attributes = attributes
+        self.events = events
+        self.status = status
+    }
+
+    public convenience init(
         traceID: TraceID,
         spanID: SpanID,
         parentSpanID: SpanID?,
@@ -46,25 +56,27 @@ public final class SpanRecord: Sendable, Equatable {
         events: [SpanEvent] = [],
         status: Status = .unset
     ) {
-        self.traceID = traceID
-        self.spanID = spanID
-        self.parentSpanID = parentSpanID
-        self.traceState = traceState
-        self.name = name
-        self.kind = kind
-        self.startTimeUnixNano = startTimeUnixNano
-        self.endTimeUnixNano = endTimeUnixNano
-        self.attributes = attributes
-        self.events = events
-        self.status = status
+        self.init(
+            header: SpanHeader(
+                traceID: traceID,
+                spanID: spanID,
+                parentSpanID: parentSpanID,
+                traceState: traceState,
+                name: name,
+                kind: kind,
+                startTimeUnixNano: startTimeUnixNano,
+                endTimeUnixNano: endTimeUnixNano
+            ),
+            attributes: attributes,
+            events: events,
+            status: status
+        )
     }
 
     public static func == (left: SpanRecord, right: SpanRecord) -> Bool {
         left === right
-            || (left.traceID == right.traceID && left.spanID == right.spanID && left.parentSpanID == right.parentSpanID
-                && left.traceState == right.traceState && left.name == right.name && left.kind == right.kind
-                && left.startTimeUnixNano == right.startTimeUnixNano && left.endTimeUnixNano == right.endTimeUnixNano
-                && left.attributes == right.attributes && left.events == right.events && left.status == right.status)
+            || (left.header == right.header && left.attributes == right.attributes && left.events == right.events
+                && left.status == right.status)
     }
 }
 
