@@ -42,26 +42,35 @@ public struct OTLPTraceEncoder: Sendable {
     // MARK: protobuf (opentelemetry/proto/collector/trace/v1, trace/v1, common/v1, resource/v1)
 
     func protobuf(_ spans: [any FinishedSpan], reusing buffer: consuming [UInt8] = [], slice: Int = .max, pause: () -> Void = {}) -> [UInt8] {
-        // About what a gateway's spans take: sizing the batch exactly would walk every span once more.
-        var writer = OTLPSpanWriter(ProtobufWriter(capacity: 256 + spans.count * 512))
-        let resourceSpans = writer.protobuf.beginMessage(1)
-        writer.resource(resource)
-        let scopeSpans = writer.protobuf.beginMessage(2)
-        writer.protobuf.message(1) { scope in
+        // The spans first, about the size a gateway's take (sizing the batch exactly would walk every span once
+        // more). Read in place, not copied out of the batch (as a for-in or a capturing closure would).
+        var body = OTLPSpanWriter(ProtobufWriter(capacity: spans.count * 512))
+        for index in spans.indices {
+            spans[index].write(to: &body)
+            if (index + 1) % slice == 0 { pause() }
+        }
+        // Then the envelope, whose lengths are now known, written in front of them: closing the two messages
+        // around the spans after them moved the whole batch twice.
+        var resource = OTLPSpanWriter(ProtobufWriter(capacity: 256))
+        resource.resource(self.resource)
+        var scope = ProtobufWriter(capacity: 64)
+        scope.message(1) { scope in
             scope.string(1, scopeName)
             scope.string(2, scopeVersion)
         }
-        // Read in place, not copied out of the batch (as a for-in or a capturing closure would).
-        for index in spans.indices {
-            spans[index].write(to: &writer)
-            if (index + 1) % slice == 0 { pause() }
-        }
-        writer.protobuf.endMessage(scopeSpans)
-        writer.protobuf.endMessage(resourceSpans)
-        // Copied into the caller's buffer, whose storage (large enough after the first batches) is kept.
+        let scopeSpansLength = scope.count + body.protobuf.count
+        let scopeSpansField = ProtobufWriter.lengthPrefixSize(field: 2, length: scopeSpansLength) + scopeSpansLength
+        var envelope = ProtobufWriter(capacity: 512)
+        envelope.lengthPrefix(field: 1, length: resource.protobuf.count + scopeSpansField)
+        resource.protobuf.withBytes { envelope.raw($0) }
+        envelope.lengthPrefix(field: 2, length: scopeSpansLength)
+        scope.withBytes { envelope.raw($0) }
+        // Into the caller's buffer, whose storage (large enough after the first batches) is kept.
         var bytes = consume buffer
         bytes.removeAll(keepingCapacity: true)
-        writer.protobuf.withBytes { bytes.append(contentsOf: $0) }
+        bytes.reserveCapacity(envelope.count + body.protobuf.count)
+        envelope.withBytes { bytes.append(contentsOf: $0) }
+        body.protobuf.withBytes { bytes.append(contentsOf: $0) }
         return bytes
     }
 

@@ -15,9 +15,38 @@ struct ProtobufWriter: ~Copyable {
     /// A copy of the bytes written.
     var bytes: [UInt8] { out.array }
 
+    /// How many bytes are written.
+    var count: Int { out.count }
+
     /// The bytes written, lent to `body`.
     func withBytes<Result>(_ body: (UnsafeBufferPointer<UInt8>) throws -> Result) rethrows -> Result {
         try out.withBytes(body)
+    }
+
+    /// Bytes already in the wire format (messages encoded on their own), as they are.
+    mutating func raw(_ bytes: UnsafeBufferPointer<UInt8>) {
+        out.write(bytes)
+    }
+
+    /// The tag and length of a length-delimited field whose `length` bytes the caller writes next.
+    mutating func lengthPrefix(field: Int, length: Int) {
+        tag(field, .lengthDelimited)
+        varint(UInt64(length))
+    }
+
+    /// How many bytes ``lengthPrefix(field:length:)`` writes.
+    static func lengthPrefixSize(field: Int, length: Int) -> Int {
+        varintSize(UInt64(field) << 3 | WireType.lengthDelimited.rawValue) + varintSize(UInt64(length))
+    }
+
+    private static func varintSize(_ value: UInt64) -> Int {
+        var size = 1
+        var rest = value >> 7
+        while rest != 0 {
+            size += 1
+            rest >>= 7
+        }
+        return size
     }
 
     private mutating func append(littleEndian value: UInt64) {

@@ -172,6 +172,60 @@ struct OTLPTraceEncoderTests {
         }
     }
 
+    @Test("the envelope's lengths frame the batch exactly: one resource, one scope, every span, nothing after")
+    func envelopeFraming() throws {
+        let encoder = OTLPTraceEncoder(resource: [.string("service.name", "llm-gateway")], scopeName: "llm-gateway", scopeVersion: "1")
+        for count in [0, 1, 2, 300, 600] {
+            let spans: [any FinishedSpan] = (0..<count).map { $0 % 2 == 0 ? Self.span as any FinishedSpan : WrittenSpan(status: .unset) }
+            let bytes = encoder.encode(spans, as: .protobuf)
+            var reader = FieldReader(bytes: bytes[...])
+            let resourceSpans = try reader.next()
+            #expect(resourceSpans?.field == 1 && reader.isAtEnd, "\(count) spans: one ResourceSpans, nothing after it")
+            var inside = FieldReader(bytes: resourceSpans?.body ?? [])
+            #expect(try inside.next()?.field == 1)
+            let scopeSpans = try inside.next()
+            #expect(scopeSpans?.field == 2 && inside.isAtEnd)
+            guard let scopeSpans else { continue }
+            var scope = FieldReader(bytes: scopeSpans.body)
+            #expect(try scope.next()?.field == 1)
+            var found = 0
+            while let span = try scope.next() {
+                #expect(span.field == 2)
+                found += 1
+            }
+            #expect(found == count)
+        }
+    }
+
+    /// Reads the length-delimited fields of a protobuf message, one after another.
+    struct FieldReader {
+        var bytes: ArraySlice<UInt8>
+        var isAtEnd: Bool { bytes.isEmpty }
+
+        struct Malformed: Error {}
+
+        mutating func varint() throws -> Int {
+            var value = 0
+            var shift = 0
+            while let byte = bytes.popFirst() {
+                value |= Int(byte & 0x7F) << shift
+                if byte < 0x80 { return value }
+                shift += 7
+            }
+            throw Malformed()
+        }
+
+        mutating func next() throws -> (field: Int, body: ArraySlice<UInt8>)? {
+            guard !bytes.isEmpty else { return nil }
+            let tag = try varint()
+            guard tag & 7 == 2 else { throw Malformed() }
+            let length = try varint()
+            guard length <= bytes.count else { throw Malformed() }
+            defer { bytes = bytes.dropFirst(length) }
+            return (tag >> 3, bytes.prefix(length))
+        }
+    }
+
     /// What `gzip -dc` makes of `compressed`.
     static func gunzip(_ compressed: [UInt8]) throws -> [UInt8] {
         let process = Process()
