@@ -175,3 +175,18 @@ def test_the_ci_cd_workflows_pass_actionlint_and_shellcheck():
                    .replace('run: deployment/scripts/rollback.sh llm-gateway llm-gateway', 'run: echo $UNQUOTED'))
     found = subprocess.run([str(actionlint), f"-shellcheck={shellcheck}", str(bad)], capture_output=True, text=True)
     assert found.returncode != 0 and "tests" in found.stdout and "SC2086" in found.stdout
+
+
+def test_every_shell_script_passes_shellcheck():
+    """Deployment, build, CI and bench scripts: shellcheck finds nothing (and does find a planted unquoted use)."""
+    import shutil
+    shellcheck = shutil.which("shellcheck")
+    assert shellcheck, "scripts/test.sh installs shellcheck"
+    scripts = sorted(p for p in ROOT.rglob("*.sh") if ".build" not in p.parts and ".venv" not in p.parts) + [ROOT / ".ci" / "run"]
+    assert {p.relative_to(ROOT).as_posix() for p in scripts} >= {"bench/run.sh", "bench/tools/per-request.sh", "scripts/test.sh", ".ci/run"}
+    result = subprocess.run([shellcheck, *map(str, scripts)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    bad = Path(os.environ.get("TMPDIR", "/tmp")) / "llm-gateway-bad-script.sh"
+    bad.write_text("#!/usr/bin/env bash\nfile=$1\nrm $file\n")
+    found = subprocess.run([shellcheck, str(bad)], capture_output=True, text=True)
+    assert found.returncode != 0 and "SC2086" in found.stdout

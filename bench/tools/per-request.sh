@@ -40,7 +40,7 @@ pids=()
 cleanup() {
     for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
     for server in nginx collector; do
-        [[ -f $work/$server.pid ]] && kill "$(cat "$work/$server.pid")" 2>/dev/null || true
+        if [[ -f $work/$server.pid ]]; then kill "$(cat "$work/$server.pid")" 2>/dev/null || true; fi
     done
     wait 2>/dev/null || true
     rm -rf "$work" "$logs"
@@ -96,9 +96,9 @@ YAML
         echo "auth: {api_keys: [{name: bench, key: sk-bench-client, rate_limit: {requests_per_minute: 100000000, tokens_per_minute: 100000000000}}]}" >> "$work/gw-$2.yaml"
     local env=()
     case $3 in
-    full) env=(OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:$COLLECTOR OTEL_BSP_SCHEDULE_DELAY=1000) ;;
+    full) env=("OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:$COLLECTOR" OTEL_BSP_SCHEDULE_DELAY=1000) ;;
     logs) ;;
-    otlp) env=(LOG_LEVEL=warning OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:$COLLECTOR OTEL_BSP_SCHEDULE_DELAY=1000) ;;
+    otlp) env=(LOG_LEVEL=warning "OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:$COLLECTOR" OTEL_BSP_SCHEDULE_DELAY=1000) ;;
     *) env=(LOG_LEVEL=warning) ;;
     esac
     env "${env[@]}" "$1" serve --config "$work/gw-$2.yaml" > "$logs/gw-$2.log" 2>&1 &
@@ -117,7 +117,8 @@ load() {
 threads() {
     for task in /proc/"$1"/task/*; do
         # Threads come and go (the runtime's dispatch workers): one that is gone is skipped.
-        stat=$(cat "$task/stat" 2>/dev/null) && status=$(cat "$task/status" 2>/dev/null) || continue
+        stat=$(cat "$task/stat" 2>/dev/null) || continue
+        status=$(cat "$task/status" 2>/dev/null) || continue
         sed -E 's/^[0-9]+ \((.*)\) /\1\t/' <<< "$stat" | awk -F'\t' -v status="$status" '{
             split($2, f, " "); name = $1; gsub(/[^A-Za-z]+/, "-", name)
             v = status; sub(/.*\nvoluntary_ctxt_switches:[ \t]*/, "", v); sub(/\n.*/, "", v)
