@@ -49,8 +49,9 @@ struct ProtobufWriter: ~Copyable {
         return size
     }
 
-    private mutating func append(littleEndian value: UInt64) {
-        withUnsafeBytes(of: value.littleEndian) { out.write($0.assumingMemoryBound(to: UInt8.self)) }
+    /// `value`'s bytes as they lie in memory (the caller picks the byte order: `.littleEndian`, `.bigEndian`).
+    private mutating func append(bytesOf value: some FixedWidthInteger) {
+        withUnsafeBytes(of: value) { out.write($0.assumingMemoryBound(to: UInt8.self)) }
     }
 
     private enum WireType: UInt64 {
@@ -95,18 +96,18 @@ struct ProtobufWriter: ~Copyable {
     mutating func fixed64(_ field: Int, _ value: UInt64) {
         guard value != 0 else { return }
         tag(field, .fixed64)
-        append(littleEndian: value)
+        append(bytesOf: value.littleEndian)
     }
 
     mutating func fixed32(_ field: Int, _ value: UInt32) {
         guard value != 0 else { return }
         tag(field, .fixed32)
-        withUnsafeBytes(of: value.littleEndian) { out.write($0.assumingMemoryBound(to: UInt8.self)) }
+        append(bytesOf: value.littleEndian)
     }
 
     mutating func double(_ field: Int, _ value: Double) {
         tag(field, .fixed64)
-        append(littleEndian: value.bitPattern)
+        append(bytesOf: value.bitPattern.littleEndian)
     }
 
     mutating func string(_ field: Int, _ value: String) {
@@ -118,15 +119,15 @@ struct ProtobufWriter: ~Copyable {
     mutating func id(_ field: Int, _ id: TraceID) {
         tag(field, .lengthDelimited)
         varint(16)
-        append(littleEndian: id.high.byteSwapped)
-        append(littleEndian: id.low.byteSwapped)
+        append(bytesOf: id.high.bigEndian)
+        append(bytesOf: id.low.bigEndian)
     }
 
     /// A span id as its 8 bytes.
     mutating func id(_ field: Int, _ id: SpanID) {
         tag(field, .lengthDelimited)
         varint(8)
-        append(littleEndian: id.value.byteSwapped)
+        append(bytesOf: id.value.bigEndian)
     }
 
     // Members of a oneof are written even when they hold the default value: their presence is the value.
@@ -189,8 +190,7 @@ struct ProtobufWriter: ~Copyable {
         }
         // Room for the varint's other bytes (no buffer of its own: every span's length takes this path), then
         // the varint written over the reserved byte and the room.
-        var width = 1
-        while length >> (7 * UInt64(width)) != 0 { width += 1 }
+        let width = Self.varintSize(length)
         out.insertGap(width - 1, at: lengthAt + 1)
         for index in lengthAt..<(lengthAt + width) {
             out[index] = UInt8(truncatingIfNeeded: length) | (index == lengthAt + width - 1 ? 0 : 0x80)

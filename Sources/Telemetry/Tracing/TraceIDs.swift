@@ -117,7 +117,11 @@ enum HexDigits {
     }
 
     static func append<Sink: ByteSink & ~Copyable>(_ word: UInt64, to bytes: inout Sink) {
-        for index in 0..<16 { bytes.write(digit(of: word, at: index)) }
+        // Written into a buffer on the stack, then handed over in one piece.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 16) { digits in
+            write(word, into: digits, at: 0)
+            bytes.write(UnsafeBufferPointer(digits))
+        }
     }
 
     /// The digits of `first`, then of `second` when given, as a string (no intermediate array).
