@@ -20,7 +20,10 @@ struct AttemptSpan: Sendable {
         guard let sink else { return }
         sink.submit(
             FinishedAttempt(
-                span: self,
+                context: context,
+                startUnixNano: startUnixNano,
+                number: number,
+                reason: reason,
                 endUnixNano: WallClock.nowUnixNano(),
                 route: route,
                 operation: operation,
@@ -34,9 +37,13 @@ struct AttemptSpan: Sendable {
 }
 
 /// An attempt's CLIENT span as it ended: the route, the answer's summary and the error, kept as they are.
-/// Its attributes and events are written only when the span is exported (``FinishedSpan``).
+/// Its attributes and events are written only when the span is exported (``FinishedSpan``). It keeps the
+/// attempt's fields but not its sink: a span in the sink's queue needs no reference back to the sink.
 final class FinishedAttempt: FinishedSpan {
-    private let span: AttemptSpan
+    private let context: TraceContext
+    private let startUnixNano: UInt64
+    private let number: Int
+    private let reason: AttemptReason?
     private let endUnixNano: UInt64
     private let route: Route
     private let operation: GenAIOperation
@@ -46,7 +53,10 @@ final class FinishedAttempt: FinishedSpan {
     private let error: GatewayError?
 
     init(
-        span: AttemptSpan,
+        context: TraceContext,
+        startUnixNano: UInt64,
+        number: Int,
+        reason: AttemptReason?,
         endUnixNano: UInt64,
         route: Route,
         operation: GenAIOperation,
@@ -55,7 +65,10 @@ final class FinishedAttempt: FinishedSpan {
         firstChunk: Duration?,
         error: GatewayError?
     ) {
-        self.span = span
+        self.context = context
+        self.startUnixNano = startUnixNano
+        self.number = number
+        self.reason = reason
         self.endUnixNano = endUnixNano
         self.route = route
         self.operation = operation
@@ -70,10 +83,10 @@ final class FinishedAttempt: FinishedSpan {
     func write<Writer: SpanWriter & ~Copyable>(to writer: inout Writer) {
         writer.beginSpan(
             SpanHeader(
-                context: span.context,
+                context: context,
                 name: route.spanName(operation),
                 kind: .client,
-                startTimeUnixNano: span.startUnixNano,
+                startTimeUnixNano: startUnixNano,
                 endTimeUnixNano: endUnixNano
             )
         )
@@ -87,16 +100,16 @@ final class FinishedAttempt: FinishedSpan {
             writer.attribute("server.port", server.port)
         }
         if let summary { write(summary, to: &writer) }
-        writer.attribute("llm_gateway.attempt", span.number)
+        writer.attribute("llm_gateway.attempt", number)
         if let firstChunk { writer.attribute("gen_ai.response.time_to_first_chunk", firstChunk.seconds) }
         if let error { writer.attribute("error.type", error.errorTypeLabel) }
-        if let reason = span.reason {
-            writer.beginEvent(reason.eventName, at: span.startUnixNano)
+        if let reason {
+            writer.beginEvent(reason.eventName, at: startUnixNano)
             reason.write(to: &writer)
             writer.endEvent()
         }
         if let firstChunk {
-            writer.beginEvent("gen_ai.first_token", at: span.startUnixNano + UInt64(max(0, firstChunk.seconds) * 1e9))
+            writer.beginEvent("gen_ai.first_token", at: startUnixNano + UInt64(max(0, firstChunk.seconds) * 1e9))
             writer.endEvent()
         }
         writer.endSpan(status: error.map { .error($0.message) } ?? .unset)
