@@ -25,6 +25,7 @@
 # otlp = one of the two.
 # CACHE=1 turns the response cache on and sends every request a prompt of its own (all misses).
 # LIMITED=1 gives the requests a client key with a per-minute rate limit none reaches (what the limiter costs).
+# CLOSE=1 has every request ask for `connection: close`: each one a connection of its own (what accepting costs).
 # UPSTREAM_MODEL names the deployment's model differently from the public bench-model (the gateway then puts that
 # name into every body it forwards).
 # STREAM=1 proxies streamed requests to bench/upstream/stream.lua instead (200 ms, then 20 events 50 ms apart),
@@ -109,7 +110,9 @@ YAML
 load() {
     local connections=$2
     [[ $stream == 1 ]] && connections=${CONNECTIONS:-200}
-    wrk -t1 -c"$connections" -d"$3" -s "$script" "http://127.0.0.1:$1/v1/chat/completions" -- "${wrk_args[@]}"
+    local close=()
+    [[ ${CLOSE:-0} == 1 ]] && close=(-H "Connection: close")
+    wrk -t1 -c"$connections" -d"$3" "${close[@]}" -s "$script" "http://127.0.0.1:$1/v1/chat/completions" -- "${wrk_args[@]}"
 }
 
 # Per thread name of PID (event loops, the encoding thread, the log writer), summed: CPU ticks, voluntary and

@@ -54,6 +54,7 @@ final class ConnectionPool: Sendable {
     private let metrics: ConnectionPoolMetrics
     private let logger: Logger
     private let state = NIOLockedValueBox(State())
+    private let resolver: OriginResolver
     private let alive = PooledConnection.LiveCount()
 
     /// Connection objects of this pool still in memory; closed ones leave once their close is handled.
@@ -68,6 +69,7 @@ final class ConnectionPool: Sendable {
         logger: Logger
     ) {
         self.origin = origin
+        self.resolver = OriginResolver(host: origin.host, port: origin.port)
         self.settings = settings
         self.group = group
         self.tls = tls
@@ -157,6 +159,7 @@ final class ConnectionPool: Sendable {
         do {
             connection = try await PooledConnection.connect(
                 to: origin,
+                through: resolver,
                 on: eventLoop,
                 connectTimeout: settings.connectTimeout,
                 tls: tls,

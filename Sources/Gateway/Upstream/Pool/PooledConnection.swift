@@ -34,10 +34,12 @@ final class PooledConnection: @unchecked Sendable {
         let count = Atomic<Int>(0)
     }
 
-    /// Opens a connection to `origin` (TLS when its scheme asks for it) with `onIdle` called, on the
-    /// connection's event loop, each time an exchange ends and the connection is free again.
+    /// Opens a connection to `origin` (TLS when its scheme asks for it), at the address `resolver` knows for
+    /// it, with `onIdle` called, on the connection's event loop, each time an exchange ends and the connection
+    /// is free again.
     static func connect(
         to origin: UpstreamOrigin,
+        through resolver: OriginResolver,
         on eventLoop: any EventLoop,
         connectTimeout: TimeAmount,
         tls: NIOSSLContext?,
@@ -60,7 +62,11 @@ final class PooledConnection: @unchecked Sendable {
             }
         let channel: any Channel
         do {
-            channel = try await bootstrap.connect(host: origin.host, port: origin.port).get()
+            if let address = resolver.literal {
+                channel = try await bootstrap.connect(to: address).get()
+            } else {
+                channel = try await bootstrap.resolver(resolver).connect(host: origin.host, port: origin.port).get()
+            }
         } catch {
             if case ChannelError.connectTimeout = error { throw GatewayError.upstreamUnreachable("connect timeout") }
             throw GatewayError.upstreamUnreachable(String(describing: error))
