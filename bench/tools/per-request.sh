@@ -25,6 +25,8 @@
 # otlp = one of the two.
 # CACHE=1 turns the response cache on and sends every request a prompt of its own (all misses).
 # LIMITED=1 gives the requests a client key with a per-minute rate limit none reaches (what the limiter costs).
+# UPSTREAM_REQUESTS_PER_CONNECTION=1 has the upstream close each connection after one answer: the gateway opens an
+# upstream connection per request (what connecting costs).
 # CLOSE=1 has every request ask for `connection: close`: each one a connection of its own (what accepting costs).
 # UPSTREAM_MODEL names the deployment's model differently from the public bench-model (the gateway then puts that
 # name into every body it forwards).
@@ -66,7 +68,7 @@ error_log $work/nginx-error.log warn;
 events { worker_connections 4096; }
 http {
     access_log off;
-    keepalive_requests 1000000;
+    keepalive_requests ${UPSTREAM_REQUESTS_PER_CONNECTION:-1000000};
     client_body_temp_path $work;
     server {
         listen 127.0.0.1:$UPSTREAM;

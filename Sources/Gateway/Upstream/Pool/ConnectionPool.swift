@@ -18,6 +18,9 @@ final class ConnectionPool: Sendable {
         var maxIdle: Int
         var idleTimeout: TimeAmount
         var connectTimeout: TimeAmount
+        /// How long a connection must have been free before it counts towards the surplus over `maxIdle`:
+        /// one sweep's period, so only connections no request wanted since the previous sweep are closed.
+        var calm: TimeAmount = .seconds(10)
     }
 
     private struct Waiter {
@@ -87,13 +90,15 @@ final class ConnectionPool: Sendable {
     }
 
     /// Closes idle connections that have waited longer than the idle timeout, and the longest-idle ones
-    /// beyond `maxIdle`. Done here, on a timer, rather than as connections come free, so a burst that frees
-    /// many at once does not close connections the next burst would have to open again.
-    func closeExpired() {
-        let now = NIODeadline.now()
+    /// beyond `maxIdle` among those free for at least `calm`. Done here, on a timer, rather than as
+    /// connections come free, so a burst that frees many at once does not close connections the next burst
+    /// would have to open again; and only connections that stayed free since the previous sweep count as
+    /// surplus — under load, the ones a sweep finds free between two requests are still in use.
+    func closeExpired(now: NIODeadline = .now()) {
         let expired = state.withLockedValue { state -> [PooledConnection] in
-            // `idle` is oldest first: the surplus over `maxIdle` is its head.
-            let surplus = max(0, state.idle.count - settings.maxIdle)
+            // `idle` is oldest first: the calm connections are its head, and the surplus is taken from them.
+            let calm = state.idle.prefix { $0.idleSince + settings.calm <= now }.count
+            let surplus = min(calm, max(0, state.idle.count - settings.maxIdle))
             var expired = Array(state.idle.prefix(surplus))
             state.idle.removeFirst(surplus)
             expired += state.idle.filter { !$0.isReusable(now: now, idleTimeout: settings.idleTimeout) }

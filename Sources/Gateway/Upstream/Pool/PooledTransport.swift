@@ -35,11 +35,15 @@ public final class PooledTransport: UpstreamTransport {
         caFile: String? = nil
     ) {
         self.provider = provider
+        let idleTimeout = TimeAmount.nanoseconds(Int64(clamping: Duration.seconds(pool.idleTimeoutSeconds).nanosecondsClamped))
+        // Often enough that idle connections beyond `max_idle_per_host` do not linger (at most 10 s once calm).
+        let every = TimeAmount.nanoseconds(min(max(idleTimeout.nanoseconds / 2, 1_000_000_000), 10_000_000_000))
         self.settings = ConnectionPool.Settings(
             maxConnections: pool.maxConnectionsPerProvider,
             maxIdle: pool.maxIdlePerHost,
-            idleTimeout: .nanoseconds(Int64(clamping: Duration.seconds(pool.idleTimeoutSeconds).nanosecondsClamped)),
-            connectTimeout: .nanoseconds(timeouts.connect.nanosecondsClamped)
+            idleTimeout: idleTimeout,
+            connectTimeout: .nanoseconds(timeouts.connect.nanosecondsClamped),
+            calm: every
         )
         self.idle = .nanoseconds(timeouts.idle.nanosecondsClamped)
         self.group = MultiThreadedEventLoopGroup.singleton
@@ -51,8 +55,6 @@ public final class PooledTransport: UpstreamTransport {
         self.metrics = ConnectionPoolMetrics(provider: provider, registry: registry)
         self.logger = logger
         let pools = self.pools
-        // Often enough that idle connections beyond `max_idle_per_host` do not linger (at most 10 s).
-        let every = TimeAmount.nanoseconds(min(max(settings.idleTimeout.nanoseconds / 2, 1_000_000_000), 10_000_000_000))
         sweep = NIOLockedValueBox(
             group.next().scheduleRepeatedTask(initialDelay: every, delay: every) { _ in
                 for pool in pools.withLockedValue({ Array($0.values) }) { pool.closeExpired() }
