@@ -1,7 +1,10 @@
+import HTTPTypes
+import HummingbirdCore
 import Logging
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import Synchronization
 import Telemetry
 import Testing
 
@@ -12,7 +15,13 @@ import Testing
 struct ConnectionPoolSweepTests {
     @Test("a sweep closes the surplus over max_idle_per_host only among connections free since before the previous sweep")
     func calmSurplus() async throws {
-        let upstream = try await PooledTransportTests.upstream(delay: .milliseconds(100))
+        // Answers only once all four requests below hold a connection each.
+        let held = Atomic(true)
+        let upstream = try await TestUpstream.start { _, _, writer in
+            while held.load(ordering: .relaxed) { try await Task.sleep(for: .milliseconds(5)) }
+            let headers: HTTPFields = [.contentType: "text/plain", .contentLength: "2"]
+            try await writer.write(response: HTTPResponse(status: .ok, headerFields: headers), body: .init(byteBuffer: ByteBuffer(string: "ok")))
+        }
         let registry = MetricsRegistry(version: "t", revision: "t")
         guard let (origin, target) = UpstreamOrigin.split(upstream.baseURL + "/v1/x") else { throw CancellationError() }
         let settings = ConnectionPool.Settings(
@@ -30,8 +39,9 @@ struct ConnectionPoolSweepTests {
             metrics: ConnectionPoolMetrics(provider: "p", registry: registry),
             logger: Logger(label: "test")
         )
-        let idle = { PooledTransportTests.metric(registry, #"llm_upstream_connections{provider="p",state="idle"}"#) }
+        let idle: @Sendable () -> Double = { PooledTransportTests.metric(registry, #"llm_upstream_connections{provider="p",state="idle"}"#) }
         // Four requests at once: four connections, all free again afterwards.
+        let inUse: @Sendable () -> Double = { PooledTransportTests.metric(registry, #"llm_upstream_connections{provider="p",state="in_use"}"#) }
         try await withThrowingTaskGroup(of: Void.self) { group in
             for _ in 0..<4 {
                 group.addTask {
@@ -50,6 +60,8 @@ struct ConnectionPoolSweepTests {
                     _ = try await response.body.collect(upTo: 1024)
                 }
             }
+            try await PooledTransportTests.eventually { inUse() == 4 }
+            held.store(false, ordering: .relaxed)
             try await group.waitForAll()
         }
         #expect(PooledTransportTests.metric(registry, #"llm_upstream_connections_opened_total{provider="p"}"#) == 4)

@@ -10,17 +10,15 @@ import Testing
 /// burst of connects and reused for a while, a failed lookup not kept.
 @Suite("Upstream origin resolver")
 struct OriginResolverTests {
-    /// A lookup that counts its calls, takes `delay`, and answers 127.0.0.1 (or fails while `failing`).
+    /// A lookup that counts its calls, waits while `held`, and answers 127.0.0.1 (or fails while `failing`).
     final class CountingLookup: Sendable {
         let calls = Atomic(0)
         let failing = Atomic(false)
-        let delay: Duration
-
-        init(delay: Duration = .zero) { self.delay = delay }
+        let held = Atomic(false)
 
         func lookUp(_ host: String, port: Int) throws -> OriginResolver.Addresses {
             calls.add(1, ordering: .relaxed)
-            if delay > .zero { usleep(UInt32(delay / .microseconds(1))) }
+            while held.load(ordering: .relaxed) { usleep(1000) }
             if failing.load(ordering: .relaxed) { throw OriginResolver.LookupFailed(description: "no such host") }
             return OriginResolver.Addresses(v4: [try SocketAddress(ipAddress: "127.0.0.1", port: port)])
         }
@@ -39,33 +37,35 @@ struct OriginResolverTests {
 
     @Test("a burst of connects shares one lookup, and later ones reuse its answer until it expires")
     func sharedLookup() async throws {
-        let lookup = CountingLookup(delay: .milliseconds(100))
-        let resolver = OriginResolver(host: "upstream.internal", port: 8000, reuse: .milliseconds(300), lookUp: lookup.lookUp)
+        let lookup = CountingLookup()
+        lookup.held.store(true, ordering: .relaxed)
+        let resolver = OriginResolver(host: "upstream.internal", port: 8000, reuse: .hours(1), lookUp: lookup.lookUp)
         let loops = MultiThreadedEventLoopGroup.singleton
-        // Both queries of 200 connects, on both loops, while the one lookup runs.
-        let answers = try await withThrowingTaskGroup(of: [SocketAddress].self) { group in
-            for index in 0..<200 {
-                let loop = loops.any()
-                group.addTask {
-                    try await loop.flatSubmit {
-                        index % 2 == 0
-                            ? resolver.initiateAQuery(host: "upstream.internal", port: 8000)
-                            : resolver.initiateAAAAQuery(host: "upstream.internal", port: 8000)
-                    }.get()
-                }
+        // Both queries of 200 connects, on both loops, all asked while the one lookup is held.
+        let asked = Atomic(0)
+        let answers = (0..<200).map { index in
+            loops.any().flatSubmit {
+                asked.add(1, ordering: .relaxed)
+                return index % 2 == 0
+                    ? resolver.initiateAQuery(host: "upstream.internal", port: 8000)
+                    : resolver.initiateAAAAQuery(host: "upstream.internal", port: 8000)
             }
-            return try await group.reduce(into: [[SocketAddress]]()) { $0.append($1) }
         }
+        while asked.load(ordering: .relaxed) < 200 { try await Task.sleep(for: .milliseconds(5)) }
+        lookup.held.store(false, ordering: .relaxed)
+        var addresses: [[SocketAddress]] = []
+        for answer in answers { addresses.append(try await answer.get()) }
         #expect(lookup.calls.load(ordering: .relaxed) == 1)
-        #expect(answers.filter { $0 == [try! SocketAddress(ipAddress: "127.0.0.1", port: 8000)] }.count == 100)
-        #expect(answers.filter(\.isEmpty).count == 100)
+        #expect(addresses.filter { $0 == [try! SocketAddress(ipAddress: "127.0.0.1", port: 8000)] }.count == 100)
+        #expect(addresses.filter(\.isEmpty).count == 100)
         // Within the reuse time: the same answer, no lookup.
         _ = try await resolver.addresses(on: loops.any()).get()
         #expect(lookup.calls.load(ordering: .relaxed) == 1)
-        // After it: looked up again.
-        try await Task.sleep(for: .milliseconds(350))
-        _ = try await resolver.addresses(on: loops.any()).get()
-        #expect(lookup.calls.load(ordering: .relaxed) == 2)
+        // A resolver whose answers are not reused looks up again for each connect after one finished.
+        let unreused = OriginResolver(host: "upstream.internal", port: 8000, reuse: .zero, lookUp: lookup.lookUp)
+        _ = try await unreused.addresses(on: loops.any()).get()
+        _ = try await unreused.addresses(on: loops.any()).get()
+        #expect(lookup.calls.load(ordering: .relaxed) == 3)
     }
 
     @Test("a failed lookup fails the connects waiting for it and is not kept: the next connect asks again")
