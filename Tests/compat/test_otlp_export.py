@@ -265,10 +265,18 @@ def test_retry_shows_as_a_second_attempt_span_with_a_retry_event(start_gateway, 
         first, second = clients
         assert first.status.code == 2 and attributes(first.attributes)["error.type"] == "server_error"
         assert attributes(second.attributes)["llm_gateway.attempt"] == 2
-        assert [event.name for event in second.events] == ["llm_gateway.retry"]
-        # The event carries why the attempt was retried, at the attempt's start.
+        # The upstream closes each connection (HTTP/1.0), so each attempt waited for a new one.
+        assert [event.name for event in first.events] == ["llm_gateway.connection_wait"]
+        assert [event.name for event in second.events] == ["llm_gateway.retry", "llm_gateway.connection_wait"]
+        # The retry event carries why the attempt was retried, at the attempt's start.
         assert attributes(second.events[0].attributes) == {"error.type": "server_error"}
         assert second.events[0].time_unix_nano == second.start_time_unix_nano
+        # The wait event: why, how long (seconds), at the moment the wait began, within the attempt.
+        for span, wait in ((first, first.events[0]), (second, second.events[1])):
+            waited = attributes(wait.attributes)
+            assert waited["llm_gateway.connection_wait.reason"] == "connected"
+            assert 0 <= waited["llm_gateway.connection_wait.duration"] < 5
+            assert span.start_time_unix_nano <= wait.time_unix_nano <= span.end_time_unix_nano
         assert first.parent_span_id == second.parent_span_id  # both children of the one server span
         # Each attempt sent its own span as the upstream's parent.
         assert [h["traceparent"].split("-")[2] for _, h, _ in flaky.requests] == [first.span_id.hex(), second.span_id.hex()]

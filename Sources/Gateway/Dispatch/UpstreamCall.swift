@@ -73,7 +73,8 @@ struct UpstreamCall: Sendable {
         }
     }
 
-    /// Runs `body` with `attempt`'s context as the one upstream requests propagate (`traceparent`).
+    /// Runs `body` with `attempt`'s context as the one upstream requests propagate (`traceparent`), and its
+    /// note for the connection pool's wait.
     /// The closure given to the task-local scope captures `isolation`, so it runs isolated to the caller (the
     /// request's event loop) instead of hopping to the generic executor and taking the attempt along.
     ///
@@ -86,7 +87,7 @@ struct UpstreamCall: Sendable {
         _ body: nonisolated(nonsending) @Sendable () async throws(GatewayError) -> Value
     ) async throws(GatewayError) -> Value {
         do {
-            return try await UpstreamTrace.$context.withValue(attempt.context) {
+            return try await UpstreamTrace.$attempt.withValue(.init(context: attempt.context, connectionWait: attempt.connectionWait)) {
                 _ = isolation
                 return try await body()
             }

@@ -5,6 +5,8 @@ struct AttemptSpan: Sendable {
     let sink: (any SpanSink)?
     let context: TraceContext
     let startUnixNano: UInt64
+    /// Where the pool notes how long the attempt waited for a connection (nil when not recorded).
+    let connectionWait: ConnectionWaitNote?
     /// 1 for the first attempt of a request.
     var number = 1
     var reason: AttemptReason?
@@ -30,6 +32,7 @@ struct AttemptSpan: Sendable {
                 stream: stream,
                 summary: summary,
                 firstChunk: firstChunk,
+                connectionWait: connectionWait?.value,
                 error: error
             )
         )
@@ -50,6 +53,7 @@ final class FinishedAttempt: FinishedSpan {
     private let stream: Bool
     private let summary: ResponseSummary?
     private let firstChunk: Duration?
+    private let connectionWait: ConnectionWait?
     private let error: GatewayError?
 
     init(
@@ -63,6 +67,7 @@ final class FinishedAttempt: FinishedSpan {
         stream: Bool,
         summary: ResponseSummary?,
         firstChunk: Duration?,
+        connectionWait: ConnectionWait? = nil,
         error: GatewayError?
     ) {
         self.context = context
@@ -75,6 +80,7 @@ final class FinishedAttempt: FinishedSpan {
         self.stream = stream
         self.summary = summary
         self.firstChunk = firstChunk
+        self.connectionWait = connectionWait
         self.error = error
     }
 
@@ -108,6 +114,7 @@ final class FinishedAttempt: FinishedSpan {
             reason.write(to: &writer)
             writer.endEvent()
         }
+        connectionWait?.write(to: &writer)
         if let firstChunk {
             writer.beginEvent("gen_ai.first_token", at: startUnixNano + UInt64(max(0, firstChunk.seconds) * 1e9))
             writer.endEvent()

@@ -28,11 +28,28 @@ struct RequestTracing: Sendable {
     /// Starts the CLIENT span of one upstream attempt; its context is what the upstream sees in `traceparent`.
     /// - Parameter reason: why this attempt exists when it is not the first (a retry or a failover).
     func startAttempt(number: Int = 1, reason: AttemptReason? = nil) -> AttemptSpan {
-        AttemptSpan(sink: sink, context: trace.child(), startUnixNano: WallClock.nowUnixNano(), number: number, reason: reason)
+        AttemptSpan(
+            sink: sink,
+            context: trace.child(),
+            startUnixNano: WallClock.nowUnixNano(),
+            connectionWait: sink == nil ? nil : ConnectionWaitNote(),
+            number: number,
+            reason: reason
+        )
     }
 }
 
-/// The trace context of the upstream attempt in progress, read by request mappings to send `traceparent`.
+/// The upstream attempt in progress, as the layers below the call see it: its trace context, which request
+/// mappings send as `traceparent`, and where the connection pool notes a wait for a connection.
 enum UpstreamTrace {
-    @TaskLocal static var context: TraceContext?
+    struct Attempt: Sendable {
+        var context: TraceContext
+        /// Nil when the attempt's span is not recorded.
+        var connectionWait: ConnectionWaitNote?
+    }
+
+    @TaskLocal static var attempt: Attempt?
+
+    static var context: TraceContext? { attempt?.context }
+    static var connectionWait: ConnectionWaitNote? { attempt?.connectionWait }
 }

@@ -82,10 +82,13 @@ final class ConnectionPool: Sendable {
 
     /// Sends `exchange` on a pooled connection; the connection returns to the pool when the response body
     /// has been read to its end (or is closed if the exchange fails or the reader gives up).
+    /// An attempt that waited (in line, or for a new connection) notes it for its span.
     func execute(_ exchange: PooledExchange) async throws(GatewayError) -> UpstreamResponse {
         let started = ContinuousClock.now
-        let connection = try await acquire()
-        metrics.wait.observe(.now - started)
+        let (connection, wait) = try await acquire()
+        let waited = ContinuousClock.now - started
+        metrics.wait.observe(waited)
+        if let wait { UpstreamTrace.connectionWait?.note(wait, duration: waited) }
         return try await connection.execute(exchange)
     }
 
@@ -124,7 +127,8 @@ final class ConnectionPool: Sendable {
         for waiter in waiters { waiter.continuation.resume(throwing: GatewayError.unavailable("the gateway is shutting down")) }
     }
 
-    private func acquire() async throws(GatewayError) -> PooledConnection {
+    /// A connection for the caller, and why it had to wait for it (nil: a free one was at hand).
+    private func acquire() async throws(GatewayError) -> (PooledConnection, ConnectionWait.Reason?) {
         let now = NIODeadline.now()
         var stale: [PooledConnection] = []
         let decision = state.withLockedValue { state -> Decision in
@@ -151,10 +155,10 @@ final class ConnectionPool: Sendable {
         }
         for connection in stale { connection.close() }
         switch decision {
-        case .ready(let connection): return connection
+        case .ready(let connection): return (connection, nil)
         // `any()` is the caller's own event loop when it runs on one of the group's.
-        case .connect: return try await connect(on: group.any())
-        case .wait: return try await waitForConnection()
+        case .connect: return (try await connect(on: group.any()), .connected)
+        case .wait: return (try await waitForConnection(), .queued)
         }
     }
 
