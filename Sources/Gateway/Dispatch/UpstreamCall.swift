@@ -87,7 +87,7 @@ struct UpstreamCall: Sendable {
         _ body: nonisolated(nonsending) @Sendable () async throws(GatewayError) -> Value
     ) async throws(GatewayError) -> Value {
         do {
-            return try await UpstreamTrace.$attempt.withValue(.init(context: attempt.context, connectionWait: attempt.connectionWait)) {
+            return try await UpstreamTrace.$attempt.withValue(.init(context: attempt.context, waits: attempt.waits)) {
                 _ = isolation
                 return try await body()
             }

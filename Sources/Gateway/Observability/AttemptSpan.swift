@@ -6,7 +6,7 @@ struct AttemptSpan: Sendable {
     let context: TraceContext
     let startUnixNano: UInt64
     /// Where the pool notes how long the attempt waited for a connection (nil when not recorded).
-    let connectionWait: ConnectionWaitNote?
+    let waits: RequestOutcome?
     /// 1 for the first attempt of a request.
     var number = 1
     var reason: AttemptReason?
@@ -32,7 +32,7 @@ struct AttemptSpan: Sendable {
                 stream: stream,
                 summary: summary,
                 firstChunk: firstChunk,
-                connectionWait: connectionWait?.value,
+                connectionWait: waits?.takeConnectionWait(),
                 error: error
             )
         )

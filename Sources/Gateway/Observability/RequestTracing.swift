@@ -27,12 +27,15 @@ struct RequestTracing: Sendable {
 
     /// Starts the CLIENT span of one upstream attempt; its context is what the upstream sees in `traceparent`.
     /// - Parameter reason: why this attempt exists when it is not the first (a retry or a failover).
-    func startAttempt(number: Int = 1, reason: AttemptReason? = nil) -> AttemptSpan {
-        AttemptSpan(
+    /// - Parameter outcome: where the connection pool notes the attempt's wait for a connection.
+    func startAttempt(number: Int = 1, reason: AttemptReason? = nil, outcome: RequestOutcome? = nil) -> AttemptSpan {
+        let waits = sink == nil ? nil : outcome
+        _ = waits?.takeConnectionWait()
+        return AttemptSpan(
             sink: sink,
             context: trace.child(),
             startUnixNano: WallClock.nowUnixNano(),
-            connectionWait: sink == nil ? nil : ConnectionWaitNote(),
+            waits: waits,
             number: number,
             reason: reason
         )
@@ -44,12 +47,11 @@ struct RequestTracing: Sendable {
 enum UpstreamTrace {
     struct Attempt: Sendable {
         var context: TraceContext
-        /// Nil when the attempt's span is not recorded.
-        var connectionWait: ConnectionWaitNote?
+        /// The request's outcome, where a wait is noted; nil when the attempt's span is not recorded.
+        var waits: RequestOutcome?
     }
 
     @TaskLocal static var attempt: Attempt?
 
     static var context: TraceContext? { attempt?.context }
-    static var connectionWait: ConnectionWaitNote? { attempt?.connectionWait }
 }

@@ -69,7 +69,7 @@ struct UpstreamAttempts: Sendable {
             var backoff = initialBackoff
             for retry in 0...route.maxRetries {
                 attempts += 1
-                let span = tracing.startAttempt(number: attempts, reason: reason)
+                let span = tracing.startAttempt(number: attempts, reason: reason, outcome: scope.outcome)
                 let started = ContinuousClock.now
                 // Attempts and the backoff between them are the upstream's share of the request's time.
                 defer { scope.outcome.addUpstreamTime(.now - started) }

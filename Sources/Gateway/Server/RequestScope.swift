@@ -152,6 +152,20 @@ final class RequestOutcome: Sendable {
     private let statusCode = Atomic<Int>(0)
     private let recorded = Mutex(Details())
     private let upstreamNanoseconds = Atomic<Int64>(0)
+    private let connectionWait = Mutex<ConnectionWait?>(nil)
+
+    /// The connection pool notes how long the attempt in progress waited for its connection.
+    func note(_ wait: ConnectionWait) {
+        connectionWait.withLock { $0 = wait }
+    }
+
+    /// The wait noted for the attempt in progress, if any, taken for its span (attempts run one at a time).
+    func takeConnectionWait() -> ConnectionWait? {
+        connectionWait.withLock { wait in
+            defer { wait = nil }
+            return wait
+        }
+    }
 
     /// Time spent on upstream attempts, the backoff between them and relaying a started stream.
     var upstreamTime: Duration { .nanoseconds(upstreamNanoseconds.load(ordering: .relaxed)) }

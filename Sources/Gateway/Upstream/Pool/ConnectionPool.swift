@@ -88,7 +88,7 @@ final class ConnectionPool: Sendable {
         let (connection, wait) = try await acquire()
         let waited = ContinuousClock.now - started
         metrics.wait.observe(waited)
-        if let wait { UpstreamTrace.connectionWait?.note(wait, duration: waited) }
+        if let wait { UpstreamTrace.attempt?.waits?.note(ConnectionWait(wait, duration: waited)) }
         return try await connection.execute(exchange)
     }
 
