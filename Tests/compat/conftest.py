@@ -5,10 +5,12 @@ loopback ports, its own config file, and is stopped with SIGTERM at the end.
 """
 import json
 import os
+import shutil
 import signal
 import socket
 import ssl
 import subprocess
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -55,10 +57,11 @@ def wait_until_live(port: int, process: subprocess.Popen, describe=lambda: "", t
 
 class Gateway:
     def __init__(self, config_text: str, tmp_path: Path, env: dict | None = None, https: bool = False,
-                 client_cert: tuple[str, str] | None = None, args: tuple[str, ...] = ()):
+                 client_cert: tuple[str, str] | None = None, args: tuple[str, ...] = (), user: int | None = None):
         """`https`: the API listener serves TLS (`server.tls`); readiness is polled without verifying its
         certificate, presenting `client_cert` (cert, key) when mutual TLS asks for one. `args` go after
-        `serve --config PATH`."""
+        `serve --config PATH`. `user`: run as that uid and gid, with no capabilities (needs root; the binary
+        and config are copied where that user can read them)."""
         self.tls_context = None
         if https:
             self.tls_context = ssl.create_default_context()
@@ -68,15 +71,25 @@ class Gateway:
                 self.tls_context.load_cert_chain(*client_cert)
         self.port = free_port()
         self.metrics_port = free_port()
+        binary = BINARY
+        if user is not None:
+            # pytest's own directories are private to root: the unprivileged process gets a readable copy.
+            tmp_path = Path(tempfile.mkdtemp(prefix="llm-gateway-user-"))
+            tmp_path.chmod(0o755)
+            binary = tmp_path / "llm-gateway"
+            shutil.copy(BINARY, binary)
+            binary.chmod(0o755)
         self.config_path = tmp_path / "config.yaml"
         self.config_path.write_text(config_text)
+        self.config_path.chmod(0o644)
         self.log_path = tmp_path / "gateway.log"
         environment = {k: v for k, v in os.environ.items() if not k.endswith("_API_KEY")}
         environment.update(env or {})
         environment.update(SERVER_HOST="127.0.0.1", SERVER_PORT=str(self.port), METRICS_PORT=str(self.metrics_port))
         self.log = open(self.log_path, "wb")
+        drop = [] if user is None else ["setpriv", f"--reuid={user}", f"--regid={user}", "--clear-groups", "--inh-caps=-all"]
         self.process = subprocess.Popen(
-            [str(BINARY), "serve", "--config", str(self.config_path), *args],
+            [*drop, str(binary), "serve", "--config", str(self.config_path), *args],
             stdout=self.log, stderr=subprocess.STDOUT, env=environment,
         )
         self.wait_until_live()

@@ -15,7 +15,9 @@ final class RedisConnection: Sendable {
     static func connect(host: String, port: Int, timeout: Duration, commandTimeout: Duration) async throws -> RedisConnection {
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .connectTimeout(.nanoseconds(timeout.nanosecondsClamped))
-            .channelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
+            // TCP_NODELAY is a TCP-level option: at the socket level its number is SO_DEBUG, which only a
+            // process with CAP_NET_ADMIN may set — every connect failed as the deployment's non-root user.
+            .channelOption(.tcpOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(

@@ -48,7 +48,9 @@ final class PooledConnection: @unchecked Sendable {
     ) async throws(GatewayError) -> PooledConnection {
         let bootstrap = ClientBootstrap(group: eventLoop)
             .connectTimeout(connectTimeout)
-            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            // TCP_NODELAY is a TCP-level option: at the socket level its number is SO_DEBUG, which only a
+            // process with CAP_NET_ADMIN may set — every connect failed as the deployment's non-root user.
+            .channelOption(.tcpOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let sync = channel.pipeline.syncOperations
