@@ -84,7 +84,9 @@ final class FinishedAttempt: FinishedSpan {
         self.error = error
     }
 
-    var estimatedBytes: Int { 768 + (summary?.id?.utf8.count ?? 0) + (error?.message.utf8.count ?? 0) }
+    var estimatedBytes: Int {
+        768 + (summary?.id?.utf8.count ?? 0) + (error?.message.utf8.count ?? 0) + (connectionWait == nil ? 0 : 128)
+    }
 
     func write<Writer: SpanWriter & ~Copyable>(to writer: inout Writer) {
         writer.beginSpan(

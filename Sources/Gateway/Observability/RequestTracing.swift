@@ -30,6 +30,7 @@ struct RequestTracing: Sendable {
     /// - Parameter outcome: where the connection pool notes the attempt's wait for a connection.
     func startAttempt(number: Int = 1, reason: AttemptReason? = nil, outcome: RequestOutcome? = nil) -> AttemptSpan {
         let waits = sink == nil ? nil : outcome
+        // A wait noted for an earlier attempt that never reached its span is not this attempt's.
         _ = waits?.takeConnectionWait()
         return AttemptSpan(
             sink: sink,
