@@ -67,7 +67,7 @@ final class FinishedAttempt: FinishedSpan {
         stream: Bool,
         summary: ResponseSummary?,
         firstChunk: Duration?,
-        connectionWait: ConnectionWait? = nil,
+        connectionWait: ConnectionWait?,
         error: GatewayError?
     ) {
         self.context = context

@@ -28,7 +28,7 @@ struct RequestTracing: Sendable {
     /// Starts the CLIENT span of one upstream attempt; its context is what the upstream sees in `traceparent`.
     /// - Parameter reason: why this attempt exists when it is not the first (a retry or a failover).
     /// - Parameter outcome: where the connection pool notes the attempt's wait for a connection.
-    func startAttempt(number: Int = 1, reason: AttemptReason? = nil, outcome: RequestOutcome? = nil) -> AttemptSpan {
+    func startAttempt(number: Int = 1, reason: AttemptReason? = nil, outcome: RequestOutcome) -> AttemptSpan {
         let waits = sink == nil ? nil : outcome
         // A wait noted for an earlier attempt that never reached its span is not this attempt's.
         _ = waits?.takeConnectionWait()

@@ -47,11 +47,16 @@ final class OriginResolver: Resolver, Sendable {
     }
 
     func initiateAQuery(host: String, port: Int) -> EventLoopFuture<[SocketAddress]> {
-        addresses(on: MultiThreadedEventLoopGroup.currentEventLoop ?? MultiThreadedEventLoopGroup.singleton.any()).map(\.v4)
+        addresses(on: Self.callersLoop).map(\.v4)
     }
 
     func initiateAAAAQuery(host: String, port: Int) -> EventLoopFuture<[SocketAddress]> {
-        addresses(on: MultiThreadedEventLoopGroup.currentEventLoop ?? MultiThreadedEventLoopGroup.singleton.any()).map(\.v6)
+        addresses(on: Self.callersLoop).map(\.v6)
+    }
+
+    /// The event loop a query is made on (Happy Eyeballs asks from the connect's loop).
+    private static var callersLoop: any EventLoop {
+        MultiThreadedEventLoopGroup.currentEventLoop ?? MultiThreadedEventLoopGroup.singleton.any()
     }
 
     /// A lookup shared by other connects cannot be called off for one of them.
