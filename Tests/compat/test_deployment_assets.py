@@ -3,6 +3,7 @@ schemas (kubernetes-validate, offline, strict), the shipped configs pass `llm-ga
 PrometheusRule equals alerts/, the sizing script reproduces the guide's worked example, and the smoke tests
 pass against a running gateway (and fail against a dead one)."""
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -151,13 +152,17 @@ def test_static_release_binary_needs_only_the_runtime_images_libraries(tmp_path)
         process.wait(timeout=20)
 
 
+def shellcheck_path() -> str:
+    path = shutil.which("shellcheck")
+    assert path, "scripts/test.sh installs shellcheck"
+    return path
+
+
 def test_the_ci_cd_workflows_pass_actionlint_and_shellcheck():
     """The seed's pipeline (.github/workflows): actionlint checks every workflow, and runs shellcheck on each shell step."""
-    import shutil
     actionlint = Path(sys.executable).parent / "actionlint"
-    shellcheck = shutil.which("shellcheck")
+    shellcheck = shellcheck_path()
     assert actionlint.exists(), "actionlint comes with Tests/compat/requirements.txt"
-    assert shellcheck, "scripts/test.sh installs shellcheck"
     workflows = sorted((ROOT / ".github" / "workflows").glob("*.yaml"))
     assert [w.name for w in workflows] == ["ci-cd.yaml", "security-scan.yaml"]
     result = subprocess.run([str(actionlint), f"-shellcheck={shellcheck}", *map(str, workflows)], capture_output=True, text=True)
@@ -179,9 +184,7 @@ def test_the_ci_cd_workflows_pass_actionlint_and_shellcheck():
 
 def test_every_shell_script_passes_shellcheck():
     """Deployment, build, CI and bench scripts: shellcheck finds nothing (and does find a planted unquoted use)."""
-    import shutil
-    shellcheck = shutil.which("shellcheck")
-    assert shellcheck, "scripts/test.sh installs shellcheck"
+    shellcheck = shellcheck_path()
     scripts = sorted(p for p in ROOT.rglob("*.sh") if ".build" not in p.parts and ".venv" not in p.parts) + [ROOT / ".ci" / "run"]
     assert {p.relative_to(ROOT).as_posix() for p in scripts} >= {"bench/run.sh", "bench/tools/per-request.sh", "scripts/test.sh", ".ci/run"}
     result = subprocess.run([shellcheck, *map(str, scripts)], capture_output=True, text=True)
